@@ -1,0 +1,63 @@
+package dev.lathe.core.footprint;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The static compute footprint of a model, for one binding of its input shapes: size on disk, parameters,
+ * bytes by data type, nodes, weight sparsity and multiply-accumulates. Immutable.
+ *
+ * @param sizeBytes       bytes of the model file plus its external data
+ * @param parameters      elements of floating-point constant tensors, subgraphs included
+ * @param bytesByDataType bytes of constant tensors per data type name (e.g. FLOAT, INT8)
+ * @param nodeCount       nodes in the main graph and all subgraphs
+ * @param opCounts        nodes per op type (prefixed by domain when not the default, e.g.
+ *                        {@code com.microsoft.MatMulNBits})
+ * @param zeroParameters  parameters exactly equal to zero
+ * @param macs            multiply-accumulates of compute ops (MatMul, Gemm, Conv, ...)
+ * @param macsByOpType    the MACs per compute op type
+ * @param elementwiseOps  element operations of the other ops (Add, Relu, Softmax, ...), counted apart
+ *                        from MACs: one per output element, so they are comparable between models but not
+ *                        with MACs
+ * @param inputShapes     the concrete input shapes the counts are for
+ * @param shapeMethod     how intermediate shapes were found
+ * @param unresolvedNodes nodes whose output shapes stayed unknown (their compute is not counted)
+ */
+public record Footprint(
+        long sizeBytes,
+        long parameters,
+        SortedMap<String, Long> bytesByDataType,
+        long nodeCount,
+        SortedMap<String, Long> opCounts,
+        long zeroParameters,
+        long macs,
+        SortedMap<String, Long> macsByOpType,
+        long elementwiseOps,
+        Map<String, long[]> inputShapes,
+        ShapeMethod shapeMethod,
+        List<String> unresolvedNodes) {
+
+    /** Copies the collections so that the footprint stays immutable. */
+    public Footprint {
+        bytesByDataType = Collections.unmodifiableSortedMap(new TreeMap<>(bytesByDataType));
+        opCounts = Collections.unmodifiableSortedMap(new TreeMap<>(opCounts));
+        macsByOpType = Collections.unmodifiableSortedMap(new TreeMap<>(macsByOpType));
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        inputShapes.forEach((k, v) -> shapes.put(k, v.clone()));
+        inputShapes = Collections.unmodifiableMap(shapes);
+        unresolvedNodes = List.copyOf(unresolvedNodes);
+    }
+
+    /** Fraction of parameters that are exactly zero (0 when there are no parameters). */
+    public double sparsity() {
+        return parameters == 0 ? 0 : (double) zeroParameters / parameters;
+    }
+
+    /** Total bytes of constant tensors. */
+    public long weightBytes() {
+        return bytesByDataType.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

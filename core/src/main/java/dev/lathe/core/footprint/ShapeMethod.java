@@ -1,0 +1,9 @@
+package dev.lathe.core.footprint;
+
+/** How the shapes behind a footprint's MAC counts were found. */
+public enum ShapeMethod {
+    /** Propagated statically through the graph, no model run needed. */
+    STATIC,
+    /** Static propagation got stuck; shapes were read off one ONNX Runtime run on generated inputs. */
+    RUNTIME
+}
