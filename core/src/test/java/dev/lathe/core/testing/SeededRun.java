@@ -1,5 +1,7 @@
 package dev.lathe.core.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -73,6 +75,16 @@ public final class SeededRun {
              OrtSession session = env.createSession(model.toString(), options)) {
             return run(env, session);
         }
+    }
+
+    /**
+     * Asserts that two runs gave the same outputs, bit for bit (the same output names, the same values in
+     * the same order).
+     */
+    public static void assertIdentical(Map<String, float[]> expected, Map<String, float[]> actual) {
+        assertThat(expected).as("outputs to compare").isNotEmpty();
+        assertThat(actual).containsOnlyKeys(expected.keySet());
+        expected.forEach((name, values) -> assertThat(actual.get(name)).as("output '%s'", name).containsExactly(values));
     }
 
     private static OrtSession.SessionOptions options() throws OrtException {
