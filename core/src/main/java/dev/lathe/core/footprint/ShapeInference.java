@@ -1,0 +1,711 @@
+package dev.lathe.core.footprint;
+
+import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.model.ConstantTensor;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorCodec;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.AttributeProto;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Static shape propagation for concrete input shapes. Besides shapes, it tracks the values of small
+ * integer tensors, so that the Shape → Gather → Unsqueeze → Concat → Reshape chains PyTorch and Paddle
+ * exporters emit resolve to concrete shapes. Ops it does not know, or whose output depends on data,
+ * leave their outputs unresolved.
+ */
+final class ShapeInference {
+    /** Integer tensors up to this many elements have their values tracked. */
+    private static final int MAX_TRACKED_VALUES = 4096;
+
+    private final OnnxModel model;
+    private final long defaultOpset;
+    private final Map<String, long[]> shapes = new HashMap<>();
+    private final Map<String, long[]> values = new HashMap<>();
+    private final List<String> unresolved = new ArrayList<>();
+
+    private ShapeInference(OnnxModel model) {
+        this.model = model;
+        this.defaultOpset = model.opsetVersion("").orElse(1L);
+    }
+
+    /** Shapes of every value (main graph and subgraphs) that could be resolved. */
+    record Result(Map<String, long[]> shapes, List<String> unresolvedNodes) {
+    }
+
+    /** Propagates the given input shapes through the model. */
+    static Result infer(OnnxModel model, Map<String, long[]> inputShapes) throws InvalidModelException {
+        ShapeInference inference = new ShapeInference(model);
+        for (ConstantTensor constant : model.constants()) {
+            inference.shapes.put(constant.name(), constant.shape());
+            inference.trackValue(constant.name(), constant.tensor());
+        }
+        inference.shapes.putAll(inputShapes);
+        inference.run(model.graph());
+        return new Result(inference.shapes, inference.unresolved);
+    }
+
+    private void trackValue(String name, TensorProto tensor) throws InvalidModelException {
+        Optional<DataType> type = DataType.fromCode(tensor.getDataType());
+        if (type.isEmpty() || type.get().isFloatingPoint() || type.get() == DataType.STRING
+                || TensorData.elementCount(TensorCodec.shapeOf(tensor)) > MAX_TRACKED_VALUES) {
+            return;
+        }
+        values.put(name, model.tensorData(tensor).toLongArray());
+    }
+
+    private void run(Graph graph) throws InvalidModelException {
+        for (NodeProto node : graph.nodes()) {
+            if (Graph.isConstantNode(node)) {
+                continue;
+            }
+            boolean resolved;
+            try {
+                resolved = inferNode(graph, node);
+            } catch (RuntimeException e) {
+                // Inconsistent shapes or attributes: leave the node to the runtime fallback.
+                resolved = false;
+            }
+            if (!resolved) {
+                unresolved.add(node.getName().isEmpty() ? node.getOpType() + " -> " + node.getOutputList() : node.getName());
+            }
+        }
+    }
+
+    private long[] shape(NodeProto node, int input) {
+        if (input >= node.getInputCount() || node.getInput(input).isEmpty()) {
+            return null;
+        }
+        return shapes.get(node.getInput(input));
+    }
+
+    private long[] value(NodeProto node, int input) {
+        if (input >= node.getInputCount() || node.getInput(input).isEmpty()) {
+            return null;
+        }
+        return values.get(node.getInput(input));
+    }
+
+    private boolean hasInput(NodeProto node, int input) {
+        return input < node.getInputCount() && !node.getInput(input).isEmpty();
+    }
+
+    private void set(NodeProto node, int output, long[] shape) {
+        if (output < node.getOutputCount() && !node.getOutput(output).isEmpty()) {
+            shapes.put(node.getOutput(output), shape);
+        }
+    }
+
+    private void setValue(NodeProto node, long[] shape, long[] value) {
+        set(node, 0, shape);
+        if (value != null && value.length <= MAX_TRACKED_VALUES) {
+            values.put(node.getOutput(0), value);
+        }
+    }
+
+    private boolean inferNode(Graph graph, NodeProto node) throws InvalidModelException {
+        String domain = node.getDomain().equals("ai.onnx") ? "" : node.getDomain();
+        String op = node.getOpType();
+        if (domain.equals("com.microsoft")) {
+            return inferMicrosoft(node, op);
+        }
+        if (!domain.isEmpty()) {
+            return false;
+        }
+        long[] x = shape(node, 0);
+        switch (op) {
+            case "Identity", "Cast", "CastLike", "Neg", "Abs", "Floor", "Ceil", "Round", "Sign", "Relu", "Sigmoid", "Tanh",
+                    "Erf", "Sqrt", "Exp", "Log", "Reciprocal", "Softmax", "LogSoftmax", "Hardmax", "LeakyRelu", "Elu",
+                    "Selu", "Gelu", "HardSigmoid", "HardSwish", "Softplus", "Softsign", "Clip", "Not", "Sin", "Cos",
+                    "IsNaN", "IsInf", "Mish", "Celu", "ThresholdedRelu", "Shrink", "CumSum", "Trilu",
+                    "BatchNormalization", "InstanceNormalization", "LpNormalization", "LayerNormalization",
+                    "GroupNormalization", "RMSNormalization", "MeanVarianceNormalization", "LRN",
+                    "QuantizeLinear", "DequantizeLinear", "Dropout" -> {
+                if (x == null) {
+                    return false;
+                }
+                long[] v = switch (op) {
+                    case "Identity", "Cast", "CastLike" -> value(node, 0);
+                    case "Neg" -> map(value(node, 0), a -> -a);
+                    case "Abs" -> map(value(node, 0), Math::abs);
+                    default -> null;
+                };
+                setValue(node, x, v);
+                if (op.equals("Dropout")) {
+                    set(node, 1, x);
+                }
+                return true;
+            }
+            case "Add", "Sub", "Mul", "Div", "Pow", "Mod", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+                    "And", "Or", "Xor", "Max", "Min", "Mean", "Sum", "Where", "PRelu", "BitShift", "BitwiseAnd",
+                    "BitwiseOr", "BitwiseXor" -> {
+                long[] out = new long[0];
+                for (int i = 0; i < node.getInputCount(); i++) {
+                    long[] s = shape(node, i);
+                    if (s == null) {
+                        return false;
+                    }
+                    out = Shapes.broadcast(out, s);
+                }
+                setValue(node, out, elementwiseValue(node, op, out));
+                return true;
+            }
+            case "MatMul", "MatMulInteger" -> {
+                long[] b = shape(node, 1);
+                if (x == null || b == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.matmul(x, b));
+                return true;
+            }
+            case "QLinearMatMul" -> {
+                long[] b = shape(node, 3);
+                if (x == null || b == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.matmul(x, b));
+                return true;
+            }
+            case "Gemm" -> {
+                long[] b = shape(node, 1);
+                if (x == null || b == null) {
+                    return false;
+                }
+                long m = Attributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
+                long n = Attributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
+                set(node, 0, new long[] {m, n});
+                return true;
+            }
+            case "Conv", "ConvInteger", "QLinearConv" -> {
+                long[] w = shape(node, op.equals("QLinearConv") ? 3 : 1);
+                if (x == null || w == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
+                return true;
+            }
+            case "ConvTranspose" -> {
+                long[] w = shape(node, 1);
+                if (x == null || w == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.convTranspose(node, x, w));
+                return true;
+            }
+            case "MaxPool", "AveragePool", "LpPool" -> {
+                if (x == null) {
+                    return false;
+                }
+                long[] kernel = Attributes.getInts(node, "kernel_shape").orElseThrow();
+                long[] out = Shapes.convolution(node, x, x[1], kernel, Attributes.getInt(node, "ceil_mode", 0) != 0);
+                set(node, 0, out);
+                set(node, 1, out);
+                return true;
+            }
+            case "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool" -> {
+                if (x == null) {
+                    return false;
+                }
+                long[] out = x.clone();
+                Arrays.fill(out, 2, out.length, 1);
+                set(node, 0, out);
+                return true;
+            }
+            case "Shape" -> {
+                if (x == null) {
+                    return false;
+                }
+                int start = (int) Shapes.normalizeAxis(Attributes.getInt(node, "start", 0), x.length, true);
+                int end = (int) Shapes.normalizeAxis(Attributes.getInt(node, "end", x.length), x.length, true);
+                long[] v = Arrays.copyOfRange(x, start, Math.max(start, end));
+                setValue(node, new long[] {v.length}, v);
+                return true;
+            }
+            case "Size" -> {
+                if (x == null) {
+                    return false;
+                }
+                setValue(node, new long[0], new long[] {TensorData.elementCount(x)});
+                return true;
+            }
+            case "Gather" -> {
+                long[] indices = shape(node, 1);
+                if (x == null || indices == null) {
+                    return false;
+                }
+                int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 0), x.length, false);
+                long[] out = Shapes.concat(Arrays.copyOfRange(x, 0, axis), indices, Arrays.copyOfRange(x, axis + 1, x.length));
+                long[] data = value(node, 0);
+                long[] idx = value(node, 1);
+                long[] v = null;
+                if (data != null && idx != null && x.length == 1) {
+                    v = new long[idx.length];
+                    for (int i = 0; i < idx.length; i++) {
+                        v[i] = data[(int) (idx[i] < 0 ? idx[i] + x[0] : idx[i])];
+                    }
+                }
+                setValue(node, out, v);
+                return true;
+            }
+            case "GatherElements" -> {
+                long[] indices = shape(node, 1);
+                if (indices == null) {
+                    return false;
+                }
+                set(node, 0, indices);
+                return true;
+            }
+            case "Unsqueeze" -> {
+                long[] axes = defaultOpset >= 13 ? value(node, 1) : Attributes.getInts(node, "axes").orElse(null);
+                if (x == null || axes == null) {
+                    return false;
+                }
+                setValue(node, Shapes.unsqueeze(x, axes), value(node, 0));
+                return true;
+            }
+            case "Squeeze" -> {
+                long[] axes = defaultOpset >= 13 ? value(node, 1) : Attributes.getInts(node, "axes").orElse(null);
+                if (x == null || (axes == null && hasInput(node, 1))) {
+                    return false;
+                }
+                setValue(node, Shapes.squeeze(x, axes), value(node, 0));
+                return true;
+            }
+            case "Concat" -> {
+                List<long[]> parts = new ArrayList<>();
+                List<long[]> partValues = new ArrayList<>();
+                for (int i = 0; i < node.getInputCount(); i++) {
+                    long[] s = shape(node, i);
+                    if (s == null) {
+                        return false;
+                    }
+                    parts.add(s);
+                    partValues.add(value(node, i));
+                }
+                int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 0), parts.get(0).length, false);
+                long[] out = parts.get(0).clone();
+                out[axis] = 0;
+                for (long[] part : parts) {
+                    out[axis] += part[axis];
+                }
+                long[] v = null;
+                if (out.length == 1 && partValues.stream().allMatch(p -> p != null)) {
+                    v = Shapes.concat(partValues.toArray(new long[0][]));
+                }
+                setValue(node, out, v);
+                return true;
+            }
+            case "Reshape" -> {
+                long[] target = value(node, 1);
+                if (x == null || target == null) {
+                    return false;
+                }
+                setValue(node, Shapes.reshape(x, target, Attributes.getInt(node, "allowzero", 0) != 0), value(node, 0));
+                return true;
+            }
+            case "Flatten" -> {
+                if (x == null) {
+                    return false;
+                }
+                int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 1), x.length, true);
+                set(node, 0, new long[] {Shapes.product(x, 0, axis), Shapes.product(x, axis, x.length)});
+                return true;
+            }
+            case "Transpose" -> {
+                if (x == null) {
+                    return false;
+                }
+                long[] perm = Attributes.getInts(node, "perm").orElse(null);
+                long[] out = new long[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
+                }
+                set(node, 0, out);
+                return true;
+            }
+            case "Slice" -> {
+                return inferSlice(node, x);
+            }
+            case "Split" -> {
+                return inferSplit(node, x);
+            }
+            case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+                    "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare" -> {
+                if (x == null) {
+                    return false;
+                }
+                boolean axesAsInput = op.equals("ReduceSum") ? defaultOpset >= 13 : defaultOpset >= 18;
+                long[] axes = axesAsInput ? value(node, 1) : Attributes.getInts(node, "axes").orElse(null);
+                if (axesAsInput && hasInput(node, 1) && axes == null) {
+                    return false;
+                }
+                boolean noop = Attributes.getInt(node, "noop_with_empty_axes", 0) != 0;
+                if ((axes == null || axes.length == 0) && noop) {
+                    set(node, 0, x);
+                    return true;
+                }
+                set(node, 0, Shapes.reduce(x, axes, Attributes.getInt(node, "keepdims", 1) != 0));
+                return true;
+            }
+            case "ArgMax", "ArgMin" -> {
+                if (x == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.reduce(x, new long[] {Attributes.getInt(node, "axis", 0)},
+                        Attributes.getInt(node, "keepdims", 1) != 0));
+                return true;
+            }
+            case "Expand" -> {
+                long[] target = value(node, 1);
+                if (x == null || target == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.broadcast(x, target));
+                return true;
+            }
+            case "ConstantOfShape" -> {
+                long[] target = value(node, 0);
+                if (target == null) {
+                    return false;
+                }
+                long[] v = null;
+                long count = TensorData.elementCount(target);
+                if (count <= MAX_TRACKED_VALUES) {
+                    Optional<TensorProto> fill = Attributes.getTensor(node, "value");
+                    long[] fillValue = fill.isPresent() && !DataType.fromCode(fill.get().getDataType()).orElseThrow().isFloatingPoint()
+                            ? model.tensorData(fill.get()).toLongArray() : new long[] {0};
+                    if (fill.isEmpty() || fillValue.length == 1) {
+                        v = new long[(int) count];
+                        Arrays.fill(v, fillValue[0]);
+                    }
+                }
+                setValue(node, target, v);
+                return true;
+            }
+            case "Range" -> {
+                long[] start = value(node, 0);
+                long[] limit = value(node, 1);
+                long[] delta = value(node, 2);
+                if (start == null || limit == null || delta == null || delta[0] == 0) {
+                    return false;
+                }
+                long n = Math.max(0, (long) Math.ceil((double) (limit[0] - start[0]) / delta[0]));
+                long[] v = null;
+                if (n <= MAX_TRACKED_VALUES) {
+                    v = new long[(int) n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = start[0] + i * delta[0];
+                    }
+                }
+                setValue(node, new long[] {n}, v);
+                return true;
+            }
+            case "Tile" -> {
+                long[] repeats = value(node, 1);
+                if (x == null || repeats == null) {
+                    return false;
+                }
+                long[] out = x.clone();
+                for (int i = 0; i < out.length; i++) {
+                    out[i] *= repeats[i];
+                }
+                set(node, 0, out);
+                return true;
+            }
+            case "Pad" -> {
+                long[] pads = defaultOpset >= 11 ? value(node, 1) : Attributes.getInts(node, "pads").orElse(null);
+                if (x == null || pads == null) {
+                    return false;
+                }
+                long[] axes = value(node, 3);
+                long[] out = x.clone();
+                int count = axes == null ? x.length : axes.length;
+                for (int i = 0; i < count; i++) {
+                    int axis = axes == null ? i : (int) Shapes.normalizeAxis(axes[i], x.length, false);
+                    out[axis] += pads[i] + pads[i + count];
+                }
+                set(node, 0, out);
+                return true;
+            }
+            case "Resize", "Upsample" -> {
+                return inferResize(node, x, op);
+            }
+            case "TopK" -> {
+                long[] k = value(node, 1);
+                if (x == null || k == null) {
+                    return false;
+                }
+                long[] out = x.clone();
+                out[(int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", -1), x.length, false)] = k[0];
+                set(node, 0, out);
+                set(node, 1, out);
+                return true;
+            }
+            case "DynamicQuantizeLinear" -> {
+                if (x == null) {
+                    return false;
+                }
+                set(node, 0, x);
+                set(node, 1, new long[0]);
+                set(node, 2, new long[0]);
+                return true;
+            }
+            case "If" -> {
+                return inferIf(graph, node);
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private boolean inferMicrosoft(NodeProto node, String op) {
+        long[] x = shape(node, 0);
+        if (x == null) {
+            return false;
+        }
+        switch (op) {
+            case "MatMulNBits" -> {
+                long[] out = x.clone();
+                out[out.length - 1] = Attributes.getInt(node, "N", 0);
+                set(node, 0, out);
+                return true;
+            }
+            case "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "FusedMatMul" -> {
+                long[] b = shape(node, 1);
+                if (b == null) {
+                    return false;
+                }
+                if (op.equals("FusedMatMul")) {
+                    x = Attributes.getInt(node, "transA", 0) != 0 ? Shapes.swapLastTwo(x) : x;
+                    b = Attributes.getInt(node, "transB", 0) != 0 ? Shapes.swapLastTwo(b) : b;
+                }
+                set(node, 0, Shapes.matmul(x, b));
+                return true;
+            }
+            case "QGemm" -> {
+                long[] b = shape(node, 3);
+                if (b == null) {
+                    return false;
+                }
+                long m = Attributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
+                long n = Attributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
+                set(node, 0, new long[] {m, n});
+                return true;
+            }
+            case "Gelu", "FastGelu", "BiasGelu", "QuickGelu", "BiasAdd", "SkipLayerNormalization",
+                    "SkipSimplifiedLayerNormalization", "SimplifiedLayerNormalization", "LayerNormalization",
+                    "QuantizeLinear", "DequantizeLinear" -> {
+                set(node, 0, x);
+                return true;
+            }
+            case "FusedConv" -> {
+                long[] w = shape(node, 1);
+                if (w == null) {
+                    return false;
+                }
+                set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private boolean inferSlice(NodeProto node, long[] x) {
+        if (x == null) {
+            return false;
+        }
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps;
+        if (defaultOpset >= 10) {
+            starts = value(node, 1);
+            ends = value(node, 2);
+            axes = value(node, 3);
+            steps = value(node, 4);
+            if (starts == null || ends == null || (hasInput(node, 3) && axes == null) || (hasInput(node, 4) && steps == null)) {
+                return false;
+            }
+        } else {
+            starts = Attributes.getInts(node, "starts").orElseThrow();
+            ends = Attributes.getInts(node, "ends").orElseThrow();
+            axes = Attributes.getInts(node, "axes").orElse(null);
+            steps = null;
+        }
+        long[] out = x.clone();
+        long[] data = value(node, 0);
+        long[] sliced = null;
+        for (int i = 0; i < starts.length; i++) {
+            int axis = (int) Shapes.normalizeAxis(axes == null ? i : axes[i], x.length, false);
+            long step = steps == null ? 1 : steps[i];
+            long dim = x[axis];
+            long start = Shapes.clampSliceIndex(starts[i], dim, step);
+            long end = Shapes.clampSliceIndex(ends[i], dim, step);
+            long count = step > 0 ? Math.max(0, (end - start + step - 1) / step) : Math.max(0, (start - end - step - 1) / -step);
+            out[axis] = count;
+            if (data != null && x.length == 1) {
+                sliced = new long[(int) count];
+                for (int j = 0; j < count; j++) {
+                    sliced[j] = data[(int) (start + j * step)];
+                }
+            }
+        }
+        setValue(node, out, sliced);
+        return true;
+    }
+
+    private boolean inferSplit(NodeProto node, long[] x) {
+        if (x == null) {
+            return false;
+        }
+        int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 0), x.length, false);
+        long[] split = defaultOpset >= 13 ? value(node, 1) : Attributes.getInts(node, "split").orElse(null);
+        if (split == null && hasInput(node, 1)) {
+            return false;
+        }
+        int outputs = node.getOutputCount();
+        if (split == null) {
+            split = new long[outputs];
+            long chunk = (x[axis] + outputs - 1) / outputs;
+            for (int i = 0; i < outputs; i++) {
+                split[i] = Math.min(chunk, x[axis] - chunk * i);
+            }
+        }
+        for (int i = 0; i < outputs; i++) {
+            long[] out = x.clone();
+            out[axis] = split[i];
+            set(node, i, out);
+        }
+        return true;
+    }
+
+    private boolean inferResize(NodeProto node, long[] x, String op) {
+        if (x == null) {
+            return false;
+        }
+        long[] sizes = op.equals("Resize") ? value(node, 3) : null;
+        if (sizes != null && sizes.length == x.length) {
+            set(node, 0, sizes);
+            return true;
+        }
+        int scalesInput = op.equals("Upsample") ? 1 : defaultOpset >= 11 ? 2 : 1;
+        Optional<float[]> scales = floatValues(node, scalesInput);
+        if (scales.isEmpty() && op.equals("Upsample")) {
+            scales = Attributes.getFloats(node, "scales");
+        }
+        if (scales.isEmpty() || scales.get().length != x.length) {
+            return false;
+        }
+        long[] out = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (long) Math.floor(x[i] * (double) scales.get()[i]);
+        }
+        set(node, 0, out);
+        return true;
+    }
+
+    private Optional<float[]> floatValues(NodeProto node, int input) {
+        if (!hasInput(node, input)) {
+            return Optional.empty();
+        }
+        for (ConstantTensor constant : model.constants()) {
+            if (constant.name().equals(node.getInput(input)) && constant.dataType().isFloatingPoint()) {
+                try {
+                    return Optional.of(model.tensorData(constant.tensor()).toFloatArray());
+                } catch (InvalidModelException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean inferIf(Graph graph, NodeProto node) throws InvalidModelException {
+        List<Graph> branches = graph.subgraphs(node);
+        long[][] outputs = null;
+        for (Graph branch : branches) {
+            run(branch);
+            List<ValueInfoProto> branchOutputs = branch.outputs();
+            long[][] shapesOfBranch = new long[branchOutputs.size()][];
+            for (int i = 0; i < branchOutputs.size(); i++) {
+                shapesOfBranch[i] = shapes.get(branchOutputs.get(i).getName());
+                if (shapesOfBranch[i] == null) {
+                    return false;
+                }
+            }
+            if (outputs != null && !Arrays.deepEquals(outputs, shapesOfBranch)) {
+                return false;
+            }
+            outputs = shapesOfBranch;
+        }
+        if (outputs == null) {
+            return false;
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            set(node, i, outputs[i]);
+        }
+        return true;
+    }
+
+    private long[] elementwiseValue(NodeProto node, String op, long[] outShape) {
+        if (outShape.length > 1) {
+            return null;
+        }
+        int n = (int) TensorData.elementCount(outShape);
+        List<long[]> inputs = new ArrayList<>();
+        for (int i = 0; i < node.getInputCount(); i++) {
+            long[] v = value(node, i);
+            if (v == null || (v.length != 1 && v.length != n)) {
+                return null;
+            }
+            inputs.add(v);
+        }
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            long a = at(inputs.get(0), i);
+            long b = inputs.size() > 1 ? at(inputs.get(1), i) : 0;
+            switch (op) {
+                case "Add" -> out[i] = a + b;
+                case "Sub" -> out[i] = a - b;
+                case "Mul" -> out[i] = a * b;
+                case "Div" -> {
+                    if (b == 0) {
+                        return null;
+                    }
+                    out[i] = a / b;
+                }
+                case "Max" -> out[i] = Math.max(a, b);
+                case "Min" -> out[i] = Math.min(a, b);
+                case "Equal" -> out[i] = a == b ? 1 : 0;
+                case "Less" -> out[i] = a < b ? 1 : 0;
+                case "Greater" -> out[i] = a > b ? 1 : 0;
+                case "Where" -> out[i] = a != 0 ? b : at(inputs.get(2), i);
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long at(long[] values, int i) {
+        return values.length == 1 ? values[0] : values[i];
+    }
+
+    private static long[] map(long[] values, java.util.function.LongUnaryOperator f) {
+        return values == null ? null : Arrays.stream(values).map(f).toArray();
+    }
+}

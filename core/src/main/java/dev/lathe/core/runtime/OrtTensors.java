@@ -1,0 +1,60 @@
+package dev.lathe.core.runtime;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import dev.lathe.core.model.TensorData;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Converts Lathe tensors to ONNX Runtime tensors (the caller closes what it gets). */
+final class OrtTensors {
+    private OrtTensors() {
+    }
+
+    static OnnxTensor toOrt(OrtEnvironment env, TensorData data) throws OrtException {
+        long[] shape = data.shape();
+        ByteBuffer bytes = ByteBuffer.allocateDirect((int) data.byteSize()).order(ByteOrder.nativeOrder());
+        ByteBuffer raw = data.rawBytes();
+        switch (data.dataType()) {
+            case FLOAT -> {
+                bytes.asFloatBuffer().put(raw.asFloatBuffer());
+                return OnnxTensor.createTensor(env, bytes.asFloatBuffer(), shape);
+            }
+            case DOUBLE -> {
+                bytes.asDoubleBuffer().put(raw.asDoubleBuffer());
+                return OnnxTensor.createTensor(env, bytes.asDoubleBuffer(), shape);
+            }
+            case INT64 -> {
+                bytes.asLongBuffer().put(raw.asLongBuffer());
+                return OnnxTensor.createTensor(env, bytes.asLongBuffer(), shape);
+            }
+            case INT32 -> {
+                bytes.asIntBuffer().put(raw.asIntBuffer());
+                return OnnxTensor.createTensor(env, bytes.asIntBuffer(), shape);
+            }
+            case FLOAT16 -> {
+                bytes.asShortBuffer().put(raw.asShortBuffer());
+                return OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.FLOAT16);
+            }
+            case BFLOAT16 -> {
+                bytes.asShortBuffer().put(raw.asShortBuffer());
+                return OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.BFLOAT16);
+            }
+            case INT8 -> {
+                bytes.put(raw).flip();
+                return OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.INT8);
+            }
+            case UINT8 -> {
+                bytes.put(raw).flip();
+                return OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.UINT8);
+            }
+            case BOOL -> {
+                bytes.put(raw).flip();
+                return OnnxTensor.createTensor(env, bytes, shape, OnnxJavaType.BOOL);
+            }
+            default -> throw new IllegalArgumentException(data.dataType() + " tensors cannot be fed to ONNX Runtime yet");
+        }
+    }
+}
