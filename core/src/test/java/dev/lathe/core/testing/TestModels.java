@@ -343,6 +343,16 @@ public final class TestModels {
             return unique;
         }
 
+        /**
+         * Adds a prepared initializer under its own name, which must be unused (for a tensor whose bytes are
+         * in an external file, for instance).
+         */
+        public String initializer(TensorProto tensor) {
+            claim(tensor.getName());
+            graph.addInitializer(tensor);
+            return tensor.getName();
+        }
+
         /** Adds a float32 initializer holding {@code values} with shape {@code shape}. */
         public String floatInitializer(String base, long[] shape, float... values) {
             return initializer(base, TensorData.ofFloats(shape, values));
