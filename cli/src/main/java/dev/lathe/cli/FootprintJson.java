@@ -1,0 +1,61 @@
+package dev.lathe.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.core.footprint.Footprint;
+import java.util.Map;
+
+/**
+ * Renders an {@link Inspection} as a JSON object for scripts. Keys: {@code model}, {@code sizeBytes},
+ * {@code parameters}, {@code zeroParameters}, {@code sparsity} (a fraction), {@code nodeCount},
+ * {@code opCounts}, {@code bytesByDataType}, {@code macs}, {@code macsByOpType}, {@code elementwiseOps},
+ * {@code inputShapes} (name to dimensions), {@code shapeMethod}, {@code unresolvedNodes}, {@code opsets}
+ * and {@code metadata}.
+ */
+final class FootprintJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private FootprintJson() {
+    }
+
+    private static ObjectNode toJson(Inspection inspection) {
+        Footprint footprint = inspection.footprint();
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("model", inspection.model());
+        json.put("sizeBytes", footprint.sizeBytes());
+        json.put("parameters", footprint.parameters());
+        json.put("zeroParameters", footprint.zeroParameters());
+        json.put("sparsity", footprint.sparsity());
+        json.put("nodeCount", footprint.nodeCount());
+        putLongs(json.putObject("opCounts"), footprint.opCounts());
+        putLongs(json.putObject("bytesByDataType"), footprint.bytesByDataType());
+        json.put("macs", footprint.macs());
+        putLongs(json.putObject("macsByOpType"), footprint.macsByOpType());
+        json.put("elementwiseOps", footprint.elementwiseOps());
+        ObjectNode shapes = json.putObject("inputShapes");
+        footprint.inputShapes().forEach((input, shape) -> {
+            ArrayNode dims = shapes.putArray(input);
+            for (long dim : shape) {
+                dims.add(dim);
+            }
+        });
+        json.put("shapeMethod", footprint.shapeMethod().name());
+        ArrayNode unresolved = json.putArray("unresolvedNodes");
+        footprint.unresolvedNodes().forEach(unresolved::add);
+        putLongs(json.putObject("opsets"), inspection.opsets());
+        ObjectNode metadata = json.putObject("metadata");
+        inspection.metadata().forEach(metadata::put);
+        return json;
+    }
+
+    /** The report as pretty-printed JSON text, without a trailing line break. */
+    static String render(Inspection inspection) throws JsonProcessingException {
+        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(inspection));
+    }
+
+    private static void putLongs(ObjectNode object, Map<String, Long> values) {
+        values.forEach(object::put);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.lathe.cli;
+
+import java.util.Locale;
+
+/**
+ * Human-readable quantities for reports: counts with K/M/G/T units next to the exact figure, and sizes in
+ * (decimal) megabytes. Exact figures use comma grouping, whatever the user's locale.
+ */
+final class Units {
+    private static final String[] PREFIXES = {"", " K", " M", " G", " T", " P", " E"};
+
+    private Units() {
+    }
+
+    /** An exact count with grouping, e.g. {@code 1,434,451,968}. */
+    static String exact(long count) {
+        return String.format(Locale.ROOT, "%,d", count);
+    }
+
+    /** A count in the largest fitting unit, e.g. {@code 1.43 G}; counts under 1,000 stay exact. */
+    static String scaled(long count) {
+        double value = count;
+        int prefix = 0;
+        while (Math.abs(value) >= 1000 && prefix < PREFIXES.length - 1) {
+            value /= 1000;
+            prefix++;
+        }
+        return prefix == 0 ? Long.toString(count) : String.format(Locale.ROOT, "%.2f%s", value, PREFIXES[prefix]);
+    }
+
+    /** A count in units followed by the exact figure, e.g. {@code 1.43 G (1,434,451,968)}. */
+    static String count(long count) {
+        return Math.abs(count) < 1000 ? Long.toString(count) : scaled(count) + " (" + exact(count) + ")";
+    }
+
+    /** A size in megabytes with the exact bytes, e.g. {@code 90.39 MB (90,387,606 bytes)}. */
+    static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.2f MB (%,d bytes)", bytes / 1e6, bytes);
+    }
+
+    /** A fraction as a percentage with two decimals, e.g. {@code 12.50 %}. */
+    static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.2f %%", fraction * 100);
+    }
+}
