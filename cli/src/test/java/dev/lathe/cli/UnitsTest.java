@@ -1,0 +1,27 @@
+package dev.lathe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UnitsTest {
+
+    @Test
+    void countsScaleToTheLargestFittingUnit() {
+        assertThat(Units.scaled(999)).isEqualTo("999");
+        assertThat(Units.scaled(22_565_880)).isEqualTo("22.57 M");
+        assertThat(Units.scaled(1_434_451_968)).isEqualTo("1.43 G");
+        assertThat(Units.count(1_434_451_968)).isEqualTo("1.43 G (1,434,451,968)");
+        assertThat(Units.count(60)).isEqualTo("60");
+    }
+
+    @Test
+    void sizesAreDecimalMegabytesWithExactBytes() {
+        assertThat(Units.megabytes(90_387_606)).isEqualTo("90.39 MB (90,387,606 bytes)");
+    }
+
+    @Test
+    void fractionsArePercentages() {
+        assertThat(Units.percent(0.2)).isEqualTo("20.00 %");
+    }
+}
