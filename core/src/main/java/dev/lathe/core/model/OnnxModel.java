@@ -38,6 +38,8 @@ import java.util.TreeMap;
  */
 public final class OnnxModel {
     private static final long PROTOBUF_LIMIT = Integer.MAX_VALUE;
+    /** Beyond this many elements a tensor's size in bits overflows a long (the widest type has 128 bits). */
+    private static final long MAX_ELEMENTS = Long.MAX_VALUE / 128;
 
     private final ModelProto proto;
     private final ExternalDataFiles externalData;
@@ -316,9 +318,13 @@ public final class OnnxModel {
                 throw invalid(tensor, "negative dimension in shape " + Arrays.toString(shape));
             }
         }
+        long count;
         try {
-            TensorData.elementCount(shape);
+            count = TensorData.elementCount(shape);
         } catch (ArithmeticException e) {
+            count = Long.MAX_VALUE;
+        }
+        if (count > MAX_ELEMENTS) {
             throw invalid(tensor, "shape " + Arrays.toString(shape) + " has too many elements");
         }
         return shape;
