@@ -46,7 +46,7 @@ public final class IntermediateShapes {
         } catch (InvalidModelException e) {
             throw new IllegalStateException("exposing intermediate values broke " + model.source(), e);
         }
-        try (ModelSession session = ModelSession.open(probe, false)) {
+        try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu().withOptimization(false))) {
             return session.outputShapes(InputGenerator.generate(model, inputShapes, SEED));
         }
     }

@@ -33,44 +33,83 @@ public final class ModelSession implements AutoCloseable {
     private final SessionOptions options;
     private final OrtSession session;
     private final String source;
+    private final SessionSettings settings;
+    private final double initMillis;
     private boolean closed;
 
-    private ModelSession(OrtEnvironment env, SessionOptions options, OrtSession session, String source) {
+    private ModelSession(OrtEnvironment env, SessionOptions options, OrtSession session, String source,
+            SessionSettings settings, double initMillis) {
         this.env = env;
         this.options = options;
         this.session = session;
         this.source = source;
+        this.settings = settings;
+        this.initMillis = initMillis;
     }
 
     /**
-     * Opens a CPU session on a model. Models with external data are written to a temporary folder first
-     * (ONNX Runtime needs them as files); self-contained ones are passed as bytes.
+     * Opens a session on a model. The model's own file is used when it has one; otherwise self-contained
+     * models are passed as bytes, and models with external data are written to a temporary folder first
+     * (ONNX Runtime needs those as files).
      *
-     * @param optimize whether ONNX Runtime may apply its graph optimizations
+     * @throws RuntimeFailureException if the provider cannot be added or ONNX Runtime rejects the model
      */
-    public static ModelSession open(OnnxModel model, boolean optimize) throws RuntimeFailureException {
+    public static ModelSession open(OnnxModel model, SessionSettings settings) throws RuntimeFailureException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         SessionOptions options = new SessionOptions();
         try {
-            options.setOptimizationLevel(optimize ? SessionOptions.OptLevel.ALL_OPT : SessionOptions.OptLevel.NO_OPT);
+            options.setOptimizationLevel(settings.optimize() ? SessionOptions.OptLevel.ALL_OPT : SessionOptions.OptLevel.NO_OPT);
+            SessionFactory.addProvider(options, settings.provider(), ModelPrecision.of(model));
+            if (settings.profilingPrefix().isPresent()) {
+                options.enableProfiling(settings.profilingPrefix().get().toString());
+            }
             OrtSession session;
-            if (model.usesExternalData()) {
+            long start;
+            if (model.file().isPresent()) {
+                start = System.nanoTime();
+                session = env.createSession(model.file().get().toString(), options);
+            } else if (model.usesExternalData()) {
                 Path folder = Files.createTempDirectory("lathe-session");
                 try {
                     Path file = folder.resolve("model.onnx");
                     model.save(file, SaveOptions.external(SaveOptions.DEFAULT_THRESHOLD_BYTES));
+                    start = System.nanoTime();
                     session = env.createSession(file.toString(), options);
                 } finally {
                     deleteRecursively(folder);
                 }
             } else {
-                session = env.createSession(model.proto().toByteArray(), options);
+                byte[] bytes = model.proto().toByteArray();
+                start = System.nanoTime();
+                session = env.createSession(bytes, options);
             }
-            return new ModelSession(env, options, session, model.source());
-        } catch (OrtException | IOException | InvalidModelException e) {
+            double initMillis = (System.nanoTime() - start) / 1e6;
+            return new ModelSession(env, options, session, model.source(), settings, initMillis);
+        } catch (OrtException | IOException | InvalidModelException | RuntimeException e) {
             options.close();
-            throw new RuntimeFailureException(model.source() + ": ONNX Runtime cannot load the model: " + e.getMessage(), e);
+            throw new RuntimeFailureException(model.source() + ": ONNX Runtime cannot load the model with "
+                    + settings.provider().describe() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Milliseconds ONNX Runtime took to create the session (graph optimization and provider setup included). */
+    public double sessionInitMillis() {
+        return initMillis;
+    }
+
+    /** The settings the session was opened with. */
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    /** The name of the model the session runs, for messages. */
+    public String source() {
+        return source;
+    }
+
+    /** Names of the session's inputs, in order. */
+    public List<String> inputNames() {
+        return new ArrayList<>(session.getInputNames());
     }
 
     /** Names of the session's outputs, in order. */
@@ -83,25 +122,63 @@ public final class ModelSession implements AutoCloseable {
      */
     public Map<String, long[]> outputShapes(Map<String, TensorData> inputs) throws RuntimeFailureException {
         checkOpen();
-        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, TensorData> input : inputs.entrySet()) {
-                feed.put(input.getKey(), OrtTensors.toOrt(env, input.getValue()));
-            }
+        try (OrtFeed feed = OrtFeed.of(env, inputs); OrtSession.Result result = session.run(feed.tensors())) {
             Map<String, long[]> shapes = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(feed)) {
-                for (Map.Entry<String, OnnxValue> output : result) {
-                    if (output.getValue().getInfo() instanceof TensorInfo info) {
-                        shapes.put(output.getKey(), info.getShape());
-                    }
+            for (Map.Entry<String, OnnxValue> output : result) {
+                if (output.getValue().getInfo() instanceof TensorInfo info) {
+                    shapes.put(output.getKey(), info.getShape());
                 }
             }
             return shapes;
         } catch (OrtException e) {
             throw new RuntimeFailureException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
-        } finally {
-            feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * Runs the model once and returns every tensor output as Lathe tensor data (copied off ONNX
+     * Runtime's buffers).
+     */
+    public Map<String, TensorData> run(Map<String, TensorData> inputs) throws RuntimeFailureException {
+        checkOpen();
+        try (OrtFeed feed = OrtFeed.of(env, inputs); OrtSession.Result result = session.run(feed.tensors())) {
+            Map<String, TensorData> outputs = new LinkedHashMap<>();
+            for (Map.Entry<String, OnnxValue> output : result) {
+                if (output.getValue() instanceof OnnxTensor tensor) {
+                    outputs.put(output.getKey(), OrtTensors.fromOrt(tensor));
+                }
+            }
+            return outputs;
+        } catch (OrtException e) {
+            throw new RuntimeFailureException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops profiling and returns the profile file ONNX Runtime wrote (JSON, Chrome trace format).
+     *
+     * @throws IllegalStateException if the session was not opened with profiling
+     */
+    public Path endProfiling() throws RuntimeFailureException {
+        checkOpen();
+        if (settings.profilingPrefix().isEmpty()) {
+            throw new IllegalStateException("session on " + source + " was opened without profiling");
+        }
+        try {
+            return Path.of(session.endProfiling());
+        } catch (OrtException e) {
+            throw new RuntimeFailureException(source + ": ONNX Runtime could not end profiling: " + e.getMessage(), e);
+        }
+    }
+
+    /** The underlying ONNX Runtime session, for timing loops in this package. */
+    OrtSession ortSession() {
+        checkOpen();
+        return session;
+    }
+
+    OrtEnvironment environment() {
+        return env;
     }
 
     private void checkOpen() {

@@ -4,11 +4,13 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.TensorData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Converts Lathe tensors to ONNX Runtime tensors (the caller closes what it gets). */
+/** Converts between Lathe tensors and ONNX Runtime tensors (the caller closes what it gets). */
 final class OrtTensors {
     private OrtTensors() {
     }
@@ -56,5 +58,33 @@ final class OrtTensors {
             }
             default -> throw new IllegalArgumentException(data.dataType() + " tensors cannot be fed to ONNX Runtime yet");
         }
+    }
+
+    /** Copies an ONNX Runtime tensor into Lathe tensor data. */
+    static TensorData fromOrt(OnnxTensor tensor) {
+        TensorInfo info = tensor.getInfo();
+        long[] shape = info.getShape();
+        DataType type = switch (info.type) {
+            case FLOAT -> DataType.FLOAT;
+            case DOUBLE -> DataType.DOUBLE;
+            case INT64 -> DataType.INT64;
+            case INT32 -> DataType.INT32;
+            case INT16 -> DataType.INT16;
+            case INT8 -> DataType.INT8;
+            case UINT8 -> DataType.UINT8;
+            case BOOL -> DataType.BOOL;
+            case FLOAT16 -> DataType.FLOAT16;
+            case BFLOAT16 -> DataType.BFLOAT16;
+            default -> throw new IllegalArgumentException("ONNX Runtime output of type " + info.type + " is not supported");
+        };
+        ByteBuffer source = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
+        ByteBuffer copy = ByteBuffer.allocate(source.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (type.bits()) {
+            case 64 -> copy.asLongBuffer().put(source.asLongBuffer());
+            case 32 -> copy.asIntBuffer().put(source.asIntBuffer());
+            case 16 -> copy.asShortBuffer().put(source.asShortBuffer());
+            default -> copy.put(source).flip();
+        }
+        return TensorData.wrap(type, shape, copy);
     }
 }
