@@ -3,7 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
-import dev.lathe.core.footprint.ShapeBinding;
+import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.lathe.examples;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
-import dev.lathe.core.footprint.ShapeBinding;
+import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.OnnxModel;
 import java.nio.file.Path;
 

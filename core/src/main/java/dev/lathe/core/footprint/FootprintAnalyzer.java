@@ -7,23 +7,17 @@ import dev.lathe.core.model.ConstantTensor;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.TensorShapeProto;
-import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.runtime.IntermediateShapes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +43,7 @@ public final class FootprintAnalyzer {
      * @throws LatheException           if the model's data cannot be read
      */
     public static Footprint analyze(OnnxModel model, ShapeBinding binding) throws LatheException {
-        Map<String, long[]> inputShapes = resolveInputShapes(model, binding);
+        Map<String, long[]> inputShapes = binding.resolve(model);
         ShapeInference.Result inferred = ShapeInference.infer(model, inputShapes);
         Map<String, long[]> shapes = new HashMap<>(inferred.shapes());
         List<String> unresolved = inferred.unresolvedNodes();
@@ -175,72 +169,5 @@ public final class FootprintAnalyzer {
             size += bytes;
         }
         return size;
-    }
-
-    /**
-     * Concrete input shapes: explicit shapes from the binding, else the declared shape with symbolic
-     * dimensions bound (or {@link ShapeBinding#DEFAULT_DIMENSION}).
-     */
-    static Map<String, long[]> resolveInputShapes(OnnxModel model, ShapeBinding binding) {
-        List<ValueInfoProto> inputs = model.graph().inputs();
-        Set<String> names = new HashSet<>();
-        Set<String> dimensionNames = new HashSet<>();
-        inputs.forEach(input -> {
-            names.add(input.getName());
-            input.getType().getTensorType().getShape().getDimList().forEach(d -> {
-                if (d.hasDimParam()) {
-                    dimensionNames.add(d.getDimParam());
-                }
-            });
-        });
-        for (String bound : binding.boundInputs()) {
-            if (!names.contains(bound)) {
-                throw new IllegalArgumentException(model.source() + " has no input '" + bound + "'; its inputs are "
-                        + inputs.stream().map(ValueInfoProto::getName).toList());
-            }
-        }
-        for (String bound : binding.boundDimensions()) {
-            if (!dimensionNames.contains(bound)) {
-                throw new IllegalArgumentException(model.source() + " has no symbolic dimension '" + bound
-                        + "'; its symbolic dimensions are " + new TreeSet<>(dimensionNames));
-            }
-        }
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (ValueInfoProto input : inputs) {
-            TensorShapeProto declared = input.getType().getTensorType().getShape();
-            long[] explicit = binding.inputShape(input.getName()).orElse(null);
-            if (explicit != null) {
-                checkAgainstDeclared(model, input, explicit);
-                shapes.put(input.getName(), explicit);
-                continue;
-            }
-            long[] shape = new long[declared.getDimCount()];
-            for (int i = 0; i < shape.length; i++) {
-                TensorShapeProto.Dimension dim = declared.getDim(i);
-                shape[i] = dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue()
-                        : dim.hasDimParam() ? binding.dimension(dim.getDimParam()).orElse(ShapeBinding.DEFAULT_DIMENSION)
-                        : ShapeBinding.DEFAULT_DIMENSION;
-            }
-            shapes.put(input.getName(), shape);
-        }
-        return shapes;
-    }
-
-    private static void checkAgainstDeclared(OnnxModel model, ValueInfoProto input, long[] shape) {
-        if (!input.getType().getTensorType().hasShape()) {
-            return;
-        }
-        TensorShapeProto declared = input.getType().getTensorType().getShape();
-        if (shape.length != declared.getDimCount()) {
-            throw new IllegalArgumentException(model.source() + ": input '" + input.getName() + "' has rank "
-                    + declared.getDimCount() + ", but the shape given has rank " + shape.length + ": " + Arrays.toString(shape));
-        }
-        for (int i = 0; i < shape.length; i++) {
-            TensorShapeProto.Dimension dim = declared.getDim(i);
-            if (dim.hasDimValue() && dim.getDimValue() > 0 && dim.getDimValue() != shape[i]) {
-                throw new IllegalArgumentException(model.source() + ": input '" + input.getName() + "' has dimension " + i
-                        + " fixed at " + dim.getDimValue() + ", but the shape given is " + Arrays.toString(shape));
-            }
-        }
     }
 }

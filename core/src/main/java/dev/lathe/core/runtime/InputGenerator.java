@@ -8,8 +8,10 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -45,6 +47,15 @@ public final class InputGenerator {
             inputs.put(name, generate(model, name, type, shape, random));
         }
         return inputs;
+    }
+
+    /** {@code count} samples, sample i generated with seed {@code seed + i}. */
+    public static List<Map<String, TensorData>> samples(OnnxModel model, Map<String, long[]> shapes, int count, long seed) {
+        List<Map<String, TensorData>> samples = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            samples.add(generate(model, shapes, seed + i));
+        }
+        return samples;
     }
 
     private static TensorData generate(OnnxModel model, String name, DataType type, long[] shape, Random random) {

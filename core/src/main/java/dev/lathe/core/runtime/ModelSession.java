@@ -16,11 +16,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * An ONNX Runtime session on a Lathe model, owning its {@code SessionOptions} and {@code OrtSession}:
@@ -76,7 +74,7 @@ public final class ModelSession implements AutoCloseable {
                     start = System.nanoTime();
                     session = env.createSession(file.toString(), options);
                 } finally {
-                    deleteRecursively(folder);
+                    TempFolders.delete(folder);
                 }
             } else {
                 byte[] bytes = model.proto().toByteArray();
@@ -200,14 +198,6 @@ public final class ModelSession implements AutoCloseable {
             org.slf4j.LoggerFactory.getLogger(ModelSession.class).warn("closing session on {}: {}", source, e.getMessage());
         } finally {
             options.close();
-        }
-    }
-
-    private static void deleteRecursively(Path folder) throws IOException {
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

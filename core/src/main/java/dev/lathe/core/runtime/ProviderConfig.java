@@ -64,7 +64,7 @@ public sealed interface ProviderConfig {
 
         @Override
         public String describe() {
-            return "cpu" + (intraOpThreads > 0 ? " (" + intraOpThreads + " threads)" : "");
+            return "cpu" + (intraOpThreads > 0 ? " (" + intraOpThreads + (intraOpThreads == 1 ? " thread)" : " threads)") : "");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.runtime.IntermediateShapes;
 import dev.lathe.core.testing.RealModels;
 import dev.lathe.core.testing.TestModels;

@@ -1,0 +1,160 @@
+package dev.lathe.core.model;
+
+import dev.lathe.core.onnx.Onnx.TensorShapeProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Concrete sizes for a model's inputs: full shapes per input name, and values for symbolic dimension
+ * names ({@code dim_param}, such as {@code batch_size} or {@code sequence_length}). An explicit input shape
+ * wins over dimension values. Immutable; the {@code with*} methods return new bindings.
+ */
+public final class ShapeBinding {
+    private final Map<String, long[]> inputShapes;
+    private final Map<String, Long> dimensions;
+
+    private ShapeBinding(Map<String, long[]> inputShapes, Map<String, Long> dimensions) {
+        this.inputShapes = inputShapes;
+        this.dimensions = dimensions;
+    }
+
+    /** No bindings: symbolic dimensions fall back to {@link #DEFAULT_DIMENSION}. */
+    public static ShapeBinding none() {
+        return new ShapeBinding(Map.of(), Map.of());
+    }
+
+    /** The value used for a symbolic dimension nobody bound. */
+    public static final long DEFAULT_DIMENSION = 1;
+
+    /** This binding plus a full shape for one input. */
+    public ShapeBinding withInputShape(String input, long... shape) {
+        for (long dim : shape) {
+            if (dim < 0) {
+                throw new IllegalArgumentException("shape of input '" + input + "' has a negative dimension: "
+                        + Arrays.toString(shape));
+            }
+        }
+        Map<String, long[]> shapes = new LinkedHashMap<>(inputShapes);
+        shapes.put(input, shape.clone());
+        return new ShapeBinding(Collections.unmodifiableMap(shapes), dimensions);
+    }
+
+    /** This binding plus a value for a symbolic dimension name. */
+    public ShapeBinding withDimension(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("dimension '" + name + "' must be >= 0, got " + value);
+        }
+        Map<String, Long> dims = new LinkedHashMap<>(dimensions);
+        dims.put(name, value);
+        return new ShapeBinding(inputShapes, Collections.unmodifiableMap(dims));
+    }
+
+    /** The explicit shape bound to an input, if any. */
+    public Optional<long[]> inputShape(String input) {
+        return Optional.ofNullable(inputShapes.get(input)).map(long[]::clone);
+    }
+
+    /** The value bound to a symbolic dimension, if any. */
+    public Optional<Long> dimension(String name) {
+        return Optional.ofNullable(dimensions.get(name));
+    }
+
+    /** Input names that have explicit shapes. */
+    public java.util.Set<String> boundInputs() {
+        return inputShapes.keySet();
+    }
+
+    /** Symbolic dimension names that have values. */
+    public java.util.Set<String> boundDimensions() {
+        return dimensions.keySet();
+    }
+
+    /**
+     * Concrete shapes for every input of a model: the explicit shape where one is bound, else the declared
+     * shape with symbolic dimensions bound (or {@link #DEFAULT_DIMENSION}).
+     *
+     * @throws IllegalArgumentException if the binding names an input or dimension the model lacks (the
+     *                                  message lists those that exist), or a shape that contradicts the
+     *                                  model's declared rank or fixed dimensions
+     */
+    public Map<String, long[]> resolve(OnnxModel model) {
+        ShapeBinding binding = this;
+        List<ValueInfoProto> inputs = model.graph().inputs();
+        Set<String> names = new HashSet<>();
+        Set<String> dimensionNames = new HashSet<>();
+        inputs.forEach(input -> {
+            names.add(input.getName());
+            input.getType().getTensorType().getShape().getDimList().forEach(d -> {
+                if (d.hasDimParam()) {
+                    dimensionNames.add(d.getDimParam());
+                }
+            });
+        });
+        for (String bound : binding.boundInputs()) {
+            if (!names.contains(bound)) {
+                throw new IllegalArgumentException(model.source() + " has no input '" + bound + "'; its inputs are "
+                        + inputs.stream().map(ValueInfoProto::getName).toList());
+            }
+        }
+        for (String bound : binding.boundDimensions()) {
+            if (!dimensionNames.contains(bound)) {
+                throw new IllegalArgumentException(model.source() + " has no symbolic dimension '" + bound
+                        + "'; its symbolic dimensions are " + new TreeSet<>(dimensionNames));
+            }
+        }
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (ValueInfoProto input : inputs) {
+            TensorShapeProto declared = input.getType().getTensorType().getShape();
+            long[] explicit = binding.inputShape(input.getName()).orElse(null);
+            if (explicit != null) {
+                checkAgainstDeclared(model, input, explicit);
+                shapes.put(input.getName(), explicit);
+                continue;
+            }
+            long[] shape = new long[declared.getDimCount()];
+            for (int i = 0; i < shape.length; i++) {
+                TensorShapeProto.Dimension dim = declared.getDim(i);
+                shape[i] = dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue()
+                        : dim.hasDimParam() ? binding.dimension(dim.getDimParam()).orElse(ShapeBinding.DEFAULT_DIMENSION)
+                        : ShapeBinding.DEFAULT_DIMENSION;
+            }
+            shapes.put(input.getName(), shape);
+        }
+        return shapes;
+    }
+
+    private static void checkAgainstDeclared(OnnxModel model, ValueInfoProto input, long[] shape) {
+        if (!input.getType().getTensorType().hasShape()) {
+            return;
+        }
+        TensorShapeProto declared = input.getType().getTensorType().getShape();
+        if (shape.length != declared.getDimCount()) {
+            throw new IllegalArgumentException(model.source() + ": input '" + input.getName() + "' has rank "
+                    + declared.getDimCount() + ", but the shape given has rank " + shape.length + ": " + Arrays.toString(shape));
+        }
+        for (int i = 0; i < shape.length; i++) {
+            TensorShapeProto.Dimension dim = declared.getDim(i);
+            if (dim.hasDimValue() && dim.getDimValue() > 0 && dim.getDimValue() != shape[i]) {
+                throw new IllegalArgumentException(model.source() + ": input '" + input.getName() + "' has dimension " + i
+                        + " fixed at " + dim.getDimValue() + ", but the shape given is " + Arrays.toString(shape));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder();
+        inputShapes.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(k).append('=')
+                .append(Arrays.toString(v)));
+        dimensions.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        return text.toString();
+    }
+}
