@@ -78,7 +78,7 @@ final class ExternalDataFiles {
         } catch (IOException e) {
             throw invalid(tensor, "external data file '" + location + "' cannot be read: " + e.getMessage());
         }
-        if (offset + length > size) {
+        if (offset > size || length > size - offset) {
             throw invalid(tensor, "external data file '" + location + "' is too short: needs bytes " + offset + ".."
                     + (offset + length) + " but has " + size);
         }
