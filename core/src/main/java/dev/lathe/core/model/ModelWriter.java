@@ -6,6 +6,7 @@ import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.SparseTensorProto;
 import dev.lathe.core.onnx.Onnx.StringStringEntryProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.io.IOException;
@@ -106,6 +107,9 @@ final class ModelWriter {
         for (int i = 0; i < graph.getInitializerCount(); i++) {
             builder.setInitializer(i, rewrite(graph.getInitializer(i), true));
         }
+        for (int i = 0; i < graph.getSparseInitializerCount(); i++) {
+            builder.setSparseInitializer(i, rewrite(graph.getSparseInitializer(i)));
+        }
         for (int i = 0; i < graph.getNodeCount(); i++) {
             NodeProto node = graph.getNode(i);
             if (holdsTensorsOrGraphs(node)) {
@@ -121,7 +125,8 @@ final class ModelWriter {
 
     private static boolean holdsTensorsOrGraphs(NodeProto node) {
         for (AttributeProto attribute : node.getAttributeList()) {
-            if (attribute.hasT() || attribute.getTensorsCount() > 0 || attribute.hasG() || attribute.getGraphsCount() > 0) {
+            if (attribute.hasT() || attribute.getTensorsCount() > 0 || attribute.hasG() || attribute.getGraphsCount() > 0
+                    || attribute.hasSparseTensor() || attribute.getSparseTensorsCount() > 0) {
                 return true;
             }
         }
@@ -136,6 +141,12 @@ final class ModelWriter {
         for (int i = 0; i < attribute.getTensorsCount(); i++) {
             builder.setTensors(i, rewrite(attribute.getTensors(i), false));
         }
+        if (attribute.hasSparseTensor()) {
+            builder.setSparseTensor(rewrite(attribute.getSparseTensor()));
+        }
+        for (int i = 0; i < attribute.getSparseTensorsCount(); i++) {
+            builder.setSparseTensors(i, rewrite(attribute.getSparseTensors(i)));
+        }
         if (attribute.hasG()) {
             builder.setG(rewrite(attribute.getG()));
         }
@@ -143,6 +154,11 @@ final class ModelWriter {
             builder.setGraphs(i, rewrite(attribute.getGraphs(i)));
         }
         return builder.build();
+    }
+
+    /** A sparse tensor whose values and indices keep their layout: external ones move to this file. */
+    private SparseTensorProto rewrite(SparseTensorProto sparse) throws IOException, InvalidModelException {
+        return sparse.toBuilder().setValues(rewrite(sparse.getValues(), false)).setIndices(rewrite(sparse.getIndices(), false)).build();
     }
 
     /** Places one tensor: in the external file if it qualifies, otherwise inline as raw_data. */
