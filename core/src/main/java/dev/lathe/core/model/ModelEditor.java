@@ -1,6 +1,7 @@
 package dev.lathe.core.model;
 
 import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
@@ -48,12 +49,40 @@ public final class ModelEditor {
         }
         Set<String> seenNodeNames = new HashSet<>();
         for (NodeProto node : base.graph().proto().getNodeList()) {
-            boolean needsName = node.getName().isEmpty() || !seenNodeNames.add(node.getName());
-            NodeProto named = needsName ? node.toBuilder().setName(uniqueName(nameBase(node))).build() : node;
-            seenNodeNames.add(named.getName());
-            nodes.add(named);
+            nodes.add(named(node, seenNodeNames));
         }
         base.graph().proto().getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+    }
+
+    /** The node with a name unique across the model, its subgraphs' nodes named likewise. */
+    private NodeProto named(NodeProto node, Set<String> seenNodeNames) {
+        boolean needsName = node.getName().isEmpty() || !seenNodeNames.add(node.getName());
+        boolean holdsGraphs = node.getAttributeList().stream().anyMatch(a -> a.hasG() || a.getGraphsCount() > 0);
+        if (!needsName && !holdsGraphs) {
+            return node;
+        }
+        NodeProto.Builder builder = node.toBuilder();
+        if (needsName) {
+            builder.setName(uniqueName(nameBase(node)));
+            seenNodeNames.add(builder.getName());
+        }
+        for (AttributeProto.Builder attribute : builder.getAttributeBuilderList()) {
+            if (attribute.hasG()) {
+                attribute.setG(named(attribute.getG(), seenNodeNames));
+            }
+            for (int i = 0; i < attribute.getGraphsCount(); i++) {
+                attribute.setGraphs(i, named(attribute.getGraphs(i), seenNodeNames));
+            }
+        }
+        return builder.build();
+    }
+
+    private GraphProto named(GraphProto graph, Set<String> seenNodeNames) {
+        GraphProto.Builder builder = graph.toBuilder().clearNode();
+        for (NodeProto node : graph.getNodeList()) {
+            builder.addNode(named(node, seenNodeNames));
+        }
+        return builder.build();
     }
 
     private static String nameBase(NodeProto node) {
