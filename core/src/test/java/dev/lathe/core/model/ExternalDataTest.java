@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.onnx.Onnx.ModelProto;
+import dev.lathe.core.onnx.Onnx.SparseTensorProto;
 import dev.lathe.core.onnx.Onnx.StringStringEntryProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.testing.SeededRun;
 import dev.lathe.core.testing.TestModels;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +229,65 @@ class ExternalDataTest {
                 .hasMessageContaining("tensor 'out_w'")
                 .hasMessageContaining("length 128")
                 .hasMessageContaining("256");
+    }
+
+    @Test
+    void anOffsetFarPastTheEndIsRejectedWhenLoading() throws Exception {
+        Path file = savedTransformer();
+        rewriteEntry(file, "embedding", "offset", Long.toString(Long.MAX_VALUE - 100));
+
+        assertThatThrownBy(() -> OnnxModel.load(file)).isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining("tensor 'embedding'")
+                .hasMessageContaining("too short");
+    }
+
+    @Test
+    void savingOverTheSourceModelKeepsItsWeights() throws Exception {
+        OnnxModel original = TestModels.transformerBlock();
+        Path file = savedTransformer();
+
+        OnnxModel.load(file).save(file, SaveOptions.external(64));
+
+        OnnxModel reloaded = OnnxModel.load(file);
+        for (ConstantTensor constant : original.constants()) {
+            TensorProto saved = reloaded.graph().initializer(constant.name()).orElseThrow();
+            assertThat(reloaded.tensorData(saved)).as(constant.name()).isEqualTo(original.tensorData(constant.tensor()));
+        }
+        assertThat(RoundTripTest.filesIn(folder)).containsExactlyInAnyOrder(file, folder.resolve("model.onnx.data"));
+    }
+
+    @Test
+    void externalSparseTensorsMoveWithTheModel() throws Exception {
+        float[] values = new float[300];
+        long[] indices = new long[300];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i + 1;
+            indices[i] = 2L * i;
+        }
+        TensorData valueData = TensorData.ofFloats(new long[] {300}, values);
+        ByteBuffer bytes = valueData.rawBytes();
+        try (FileChannel channel = FileChannel.open(folder.resolve("sparse.bin"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            channel.write(bytes);
+        }
+        ModelProto.Builder proto = TestModels.mlpProto().toBuilder();
+        proto.getGraphBuilder().addSparseInitializer(SparseTensorProto.newBuilder().addDims(600)
+                .setValues(TensorProto.newBuilder().setName("sparse").setDataType(DataType.FLOAT.code()).addDims(300)
+                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("sparse.bin")))
+                .setIndices(TensorCodec.encode("sparse_indices", TensorData.ofLongs(new long[] {300}, indices))));
+        Path file = folder.resolve("model.onnx");
+        Files.write(file, proto.build().toByteArray());
+        Path moved = folder.resolve("moved").resolve("model.onnx");
+
+        OnnxModel.load(file).save(moved);
+
+        Files.delete(folder.resolve("sparse.bin"));
+        OnnxModel reloaded = OnnxModel.load(moved);
+        SparseTensorProto sparse = reloaded.proto().getGraph().getSparseInitializer(0);
+        assertThat(externalData(sparse.getValues())).containsEntry("location", "model.onnx.data");
+        assertThat(reloaded.tensorData(sparse.getValues())).isEqualTo(valueData);
+        assertThat(reloaded.tensorData(sparse.getIndices()).toLongArray()).containsExactly(indices);
     }
 
     @Test
