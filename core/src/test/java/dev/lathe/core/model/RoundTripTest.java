@@ -89,6 +89,17 @@ class RoundTripTest {
     }
 
     @Test
+    void aLoadedModelCanBeSavedOverItsOwnFile() throws Exception {
+        Path file = folder.resolve("model.onnx");
+        TestModels.transformerBlock().save(file);
+
+        OnnxModel.load(file).save(file);
+
+        assertThat(OnnxModel.load(file).proto()).isEqualTo(TestModels.transformerBlockProto());
+        assertThat(filesIn(folder)).containsExactly(file);
+    }
+
+    @Test
     void metadataAndOpsetsSurviveTheRoundTrip() throws Exception {
         OnnxModel edited = TestModels.mlp().edit().putMetadata("lathe.step", "1").requireOpset("com.microsoft", 1).build();
         Path file = folder.resolve("model.onnx");
