@@ -117,13 +117,13 @@ public final class TestModels {
      * 4, vocabulary 16. Inputs {@code input_ids} and {@code attention_mask}, both int64 [batch, seq]
      * ({@code batch}, {@code seq} symbolic); output {@code hidden} float [batch, seq, 8].
      *
-     * <p>Graph: embedding = Gather(table [16, 8], input_ids); q, k, v = MatMul(embedding, [8, 8]) + bias
+     * <p>Graph: embedded = Gather({@code embedding} [16, 8], input_ids); q, k, v = MatMul(embedded, [8, 8]) + bias
      * [8]; each is split into heads by the exporter's chain Shape → Gather(0), Gather(1) → Unsqueeze →
      * Concat(batch, seq, [2, 4]) → Reshape → Transpose (perm 0,2,1,3 for q and v; 0,2,3,1 for k, giving
      * k<sup>T</sup>); scores = MatMul(q, k<sup>T</sup>) / sqrt(4) + mask, where mask = (1 − float(
      * attention_mask)) · −10000 unsqueezed to [batch, 1, 1, seq]; Softmax(axis −1); context =
      * MatMul(probabilities, v) → Transpose(0,2,1,3) → Reshape to [batch, seq, 8] (a second Shape/Gather/
-     * Concat chain); attention = MatMul(context, [8, 8]) + bias + embedding (residual); then a feed-forward
+     * Concat chain); attention = MatMul(context, [8, 8]) + bias + embedded (residual); then a feed-forward
      * layer f = MatMul(attention, [8, 16]) + bias, gelu(f) ≈ f · Sigmoid(1.702 · f), MatMul(·, [16, 8]) +
      * bias, plus the residual attention → {@code hidden}.
      *
@@ -132,7 +132,9 @@ public final class TestModels {
      * 512·B·S + 16·B·S² (Gather does no MACs).
      *
      * <p>Weights: embedding 16·8 = 128, q/k/v/output 4·(8·8 + 8) = 288, feed-forward 8·16 + 16 + 16·8 + 8
-     * = 280; 696 float32 elements in 13 initializers. Besides them the graph holds four one-element float
+     * = 280; 696 float32 elements in 13 initializers: {@code embedding}, {@code q_w}, {@code q_b}, {@code k_w},
+     * {@code k_b}, {@code v_w}, {@code v_b}, {@code out_w}, {@code out_b}, {@code ffn_up_w} [8, 16],
+     * {@code ffn_up_b}, {@code ffn_down_w} [16, 8], {@code ffn_down_b}. Besides them the graph holds four one-element float
      * constants (the divisor 2, 1, −10000 and 1.702; 700 float elements in all) and int64 shape constants
      * (gather indices 0 and 1, unsqueeze axes [0] and [1, 2], head shape [2, 4], hidden size [8]).
      */
