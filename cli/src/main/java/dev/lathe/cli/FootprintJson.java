@@ -1,7 +1,6 @@
 package dev.lathe.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.core.footprint.Footprint;
@@ -15,14 +14,12 @@ import java.util.Map;
  * and {@code metadata}.
  */
 final class FootprintJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private FootprintJson() {
     }
 
     private static ObjectNode toJson(Inspection inspection) {
         Footprint footprint = inspection.footprint();
-        ObjectNode json = MAPPER.createObjectNode();
+        ObjectNode json = Json.object();
         json.put("model", inspection.model());
         json.put("sizeBytes", footprint.sizeBytes());
         json.put("parameters", footprint.parameters());
@@ -34,13 +31,7 @@ final class FootprintJson {
         json.put("macs", footprint.macs());
         putLongs(json.putObject("macsByOpType"), footprint.macsByOpType());
         json.put("elementwiseOps", footprint.elementwiseOps());
-        ObjectNode shapes = json.putObject("inputShapes");
-        footprint.inputShapes().forEach((input, shape) -> {
-            ArrayNode dims = shapes.putArray(input);
-            for (long dim : shape) {
-                dims.add(dim);
-            }
-        });
+        Json.putShapes(json, "inputShapes", footprint.inputShapes());
         json.put("shapeMethod", footprint.shapeMethod().name());
         ArrayNode unresolved = json.putArray("unresolvedNodes");
         footprint.unresolvedNodes().forEach(unresolved::add);
@@ -52,7 +43,7 @@ final class FootprintJson {
 
     /** The report as pretty-printed JSON text, without a trailing line break. */
     static String render(Inspection inspection) throws JsonProcessingException {
-        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(inspection));
+        return Json.render(toJson(inspection));
     }
 
     private static void putLongs(ObjectNode object, Map<String, Long> values) {

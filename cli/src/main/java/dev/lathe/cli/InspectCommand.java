@@ -3,20 +3,15 @@ package dev.lathe.cli;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
-import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.OnnxModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -34,14 +29,8 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "The .onnx file (external data is read from its folder).")
     private Path model;
 
-    @Option(names = "--shape", paramLabel = "NAME=D0xD1x...", converter = InputShapeArgument.Converter.class,
-            description = "Full shape of an input, e.g. input_ids=1x128. Repeatable; wins over --bind.")
-    private List<InputShapeArgument> shapes = new ArrayList<>();
-
-    @Option(names = "--bind", paramLabel = "DIM=VALUE", converter = DimensionArgument.Converter.class,
-            description = "Size of a symbolic input dimension, e.g. sequence_length=128. Repeatable; "
-                    + "unbound dimensions are " + ShapeBinding.DEFAULT_DIMENSION + ".")
-    private List<DimensionArgument> dimensions = new ArrayList<>();
+    @Mixin
+    private ShapeOptions shapes;
 
     @Option(names = "--json", description = "Print a JSON object instead of a table.")
     private boolean json;
@@ -49,7 +38,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws LatheException, IOException {
         OnnxModel loaded = OnnxModel.load(model);
-        Footprint footprint = FootprintAnalyzer.analyze(loaded, binding());
+        Footprint footprint = FootprintAnalyzer.analyze(loaded, shapes.binding());
         Inspection inspection = Inspection.of(model.toString(), loaded, footprint);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -59,26 +48,5 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private ShapeBinding binding() {
-        ShapeBinding binding = ShapeBinding.none();
-        Set<String> seen = new HashSet<>();
-        for (InputShapeArgument shape : shapes) {
-            if (!seen.add(shape.input())) {
-                throw new ParameterException(spec.commandLine(),
-                        "Invalid value for option '--shape': input '" + shape.input() + "' is given twice");
-            }
-            binding = binding.withInputShape(shape.input(), shape.shape());
-        }
-        seen.clear();
-        for (DimensionArgument dimension : dimensions) {
-            if (!seen.add(dimension.dimension())) {
-                throw new ParameterException(spec.commandLine(),
-                        "Invalid value for option '--bind': dimension '" + dimension.dimension() + "' is given twice");
-            }
-            binding = binding.withDimension(dimension.dimension(), dimension.value());
-        }
-        return binding;
     }
 }

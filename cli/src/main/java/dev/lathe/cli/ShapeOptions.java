@@ -1,0 +1,56 @@
+package dev.lathe.cli;
+
+import dev.lathe.core.model.ShapeBinding;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options that size a model's inputs, shared by every command that takes a model: {@code --shape}
+ * for the full shape of one input and {@code --bind} for a symbolic dimension of all inputs.
+ */
+final class ShapeOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec spec;
+
+    @Option(names = "--shape", paramLabel = "NAME=D0xD1x...", converter = InputShapeArgument.Converter.class,
+            description = "Full shape of an input, e.g. input_ids=1x128. Repeatable; wins over --bind.")
+    private List<InputShapeArgument> shapes = new ArrayList<>();
+
+    @Option(names = "--bind", paramLabel = "DIM=VALUE", converter = DimensionArgument.Converter.class,
+            description = "Size of a symbolic input dimension, e.g. sequence_length=128. Repeatable; "
+                    + "unbound dimensions are " + ShapeBinding.DEFAULT_DIMENSION + ".")
+    private List<DimensionArgument> dimensions = new ArrayList<>();
+
+    /**
+     * The binding the options give.
+     *
+     * @throws ParameterException if an input or a dimension is given twice
+     */
+    ShapeBinding binding() {
+        ShapeBinding binding = ShapeBinding.none();
+        Set<String> seen = new HashSet<>();
+        for (InputShapeArgument shape : shapes) {
+            if (!seen.add(shape.input())) {
+                throw new ParameterException(spec.commandLine(),
+                        "Invalid value for option '--shape': input '" + shape.input() + "' is given twice");
+            }
+            binding = binding.withInputShape(shape.input(), shape.shape());
+        }
+        seen.clear();
+        for (DimensionArgument dimension : dimensions) {
+            if (!seen.add(dimension.dimension())) {
+                throw new ParameterException(spec.commandLine(),
+                        "Invalid value for option '--bind': dimension '" + dimension.dimension() + "' is given twice");
+            }
+            binding = binding.withDimension(dimension.dimension(), dimension.value());
+        }
+        return binding;
+    }
+}
