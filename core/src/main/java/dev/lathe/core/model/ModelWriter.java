@@ -165,7 +165,7 @@ final class ModelWriter {
     private TensorProto rewrite(TensorProto tensor, boolean initializer) throws IOException, InvalidModelException {
         boolean stringTensor = tensor.getDataType() == DataType.STRING.code();
         boolean wasExternal = OnnxModel.isExternal(tensor);
-        boolean goesExternal = external && !stringTensor
+        boolean goesExternal = external && !stringTensor && !isShapeConstant(tensor)
                 && (wasExternal || (initializer && OnnxModel.storedBytes(tensor) >= threshold));
         if (!goesExternal && !wasExternal) {
             return tensor;
@@ -189,6 +189,16 @@ final class ModelWriter {
                 .addExternalData(entry("offset", Long.toString(start)))
                 .addExternalData(entry("length", Long.toString(length)))
                 .build();
+    }
+
+    /**
+     * Small int32/int64 tensors (shapes, axes, indices) always stay inline: ONNX Runtime reads them while
+     * it loads the graph and cannot take them from external files.
+     */
+    private static boolean isShapeConstant(TensorProto tensor) {
+        int type = tensor.getDataType();
+        return (type == DataType.INT64.code() || type == DataType.INT32.code())
+                && OnnxModel.storedBytes(tensor) < SaveOptions.DEFAULT_THRESHOLD_BYTES;
     }
 
     private static StringStringEntryProto entry(String key, String value) {

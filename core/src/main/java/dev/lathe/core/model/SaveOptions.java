@@ -9,7 +9,9 @@ import java.util.Optional;
  * @param externalData    whether to write external data: {@code null} decides automatically (external when
  *                        the model already used external data or its weights would not fit the 2 GiB
  *                        protobuf limit)
- * @param thresholdBytes  initializers of at least this many bytes go to the external file
+ * @param thresholdBytes  initializers of at least this many bytes go to the external file (int32/int64
+ *                        tensors under {@link #DEFAULT_THRESHOLD_BYTES} always stay inline: ONNX Runtime
+ *                        reads such shape constants while loading and cannot take them from a file)
  * @param dataFileName    the external file's name in the model's folder; empty means
  *                        {@code <model file name>.data}
  */

@@ -56,6 +56,21 @@ class ModelSessionTest {
     }
 
     @Test
+    void shapeConstantsStayInlineSoOnnxRuntimeCanLoadFullyExternalModels(@TempDir Path folder) throws Exception {
+        Path file = folder.resolve("block.onnx");
+        TestModels.transformerBlock().save(file, SaveOptions.external(0));
+        OnnxModel loaded = OnnxModel.load(file);
+
+        assertThat(loaded.graph().initializer("head_shape").orElseThrow().getDataLocation())
+                .isNotEqualTo(dev.lathe.core.onnx.Onnx.TensorProto.DataLocation.EXTERNAL);
+        assertThat(OnnxModel.isExternal(loaded.graph().initializer("embedding").orElseThrow())).isTrue();
+        try (ModelSession session = ModelSession.open(loaded, SessionSettings.cpu())) {
+            assertThat(session.run(InputGenerator.generate(loaded, Map.of("input_ids", new long[] {1, 3},
+                    "attention_mask", new long[] {1, 3}), 1)).get("hidden").shape()).containsExactly(1, 3, 8);
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndAClosedSessionRefusesWork() throws Exception {
         ModelSession session = ModelSession.open(affine(), SessionSettings.cpu());
         session.close();
