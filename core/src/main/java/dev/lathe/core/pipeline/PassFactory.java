@@ -1,0 +1,25 @@
+package dev.lathe.core.pipeline;
+
+import java.util.Map;
+
+/**
+ * Creates passes by name; implementations are found with {@link java.util.ServiceLoader} (list them in
+ * {@code META-INF/services/dev.lathe.core.pipeline.PassFactory}), so the command line and pipeline files
+ * can name any pass on the class path.
+ */
+public interface PassFactory {
+
+    /** The pass name, such as {@code cleanup}; unique across the class path. */
+    String name();
+
+    /** One line on what the pass does and its options, for help texts. */
+    String description();
+
+    /**
+     * A pass configured with these options.
+     *
+     * @throws IllegalArgumentException naming the option and the valid values when an option is unknown or
+     *                                  malformed
+     */
+    Pass create(Map<String, String> options);
+}

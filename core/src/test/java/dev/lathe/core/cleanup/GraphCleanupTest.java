@@ -1,0 +1,104 @@
+package dev.lathe.core.cleanup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.ModelInvariants;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.testing.TestModels;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The cleanup pass on models built to need it: results stay identical, the graph gets smaller. */
+class GraphCleanupTest {
+    private static final PassContext CONTEXT = new PassContext(ShapeBinding.none(), List.of(), ProgressListener.none());
+
+    /**
+     * z = x · Identity(Transpose(a)) + c, where c comes from a Constant node, plus a dead Relu(x): one dead
+     * node, one Identity, one foldable Transpose.
+     */
+    private static OnnxModel cluttered() {
+        TestModels.Builder g = TestModels.builder("cluttered");
+        String x = g.input("x", DataType.FLOAT, "batch", 3);
+        String a = g.floatInitializer("a", new long[] {2, 3}, 1, 2, 3, 4, 5, 6);
+        String transposed = g.node("Transpose", a).intsAttr("perm", 1, 0).output();
+        String same = g.node("Identity", transposed).output();
+        String y = g.node("MatMul", x, same).output();
+        g.node("Relu", x).output();
+        g.node("Add", y, g.constant("c", 2)).output("z");
+        g.output("z", DataType.FLOAT, "batch", 2);
+        return TestModels.model(g.build());
+    }
+
+    @Test
+    void removesDeadNodesBypassesIdentitiesAndFoldsConstants() throws Exception {
+        OnnxModel model = cluttered();
+
+        PassResult result = new GraphCleanup(true).apply(model, CONTEXT);
+
+        assertThat(result.details()).containsEntry("deadNodesRemoved", 1).containsEntry("identitiesBypassed", 1)
+                .containsEntry("nodesFolded", 1).containsEntry("nodesBefore", 6).containsEntry("nodesAfter", 3);
+        assertThat(result.model().graph().nodes()).extracting(NodeProto::getOpType)
+                .containsExactly("MatMul", "Constant", "Add");
+        assertThat(ModelInvariants.violations(result.model().graph())).isEmpty();
+        assertSameOutputs(model, result.model());
+    }
+
+    @Test
+    void withoutFoldingConstantsStay() throws Exception {
+        PassResult result = new GraphCleanup(false).apply(cluttered(), CONTEXT);
+
+        assertThat(result.details()).containsEntry("nodesFolded", 0);
+        assertThat(result.model().graph().nodes()).extracting(NodeProto::getOpType).contains("Transpose");
+    }
+
+    @Test
+    void foldingThatWouldGrowTheModelIsSkipped() throws Exception {
+        TestModels.Builder g = TestModels.builder("expanding");
+        String x = g.input("x", DataType.FLOAT, 256, 256);
+        String big = g.node("Expand", g.scalar("one", 1f), g.int64Initializer("shape", new long[] {2}, 256, 256)).output();
+        g.node("Add", x, big).output("y");
+        g.output("y", DataType.FLOAT, 256, 256);
+        OnnxModel model = TestModels.model(g.build());
+
+        PassResult result = new GraphCleanup(true).apply(model, CONTEXT);
+
+        assertThat(result.details()).containsEntry("nodesFolded", 0);
+        assertThat((String) result.details().get("foldingSkipped")).contains("would add");
+        assertThat(result.model().graph().nodes()).extracting(NodeProto::getOpType).contains("Expand");
+    }
+
+    @Test
+    void cleanModelsComeOutUnchangedInBehaviour() throws Exception {
+        for (OnnxModel model : new OnnxModel[] {TestModels.transformerBlock(), TestModels.ifSubgraphWeights()}) {
+            PassResult result = new GraphCleanup(true).apply(model, CONTEXT);
+            assertThat(ModelInvariants.violations(result.model().graph())).isEmpty();
+            assertThat(result.details()).containsEntry("deadNodesRemoved", 0);
+        }
+    }
+
+    @Test
+    void isDeterministic() throws Exception {
+        byte[] first = new GraphCleanup(true).apply(cluttered(), CONTEXT).model().proto().toByteArray();
+        byte[] second = new GraphCleanup(true).apply(cluttered(), CONTEXT).model().proto().toByteArray();
+
+        assertThat(second).isEqualTo(first);
+    }
+
+    private static void assertSameOutputs(OnnxModel expected, OnnxModel actual) throws Exception {
+        Map<String, TensorData> input = Map.of("x", TensorData.ofFloats(new long[] {2, 3}, 1, -2, 3, 0.5f, 4, -1));
+        try (ModelSession a = ModelSession.open(expected, SessionSettings.cpu());
+                ModelSession b = ModelSession.open(actual, SessionSettings.cpu())) {
+            assertThat(b.run(input).get("z").toFloatArray()).containsExactly(a.run(input).get("z").toFloatArray());
+        }
+    }
+}
