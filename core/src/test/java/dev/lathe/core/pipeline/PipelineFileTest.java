@@ -1,0 +1,66 @@
+package dev.lathe.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.core.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pipeline files in YAML and JSON. */
+class PipelineFileTest {
+
+    @Test
+    void readsYaml(@TempDir Path folder) throws Exception {
+        Path file = folder.resolve("pipeline.yaml");
+        Files.writeString(file, """
+                passes:
+                  - cleanup
+                  - name: cleanup
+                    options: {fold: false}
+                provider: cpu:threads=2
+                bind: {batch: 3}
+                validate: min-cosine=0.99
+                """);
+
+        PipelineFile pipeline = PipelineFile.read(file, PassRegistry.load());
+
+        assertThat(pipeline.passes()).hasSize(2);
+        assertThat(pipeline.passes().get(1).options()).containsEntry("fold", "false");
+        assertThat(pipeline.provider()).contains("cpu:threads=2");
+        assertThat(pipeline.validate()).contains("min-cosine=0.99");
+        assertThat(pipeline.binding().resolve(TestModels.mlp()).get("x")).containsExactly(3, 4);
+    }
+
+    @Test
+    void readsJson(@TempDir Path folder) throws Exception {
+        Path file = folder.resolve("pipeline.json");
+        Files.writeString(file, "{\"passes\": [\"cleanup\"], \"shapes\": {\"x\": [5, 4]}}");
+
+        PipelineFile pipeline = PipelineFile.read(file, PassRegistry.load());
+
+        assertThat(pipeline.passes()).extracting(Pass::name).containsExactly("cleanup");
+        assertThat(pipeline.binding().resolve(TestModels.mlp()).get("x")).containsExactly(5, 4);
+        assertThat(pipeline.provider()).isEmpty();
+    }
+
+    @Test
+    void mistakesNameTheFileAndWhatIsValid(@TempDir Path folder) throws Exception {
+        Path typo = folder.resolve("typo.yaml");
+        Files.writeString(typo, "pases: [cleanup]\n");
+        assertThatThrownBy(() -> PipelineFile.read(typo, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("typo.yaml").hasMessageContaining("'pases'").hasMessageContaining("passes");
+
+        Path unknownPass = folder.resolve("unknown.yaml");
+        Files.writeString(unknownPass, "passes: [sharpen]\n");
+        assertThatThrownBy(() -> PipelineFile.read(unknownPass, PassRegistry.load()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown pass 'sharpen'");
+
+        Path text = folder.resolve("pipeline.txt");
+        Files.writeString(text, "passes: [cleanup]\n");
+        assertThatThrownBy(() -> PipelineFile.read(text, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(".yaml, .yml or .json");
+    }
+}
