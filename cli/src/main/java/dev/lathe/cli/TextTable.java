@@ -55,7 +55,7 @@ final class TextTable {
                 line.append(c == 0 ? "" : "  ");
                 line.append(right ? padding + row[c] : row[c] + (last ? "" : padding));
             }
-            text.append(line).append('\n');
+            text.append(line.toString().stripTrailing()).append('\n');
         }
     }
 

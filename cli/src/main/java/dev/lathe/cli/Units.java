@@ -38,8 +38,28 @@ final class Units {
         return String.format(Locale.ROOT, "%.2f MB (%,d bytes)", bytes / 1e6, bytes);
     }
 
+    /** A size in megabytes, e.g. {@code 90.39 MB}. */
+    static String roundedMegabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+    }
+
     /** A fraction as a percentage with two decimals, e.g. {@code 12.50 %}. */
     static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.2f %%", fraction * 100);
+    }
+
+    /** Milliseconds with three decimals, e.g. {@code 12.345 ms}. */
+    static String millis(double millis) {
+        return String.format(Locale.ROOT, "%.3f ms", millis);
+    }
+
+    /** A rate with one decimal and grouping, e.g. {@code 1,234.5 /s}. */
+    static String perSecond(double rate) {
+        return String.format(Locale.ROOT, "%,.1f /s", rate);
+    }
+
+    /** A ratio of two figures, e.g. {@code 0.52x}. */
+    static String ratio(double ratio) {
+        return String.format(Locale.ROOT, "%.2fx", ratio);
     }
 }

@@ -17,10 +17,11 @@ import java.nio.file.Path;
 /**
  * A linear layer as an ONNX file: {@code Y = X · W + B} with X of shape [batch, 4], W [4, 3] holding 3
  * zeros, B [3]. Hand-computed footprint: 15 parameters (3 zero), 60 bytes of FLOAT weights, 2 nodes, and
- * batch × 4 × 3 MatMul MACs.
+ * batch × 4 × 3 MatMul MACs. {@link #writeSum} writes a second model with two inputs.
  */
 final class TinyModel {
     static final String INPUT = "X";
+    static final String SECOND_INPUT = "Z";
     static final String BATCH = "batch";
     static final String METADATA_KEY = "lathe.test";
 
@@ -54,6 +55,23 @@ final class TinyModel {
                 .setGraph(graph)
                 .build();
         OnnxModel.of(model, "tiny", null).save(file);
+        return file;
+    }
+
+    /** Writes {@code Y = X + Z}, X and Z of shape [batch, 4], to {@code file} and returns the file. */
+    static Path writeSum(Path file) throws IOException, LatheException {
+        GraphProto graph = GraphProto.newBuilder().setName("sum")
+                .addNode(NodeProto.newBuilder().setName("add").setOpType("Add")
+                        .addInput(INPUT).addInput(SECOND_INPUT).addOutput("Y"))
+                .addInput(value(INPUT, 4))
+                .addInput(value(SECOND_INPUT, 4))
+                .addOutput(value("Y", 4))
+                .build();
+        ModelProto model = ModelProto.newBuilder().setIrVersion(8).setProducerName("lathe-cli-test")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph)
+                .build();
+        OnnxModel.of(model, "sum", null).save(file);
         return file;
     }
 

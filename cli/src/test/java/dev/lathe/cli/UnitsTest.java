@@ -24,4 +24,12 @@ class UnitsTest {
     void fractionsArePercentages() {
         assertThat(Units.percent(0.2)).isEqualTo("20.00 %");
     }
+
+    @Test
+    void timesRatesAndRatiosHaveTheirUnits() {
+        assertThat(Units.millis(12.3456)).isEqualTo("12.346 ms");
+        assertThat(Units.perSecond(1234.56)).isEqualTo("1,234.6 /s");
+        assertThat(Units.ratio(0.5249)).isEqualTo("0.52x");
+        assertThat(Units.roundedMegabytes(90_387_606)).isEqualTo("90.39 MB");
+    }
 }

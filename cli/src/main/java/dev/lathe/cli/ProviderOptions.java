@@ -1,0 +1,94 @@
+package dev.lathe.cli;
+
+import dev.lathe.core.runtime.ProviderConfig;
+import dev.lathe.core.runtime.ProviderPolicy;
+import dev.lathe.core.runtime.ProviderSpecs;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The options that choose where a model runs, shared by the commands that run models: {@code --provider}
+ * (a policy, or one provider required) and {@code --threads} (CPU intra-op threads).
+ */
+final class ProviderOptions {
+    private static final String AUTO = "auto";
+    private static final String FASTEST = "fastest";
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec spec;
+
+    @Option(names = "--provider", paramLabel = "PROVIDER", defaultValue = AUTO, converter = PolicyConverter.class,
+            description = "Where the model runs: " + AUTO + " (the first available of tensorrt, cuda, cpu), "
+                    + FASTEST + " (benchmark every available provider and CPU thread count, keep the fastest), or "
+                    + "a provider that is required: cpu, cuda, tensorrt, ..., with options such as cpu:threads=2 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private ProviderPolicy policy;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "CPU intra-op threads (default: ONNX Runtime's choice, one per core); with "
+                    + FASTEST + ", the only CPU thread count tried.")
+    private Integer threads;
+
+    /**
+     * The policy the options give, with {@code --threads} applied to its CPU configuration.
+     *
+     * @throws ParameterException if {@code --threads} is below 1, or contradicts {@code --provider}
+     */
+    ProviderPolicy policy() {
+        if (threads == null) {
+            return policy;
+        }
+        if (threads < 1) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--threads': " + threads
+                    + " is not a thread count (1 or more)");
+        }
+        if (policy instanceof ProviderPolicy.Prefer prefer) {
+            return new ProviderPolicy.Prefer(prefer.order().stream().map(this::withThreads).toList());
+        }
+        if (policy instanceof ProviderPolicy.Fastest fastest) {
+            return new ProviderPolicy.Fastest(fastest.candidates(), List.of(threads));
+        }
+        ProviderConfig required = ((ProviderPolicy.Require) policy).provider();
+        if (!(required instanceof ProviderConfig.Cpu cpu)) {
+            throw new ParameterException(spec.commandLine(), "Option '--threads' sets CPU threads, but --provider "
+                    + required.provider().cliName() + " is required");
+        }
+        if (cpu.intraOpThreads() != 0 && cpu.intraOpThreads() != threads) {
+            throw new ParameterException(spec.commandLine(), "Option '--threads " + threads + "' contradicts threads="
+                    + cpu.intraOpThreads() + " in --provider");
+        }
+        return ProviderPolicy.require(cpu.withIntraOpThreads(threads));
+    }
+
+    private ProviderConfig withThreads(ProviderConfig config) {
+        return config instanceof ProviderConfig.Cpu cpu ? cpu.withIntraOpThreads(threads) : config;
+    }
+
+    /**
+     * Parses {@code --provider}: {@code auto}, {@code fastest}, or a provider specification (see
+     * {@link ProviderSpecs}) that is then required. The message of a wrong name lists the valid ones.
+     */
+    static final class PolicyConverter implements ITypeConverter<ProviderPolicy> {
+        @Override
+        public ProviderPolicy convert(String value) {
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case AUTO:
+                    return ProviderPolicy.auto();
+                case FASTEST:
+                    return ProviderPolicy.fastest(ProviderPolicy.threadCountsForThisMachine());
+                default:
+                    try {
+                        return ProviderPolicy.require(ProviderSpecs.parse(value));
+                    } catch (IllegalArgumentException e) {
+                        throw new TypeConversionException(e.getMessage() + "; or a policy: " + AUTO + ", " + FASTEST);
+                    }
+            }
+        }
+    }
+}
