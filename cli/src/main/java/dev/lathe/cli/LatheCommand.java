@@ -8,15 +8,15 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code lathe} command: the entry point of the CLI, holding the subcommands ({@code inspect},
- * {@code demo}) and the options every subcommand shares. Create it with {@link #newCommandLine()}, which
- * installs Lathe's error reporting.
+ * {@code providers}, {@code demo}) and the options every subcommand shares.
+ * Create it with {@link #newCommandLine()}, which installs Lathe's error reporting.
  */
 @Command(name = "lathe",
         scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = LatheCommand.ManifestVersion.class,
         description = "Makes ONNX models cheaper to run, and shows their compute footprint.",
-        subcommands = {InspectCommand.class, DemoCommand.class})
+        subcommands = {InspectCommand.class, ProvidersCommand.class, DemoCommand.class})
 public final class LatheCommand {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
