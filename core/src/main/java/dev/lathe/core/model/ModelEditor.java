@@ -8,7 +8,6 @@ import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.OperatorSetIdProto;
 import dev.lathe.core.onnx.Onnx.StringStringEntryProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +16,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Edits the main graph of a model and builds a new, checked {@link OnnxModel}; the original is never
- * changed. Every node gets a unique name (nodes that had none are named after their op type), and
- * {@link #uniqueName(String)} hands out names no value or node of the model uses. {@link #build()} sorts
- * the nodes topologically and rejects any result that breaks {@link ModelInvariants}.
+ * Edits a model and builds a new, checked {@link OnnxModel}; the original is never changed. The main
+ * graph is edited through this class's own methods (or {@link #mainGraph()}); every graph, subgraphs of
+ * {@code If}/{@code Loop}/{@code Scan} included, through {@link #graphs()}. Every node gets a unique
+ * name (nodes that had none are named after their op type), and {@link #uniqueName(String)} hands out
+ * names no value or node of the model uses. {@link #build()} sorts nodes topologically and rejects any
+ * result that breaks {@link ModelInvariants}.
  */
 public final class ModelEditor {
     private final OnnxModel base;
-    private final List<NodeProto> nodes = new ArrayList<>();
-    private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
+    private final GraphEditor main;
     private final Map<String, String> metadata;
     private final Map<String, Long> opsets;
     private final Set<String> usedNames = new HashSet<>();
@@ -47,11 +47,7 @@ public final class ModelEditor {
                 usedNames.add(node.getName());
             }
         }
-        Set<String> seenNodeNames = new HashSet<>();
-        for (NodeProto node : base.graph().proto().getNodeList()) {
-            nodes.add(named(node, seenNodeNames));
-        }
-        base.graph().proto().getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        this.main = new GraphEditor(this, named(base.graph().proto(), new HashSet<>()), "", null);
     }
 
     /** The node with a name unique across the model, its subgraphs' nodes named likewise. */
@@ -102,72 +98,69 @@ public final class ModelEditor {
         return name;
     }
 
-    /** The main graph's nodes as edited so far, in insertion order. */
-    public List<NodeProto> nodes() {
-        return List.copyOf(nodes);
+    /** The editor of the main graph. */
+    public GraphEditor mainGraph() {
+        return main;
     }
 
-    /** The node with this name, if present. */
+    /** Editors of every graph: the main graph first, then subgraphs depth first. */
+    public List<GraphEditor> graphs() {
+        return main.withAllSubgraphs();
+    }
+
+    /** The main graph's nodes as edited so far, in insertion order. */
+    public List<NodeProto> nodes() {
+        return main.nodes();
+    }
+
+    /** The main graph's node with this name, if present. */
     public Optional<NodeProto> node(String name) {
-        return nodes.stream().filter(n -> n.getName().equals(name)).findFirst();
+        return main.node(name);
     }
 
     /** The main graph's initializer with this name, if present. */
     public Optional<TensorProto> initializer(String name) {
-        return Optional.ofNullable(initializers.get(name));
+        return main.initializer(name);
     }
 
     /**
-     * Appends a node. Its name must be non-empty and unused (take one from {@link #uniqueName}).
+     * Appends a node to the main graph. Its name must be non-empty and unused (take one from
+     * {@link #uniqueName}).
      *
      * @throws IllegalArgumentException if the name is empty or already used by a node
      */
     public ModelEditor addNode(NodeProto node) {
-        requireNewName(node);
-        nodes.add(node);
-        reserve(node);
+        main.addNode(node);
         return this;
     }
 
-    /** Replaces the named node by the given nodes, at its position. */
+    /** Replaces the named main-graph node by the given nodes, at its position. */
     public ModelEditor replaceNode(String name, NodeProto... replacements) {
-        int index = indexOf(name);
-        nodes.remove(index);
-        for (int i = replacements.length - 1; i >= 0; i--) {
-            NodeProto replacement = replacements[i];
-            if (!replacement.getName().equals(name)) {
-                requireNewName(replacement);
-            }
-            nodes.add(index, replacement);
-            reserve(replacement);
-        }
+        main.replaceNode(name, replacements);
         return this;
     }
 
-    /** Removes the named node. */
+    /** Removes the named main-graph node. */
     public ModelEditor removeNode(String name) {
-        nodes.remove(indexOf(name));
+        main.removeNode(name);
         return this;
     }
 
-    /** Adds an initializer, or replaces the one with the same name. */
+    /** Adds an initializer to the main graph, or replaces the one with the same name. */
     public ModelEditor putInitializer(String name, TensorData data) {
-        return putInitializer(TensorCodec.encode(name, data));
-    }
-
-    /** Adds an initializer, or replaces the one with the same name. */
-    public ModelEditor putInitializer(TensorProto tensor) {
-        if (tensor.getName().isEmpty()) {
-            throw new IllegalArgumentException("an initializer needs a name");
-        }
-        initializers.put(tensor.getName(), tensor);
-        usedNames.add(tensor.getName());
+        main.putInitializer(name, data);
         return this;
     }
 
-    /** Removes the named initializer if present. */
+    /** Adds an initializer to the main graph, or replaces the one with the same name. */
+    public ModelEditor putInitializer(TensorProto tensor) {
+        main.putInitializer(tensor);
+        return this;
+    }
+
+    /** Removes the named main-graph initializer if present. */
     public ModelEditor removeInitializer(String name) {
-        initializers.remove(name);
+        main.removeInitializer(name);
         return this;
     }
 
@@ -184,31 +177,19 @@ public final class ModelEditor {
     }
 
     /**
-     * Removes nodes none of whose outputs reach a graph output, and initializers no node reads (unless
-     * they are graph inputs). ONNX operators have no side effects, so this never changes results.
+     * Removes, in every graph, nodes none of whose outputs reach that graph's outputs, and initializers
+     * nothing reads (unless they are graph inputs). ONNX operators have no side effects, so this never
+     * changes results. Subgraphs are cleaned before the graphs that hold them.
      *
      * @return the number of nodes removed
      */
     public int removeDeadNodes() {
-        GraphProto current = graphProto(nodes);
-        Graph view = Graph.of(current);
-        Set<String> live = new HashSet<>();
-        current.getOutputList().forEach(v -> live.add(v.getName()));
-        List<NodeProto> order = view.nodes();
-        Set<NodeProto> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (int i = order.size() - 1; i >= 0; i--) {
-            NodeProto node = order.get(i);
-            if (node.getOutputList().stream().anyMatch(live::contains)) {
-                keep.add(node);
-                live.addAll(view.readsOf(node));
-            }
+        List<GraphEditor> all = graphs();
+        int removed = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            removed += all.get(i).removeDeadNodes();
         }
-        int before = nodes.size();
-        nodes.removeIf(node -> !keep.contains(node));
-        Set<String> inputs = new HashSet<>();
-        current.getInputList().forEach(v -> inputs.add(v.getName()));
-        initializers.keySet().removeIf(name -> !live.contains(name) && !inputs.contains(name));
-        return before - nodes.size();
+        return removed;
     }
 
     /**
@@ -217,9 +198,7 @@ public final class ModelEditor {
      * @throws InvalidModelException if the edit broke an invariant (the message lists what)
      */
     public OnnxModel build() throws InvalidModelException {
-        GraphProto unsorted = graphProto(nodes);
-        Graph view = Graph.of(unsorted);
-        GraphProto sorted = view.isCyclic() ? unsorted : unsorted.toBuilder().clearNode().addAllNode(view.nodes()).build();
+        GraphProto sorted = main.build(true);
         List<String> violations = ModelInvariants.violations(Graph.of(sorted));
         if (!violations.isEmpty()) {
             throw new InvalidModelException(base.source() + ": the edit broke the graph: " + String.join("; ", violations));
@@ -231,33 +210,14 @@ public final class ModelEditor {
         return base.derive(model.build());
     }
 
-    private GraphProto graphProto(List<NodeProto> nodeList) {
-        return base.graph().proto().toBuilder()
-                .clearNode().addAllNode(nodeList)
-                .clearInitializer().addAllInitializer(initializers.values())
-                .build();
-    }
-
-    private int indexOf(String name) {
-        for (int i = 0; i < nodes.size(); i++) {
-            if (nodes.get(i).getName().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no node named '" + name + "' in " + base.source());
-    }
-
-    private void requireNewName(NodeProto node) {
-        if (node.getName().isEmpty()) {
-            throw new IllegalArgumentException("a " + node.getOpType() + " node needs a name: use uniqueName()");
-        }
-        if (nodes.stream().anyMatch(n -> n.getName().equals(node.getName()))) {
-            throw new IllegalArgumentException("a node named '" + node.getName() + "' already exists");
-        }
-    }
-
-    private void reserve(NodeProto node) {
+    /** Records a node's name and outputs as taken. */
+    void reserve(NodeProto node) {
         usedNames.add(node.getName());
         usedNames.addAll(node.getOutputList());
+    }
+
+    /** Records a value name as taken. */
+    void reserveName(String name) {
+        usedNames.add(name);
     }
 }
