@@ -30,9 +30,15 @@ public record ProviderDecision(ProviderConfig selected, String policy, List<Cand
             OptionalDouble medianLatencyMs) {
     }
 
-    /** One line: the choice and why, e.g. "cpu: cuda unavailable (...), tensorrt unavailable (...)". */
+    /**
+     * One line: the choice and why, then every other candidate's fate, e.g. "cpu (prefer: first available
+     * (fallback)); tensorrt (device 0): unavailable: ...".
+     */
     public String summary() {
-        StringBuilder text = new StringBuilder(selected.describe()).append(" (").append(policy).append(')');
+        StringBuilder text = new StringBuilder(selected.describe()).append(" (").append(policy);
+        candidates.stream().filter(Candidate::selected).findFirst()
+                .ifPresent(chosen -> text.append(": ").append(chosen.reason()));
+        text.append(')');
         for (Candidate candidate : candidates) {
             if (!candidate.selected()) {
                 text.append("; ").append(candidate.provider()).append(": ").append(candidate.reason());

@@ -29,7 +29,7 @@ class ProviderSelectorTest {
         assertThat(decision.selected().provider()).isEqualTo(Provider.CPU);
         assertThat(decision.candidates()).extracting(ProviderDecision.Candidate::reason).containsExactly(
                 "unavailable: not in this build", "unavailable: CUDA libraries not found", "first available (fallback)");
-        assertThat(decision.summary()).startsWith("cpu (prefer)").contains("CUDA libraries not found");
+        assertThat(decision.summary()).startsWith("cpu (prefer: first available (fallback))").contains("CUDA libraries not found");
     }
 
     @Test
