@@ -1,5 +1,6 @@
 /**
- * Quantization passes (dynamic int8, weight-only int4/int8, float16). Not built yet: the module exists
- * so that the build layout is final; see the quantization issue.
+ * Quantization passes and what they share: which nodes to quantize ({@link dev.lathe.quantize.NodeFilter},
+ * {@link dev.lathe.quantize.WeightedNodes}) and the arithmetic of quantizing weights
+ * ({@link dev.lathe.quantize.WeightQuantizer}). The passes live in sub-packages, one per method.
  */
 package dev.lathe.quantize;

@@ -2,6 +2,7 @@ package dev.lathe.core.cleanup;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptions;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,15 +21,6 @@ public final class GraphCleanupFactory implements PassFactory {
 
     @Override
     public Pass create(Map<String, String> options) {
-        for (String key : options.keySet()) {
-            if (!Set.of("fold").contains(key)) {
-                throw new IllegalArgumentException("unknown option '" + key + "' of pass cleanup; valid: fold");
-            }
-        }
-        String fold = options.getOrDefault("fold", "true");
-        if (!fold.equals("true") && !fold.equals("false")) {
-            throw new IllegalArgumentException("option fold of pass cleanup must be true or false, got '" + fold + "'");
-        }
-        return new GraphCleanup(Boolean.parseBoolean(fold));
+        return new GraphCleanup(PassOptions.of(name(), options, Set.of("fold")).getBoolean("fold", true));
     }
 }
