@@ -1,0 +1,313 @@
+package dev.lathe.quantize.dynamic;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorCodec;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.AttributeProto;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.quantize.NodeFilter;
+import dev.lathe.quantize.WeightQuantizer;
+import dev.lathe.quantize.WeightedNodes;
+import dev.lathe.quantize.WeightedNodes.WeightedNode;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Dynamic int8 quantization ({@code quantize.int8}): weights are quantized offline, activations at run
+ * time. Every selected MatMul (and Gemm without transposed A or scaling) with a constant float weight
+ * becomes ONNX Runtime's {@code com.microsoft.DynamicQuantizeMatMul}, which quantizes its input on the fly
+ * and multiplies in int8; a following {@code Add} of a constant bias is folded into the node's bias input.
+ * Gather nodes on a constant embedding table read an 8-bit table instead (one scale per row) and
+ * dequantize only the rows they gather. With calibration inputs, activation outliers are first migrated
+ * into the weights ({@link Smoothing}), which is what makes 8-bit activations faithful on transformers. Conv is left in float: ONNX Runtime's ConvInteger is slower than
+ * its float convolution.
+ */
+public final class DynamicInt8Quantization implements Pass {
+    private static final String MICROSOFT = "com.microsoft";
+
+    private final Map<String, String> options;
+    private final DynamicInt8Settings settings;
+
+    /** A pass with validated settings; {@code options} are recorded as given. */
+    public DynamicInt8Quantization(Map<String, String> options, DynamicInt8Settings settings) {
+        this.options = Map.copyOf(new TreeMap<>(options));
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "quantize.int8";
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return new TreeMap<>(options);
+    }
+
+    @Override
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        ModelEditor editor = model.edit();
+        Map<String, Object> details = new LinkedHashMap<>();
+        Map<String, Integer> skipped = new TreeMap<>();
+        Map<String, String[]> quantizedWeights = new HashMap<>();
+        int matMuls = 0;
+        int biasesFolded = 0;
+        long floatBytes = 0;
+        long quantizedBytes = 0;
+        NodeFilter filter = settings.filter();
+        List<WeightedNode> targets = new java.util.ArrayList<>();
+        for (WeightedNode target : WeightedNodes.find(editor, Set.of("MatMul", "Gemm"), 1)) {
+            long[] shape = target.weightShape();
+            Optional<String> rejection = filter.rejects(target.node(), shape[0] * shape[1])
+                    .or(() -> gemmRejection(target.node(), target.graph()));
+            if (rejection.isPresent()) {
+                skipped.merge(rejection.get(), 1, Integer::sum);
+            } else {
+                targets.add(target);
+            }
+        }
+        Smoothing smoothing = Smoothing.NONE;
+        if (settings.smoothing() > 0) {
+            if (context.calibration().isEmpty()) {
+                details.put("smoothing", "skipped: no calibration inputs");
+            } else {
+                smoothing = Smoothing.compute(model, targets, settings.smoothing(), context.calibration());
+                details.put("smoothing", "alpha " + settings.smoothing() + " on " + smoothing.inputCount() + " inputs");
+            }
+        }
+        for (WeightedNode target : targets) {
+            NodeProto node = target.node();
+            long[] shape = target.weightShape();
+            boolean transposed = node.getOpType().equals("Gemm") && intAttribute(node, "transB", 0) == 1;
+            String input = smoothing.smoothedInput(target, editor);
+            String smoothedBy = input.equals(node.getInput(0)) ? "" : input;
+            String key = target.graph().path() + "|" + target.weightName() + "|" + transposed + "|" + smoothedBy;
+            String[] names = quantizedWeights.get(key);
+            if (names == null) {
+                float[] weights = orientedWeights(model, target, transposed);
+                smoothing.scaleRows(target, weights);
+                names = quantizeWeight(target, weights, transposed);
+                quantizedWeights.put(key, names);
+                floatBytes += shape[0] * shape[1] * 4;
+                quantizedBytes += shape[0] * shape[1] + (settings.perChannel() ? (transposed ? shape[0] : shape[1]) * 5L : 5);
+            }
+            biasesFolded += replaceMatMul(target, input, names) ? 1 : 0;
+            matMuls++;
+        }
+        int gathers = 0;
+        if (settings.gather()) {
+            for (WeightedNode target : WeightedNodes.find(editor, Set.of("Gather"), 0)) {
+                long[] shape = target.weightShape();
+                Optional<String> rejection = intAttribute(target.node(), "axis", 0) != 0
+                        ? Optional.of("Gather on an axis other than 0") : Optional.empty();
+                if (shape[0] * shape[1] < filter.minWeightElements()) {
+                    rejection = Optional.of("weight has " + shape[0] * shape[1] + " elements, below min-size "
+                            + filter.minWeightElements());
+                }
+                if (rejection.isPresent() || filter.exclude().contains(target.node().getName())) {
+                    skipped.merge(rejection.orElse("excluded by name"), 1, Integer::sum);
+                    continue;
+                }
+                quantizeGather(model, editor, target);
+                floatBytes += shape[0] * shape[1] * 4;
+                quantizedBytes += shape[0] * shape[1] + shape[0] * 4;
+                gathers++;
+            }
+        }
+        int convolutions = 0;
+        for (GraphEditor graph : editor.graphs()) {
+            convolutions += (int) graph.nodes().stream().filter(n -> n.getOpType().equals("Conv")).count();
+        }
+        editor.removeDeadNodes();
+        if (matMuls > 0) {
+            editor.requireOpset(MICROSOFT, 1);
+        }
+        details.put("matMulsQuantized", matMuls);
+        details.put("biasesFolded", biasesFolded);
+        details.put("gathersQuantized", gathers);
+        details.put("weightBytesBefore", floatBytes);
+        details.put("weightBytesAfter", quantizedBytes);
+        details.put("skipped", skipped);
+        if (convolutions > 0) {
+            details.put("conv", convolutions + " Conv nodes left in float: ONNX Runtime's ConvInteger is slower than float Conv");
+        }
+        return new PassResult(editor.build(), details);
+    }
+
+    /** Why a Gemm cannot become DynamicQuantizeMatMul, if it cannot. */
+    private static Optional<String> gemmRejection(NodeProto node, GraphEditor graph) {
+        if (!node.getOpType().equals("Gemm")) {
+            return Optional.empty();
+        }
+        if (intAttribute(node, "transA", 0) != 0) {
+            return Optional.of("Gemm with transA=1");
+        }
+        if (floatAttribute(node, "alpha", 1f) != 1f || floatAttribute(node, "beta", 1f) != 1f) {
+            return Optional.of("Gemm with alpha or beta other than 1");
+        }
+        if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
+            Optional<TensorProto> bias = graph.constant(node.getInput(2));
+            if (bias.isEmpty() || bias.get().getDataType() != DataType.FLOAT.code() || bias.get().getDimsCount() != 1) {
+                return Optional.of("Gemm with a bias that is not a constant vector");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The weight as a row-major [K, N] matrix (transposed back for Gemm with transB=1). */
+    private static float[] orientedWeights(OnnxModel model, WeightedNode target, boolean transposed) throws LatheException {
+        long[] shape = target.weightShape();
+        float[] values = model.tensorData(target.weight()).toFloatArray();
+        if (!transposed) {
+            return values;
+        }
+        int rows = (int) shape[0];
+        int cols = (int) shape[1];
+        float[] t = new float[values.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = values[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    /** Quantizes a [K, N] weight into the node's graph; returns {weight, scale, zeroPoint or ""} names. */
+    private String[] quantizeWeight(WeightedNode target, float[] values, boolean transposed) {
+        long[] shape = target.weightShape();
+        int rows = (int) (transposed ? shape[1] : shape[0]);
+        int cols = (int) (transposed ? shape[0] : shape[1]);
+        WeightQuantizer.Quantized q = settings.quantizer().quantize(values, rows, cols,
+                settings.perChannel() ? WeightQuantizer.Grouping.PER_COLUMN : WeightQuantizer.Grouping.PER_TENSOR);
+        GraphEditor graph = target.graph();
+        String base = target.weightName();
+        DataType type = settings.signed() ? DataType.INT8 : DataType.UINT8;
+        String weight = graph.uniqueName(base + "_quantized");
+        graph.putInitializer(weight, TensorData.wrap(type, new long[] {rows, cols}, java.nio.ByteBuffer.wrap(q.values())));
+        long[] scaleShape = settings.perChannel() ? new long[] {cols} : new long[0];
+        String scale = graph.uniqueName(base + "_scale");
+        graph.putInitializer(scale, TensorData.ofFloats(scaleShape, q.scales()));
+        String zeroPoint = "";
+        if (!settings.symmetric() || !settings.signed()) {
+            zeroPoint = graph.uniqueName(base + "_zero_point");
+            graph.putInitializer(zeroPoint, TensorData.ofSmallValues(type, scaleShape, q.zeroPoints()));
+        }
+        return new String[] {weight, scale, zeroPoint};
+    }
+
+    /** Replaces a MatMul/Gemm by DynamicQuantizeMatMul; returns whether a following bias Add was folded in. */
+    private boolean replaceMatMul(WeightedNode target, String input, String[] names) {
+        GraphEditor graph = target.graph();
+        NodeProto node = target.node();
+        String bias = "";
+        String output = node.getOutput(0);
+        NodeProto foldedAdd = null;
+        if (node.getOpType().equals("Gemm") && node.getInputCount() > 2) {
+            bias = node.getInput(2);
+        } else if (settings.foldBias()) {
+            foldedAdd = biasAdd(graph, output, target.weightShape()[1]);
+            if (foldedAdd != null) {
+                bias = foldedAdd.getInput(0).equals(output) ? foldedAdd.getInput(1) : foldedAdd.getInput(0);
+                output = foldedAdd.getOutput(0);
+            }
+        }
+        NodeProto.Builder replacement = NodeProto.newBuilder().setName(node.getName()).setOpType("DynamicQuantizeMatMul")
+                .setDomain(MICROSOFT).addInput(input).addInput(names[0]).addInput(names[1])
+                .addInput(names[2]).addOutput(output);
+        if (!bias.isEmpty()) {
+            replacement.addInput(bias);
+        }
+        graph.replaceNode(node.getName(), replacement.build());
+        if (foldedAdd != null) {
+            graph.removeNode(foldedAdd.getName());
+        }
+        return foldedAdd != null;
+    }
+
+    /** The single Add consuming {@code value} with a constant float bias of {@code columns} elements, if any. */
+    private static NodeProto biasAdd(GraphEditor graph, String value, long columns) {
+        List<NodeProto> consumers = graph.consumers(value);
+        if (consumers.size() != 1 || !consumers.get(0).getOpType().equals("Add") || consumers.get(0).getInputCount() != 2) {
+            return null;
+        }
+        NodeProto add = consumers.get(0);
+        String other = add.getInput(0).equals(value) ? add.getInput(1) : add.getInput(0);
+        Optional<TensorProto> bias = graph.constant(other);
+        if (bias.isEmpty() || bias.get().getDataType() != DataType.FLOAT.code()) {
+            return null;
+        }
+        long[] shape = TensorCodec.shapeOf(bias.get());
+        return shape.length == 1 && shape[0] == columns ? add : null;
+    }
+
+    /** Gather(table, ids) becomes Mul(Cast(Gather(q_table, ids)), Unsqueeze(Gather(row_scales, ids))). */
+    private void quantizeGather(OnnxModel model, ModelEditor editor, WeightedNode target) throws LatheException {
+        GraphEditor graph = target.graph();
+        NodeProto node = target.node();
+        long[] shape = target.weightShape();
+        float[] table = model.tensorData(target.weight()).toFloatArray();
+        WeightQuantizer.Quantized q = new WeightQuantizer(true, true, false, settings.mseClipping())
+                .quantize(table, (int) shape[0], (int) shape[1], WeightQuantizer.Grouping.PER_ROW);
+        String base = target.weightName();
+        String qTable = graph.uniqueName(base + "_quantized");
+        graph.putInitializer(qTable, TensorData.wrap(DataType.INT8, shape, java.nio.ByteBuffer.wrap(q.values())));
+        String scales = graph.uniqueName(base + "_row_scale");
+        graph.putInitializer(scales, TensorData.ofFloats(new long[] {shape[0]}, q.scales()));
+        String ids = node.getInput(1);
+        String rows = graph.uniqueName(node.getName() + "_rows");
+        String rowScales = graph.uniqueName(node.getName() + "_row_scales");
+        String expanded = graph.uniqueName(node.getName() + "_row_scales_expanded");
+        String floats = graph.uniqueName(node.getName() + "_rows_float");
+        NodeProto gatherRows = NodeProto.newBuilder().setName(node.getName()).setOpType("Gather").addInput(qTable)
+                .addInput(ids).addOutput(rows).addAttribute(intAttr("axis", 0)).build();
+        NodeProto gatherScales = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_scales"))
+                .setOpType("Gather").addInput(scales).addInput(ids).addOutput(rowScales).addAttribute(intAttr("axis", 0)).build();
+        NodeProto.Builder unsqueeze = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_unsqueeze"))
+                .setOpType("Unsqueeze").addInput(rowScales).addOutput(expanded);
+        long opset = model.opsetVersion("").orElse(1L);
+        if (opset >= 13) {
+            String axes = graph.uniqueName(node.getName() + "_last_axis");
+            graph.putInitializer(axes, TensorData.ofLongs(new long[] {1}, -1));
+            unsqueeze.addInput(axes);
+        } else {
+            unsqueeze.addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS)
+                    .addInts(-1));
+        }
+        NodeProto cast = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_cast")).setOpType("Cast")
+                .addInput(rows).addOutput(floats).addAttribute(intAttr("to", DataType.FLOAT.code())).build();
+        NodeProto scale = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_dequantize")).setOpType("Mul")
+                .addInput(floats).addInput(expanded).addOutput(node.getOutput(0)).build();
+        graph.replaceNode(node.getName(), gatherRows, gatherScales, unsqueeze.build(), cast, scale);
+    }
+
+    private static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static long intAttribute(NodeProto node, String name, long fallback) {
+        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).mapToLong(AttributeProto::getI)
+                .findFirst().orElse(fallback);
+    }
+
+    private static float floatAttribute(NodeProto node, String name, float fallback) {
+        for (AttributeProto attribute : node.getAttributeList()) {
+            if (attribute.getName().equals(name)) {
+                return attribute.getF();
+            }
+        }
+        return fallback;
+    }
+}

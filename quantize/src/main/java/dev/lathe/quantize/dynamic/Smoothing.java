@@ -1,0 +1,125 @@
+package dev.lathe.quantize.dynamic;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.runtime.ActivationStatistics;
+import dev.lathe.quantize.WeightedNodes.WeightedNode;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SmoothQuant-style migration of activation outliers into weights: for a MatMul input A with per-channel
+ * range |A_k| and weights W, {@code s_k = max|A_k|^alpha / max|W_k|^(1-alpha)}; the input is divided by s
+ * (one {@code Mul} per input, shared by every MatMul reading it) and each weight row k multiplied by
+ * s_k, so the product is unchanged while the int8 range of the activation is spent on its real spread.
+ * Only main-graph inputs are smoothed (statistics come from running the model on calibration samples).
+ */
+final class Smoothing {
+    static final Smoothing NONE = new Smoothing(Map.of());
+    private static final float MIN_SCALE = 1e-5f;
+    private static final float MAX_SCALE = 1e5f;
+
+    private final Map<String, float[]> scales;
+    private final Map<String, String> smoothedInputs = new HashMap<>();
+
+    private Smoothing(Map<String, float[]> scales) {
+        this.scales = scales;
+    }
+
+    /** Scales for the inputs of the main-graph targets, from activation ranges on the calibration samples. */
+    static Smoothing compute(OnnxModel model, List<WeightedNode> targets, double alpha,
+            List<Map<String, TensorData>> calibration) throws LatheException {
+        Map<String, List<WeightedNode>> byInput = new LinkedHashMap<>();
+        for (WeightedNode target : targets) {
+            if (target.graph().path().isEmpty() && target.graph().constant(target.node().getInput(0)).isEmpty()) {
+                byInput.computeIfAbsent(target.node().getInput(0), k -> new java.util.ArrayList<>()).add(target);
+            }
+        }
+        if (byInput.isEmpty()) {
+            return NONE;
+        }
+        ActivationStatistics statistics = ActivationStatistics.collect(model, byInput.keySet(), calibration);
+        Map<String, float[]> scales = new HashMap<>();
+        for (Map.Entry<String, List<WeightedNode>> group : byInput.entrySet()) {
+            float[] activation = statistics.of(group.getKey()).maxAbs();
+            float[] weight = new float[activation.length];
+            for (WeightedNode target : group.getValue()) {
+                boolean transposed = target.node().getOpType().equals("Gemm") && transB(target.node());
+                long[] shape = target.weightShape();
+                float[] values = model.tensorData(target.weight()).toFloatArray();
+                int rows = (int) shape[0];
+                int cols = (int) shape[1];
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        int channel = transposed ? c : r;
+                        if (channel < weight.length) {
+                            weight[channel] = Math.max(weight[channel], Math.abs(values[r * cols + c]));
+                        }
+                    }
+                }
+            }
+            float[] s = new float[activation.length];
+            for (int k = 0; k < s.length; k++) {
+                double value = activation[k] == 0 || weight[k] == 0 ? 1
+                        : Math.pow(activation[k], alpha) / Math.pow(weight[k], 1 - alpha);
+                s[k] = (float) Math.max(MIN_SCALE, Math.min(MAX_SCALE, value));
+            }
+            scales.put(group.getKey(), s);
+        }
+        return new Smoothing(scales);
+    }
+
+    private static boolean transB(NodeProto node) {
+        return node.getAttributeList().stream().anyMatch(a -> a.getName().equals("transB") && a.getI() == 1);
+    }
+
+    /** How many distinct inputs are smoothed. */
+    int inputCount() {
+        return scales.size();
+    }
+
+    /**
+     * The value the target should read: its input divided by the smoothing scales (the Mul is added to the
+     * main graph on first use), or its input unchanged when it is not smoothed.
+     */
+    String smoothedInput(WeightedNode target, ModelEditor editor) {
+        String input = target.node().getInput(0);
+        float[] s = target.graph().path().isEmpty() ? scales.get(input) : null;
+        if (s == null) {
+            return input;
+        }
+        return smoothedInputs.computeIfAbsent(input, original -> {
+            GraphEditor main = editor.mainGraph();
+            float[] inverse = new float[s.length];
+            for (int k = 0; k < s.length; k++) {
+                inverse[k] = 1 / s[k];
+            }
+            String factors = main.uniqueName(original + "_smoothing");
+            main.putInitializer(factors, TensorData.ofFloats(new long[] {s.length}, inverse));
+            String smoothed = main.uniqueName(original + "_smoothed");
+            main.addNode(NodeProto.newBuilder().setName(main.uniqueName(original + "_smooth")).setOpType("Mul")
+                    .addInput(original).addInput(factors).addOutput(smoothed).build());
+            return smoothed;
+        });
+    }
+
+    /** Multiplies row k of a [K, N] weight by s_k when the target's input is smoothed. */
+    void scaleRows(WeightedNode target, float[] weights) {
+        float[] s = target.graph().path().isEmpty() ? scales.get(target.node().getInput(0)) : null;
+        if (s == null) {
+            return;
+        }
+        int cols = weights.length / s.length;
+        for (int k = 0; k < s.length; k++) {
+            for (int c = 0; c < cols; c++) {
+                weights[k * cols + c] *= s[k];
+            }
+        }
+    }
+}
