@@ -1,6 +1,6 @@
 /**
- * Quantization passes and what they share: which nodes to quantize ({@link dev.lathe.quantize.NodeFilter},
- * {@link dev.lathe.quantize.WeightedNodes}) and the arithmetic of quantizing weights
- * ({@link dev.lathe.quantize.WeightQuantizer}). The passes live in sub-packages, one per method.
+ * Quantization passes and the arithmetic they share ({@link dev.lathe.quantize.WeightQuantizer}). The passes
+ * live in sub-packages, one per method; which nodes they change is chosen with
+ * {@link dev.lathe.core.weights.NodeFilter} and {@link dev.lathe.core.weights.WeightedNodes}.
  */
 package dev.lathe.quantize;

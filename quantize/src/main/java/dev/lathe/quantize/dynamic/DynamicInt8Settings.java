@@ -1,7 +1,7 @@
 package dev.lathe.quantize.dynamic;
 
 import dev.lathe.core.pipeline.PassOptions;
-import dev.lathe.quantize.NodeFilter;
+import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.quantize.WeightQuantizer;
 import java.util.HashSet;
 import java.util.Map;

@@ -7,7 +7,7 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.runtime.ActivationStatistics;
-import dev.lathe.quantize.WeightedNodes.WeightedNode;
+import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

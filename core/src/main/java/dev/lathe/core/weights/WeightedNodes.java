@@ -1,4 +1,4 @@
-package dev.lathe.quantize;
+package dev.lathe.core.weights;
 
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;

@@ -1,4 +1,4 @@
-package dev.lathe.quantize;
+package dev.lathe.core.weights;
 
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.PassOptions;
