@@ -2,6 +2,7 @@ package dev.lathe.core.model;
 
 import com.google.protobuf.UnsafeByteOperations;
 import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.files.AtomicFiles;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.ModelProto;
@@ -13,10 +14,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -50,8 +49,8 @@ final class ModelWriter {
         boolean external = options.externalData() != null ? options.externalData()
                 : model.usesExternalData() || totalTensorBytes(model) > AUTO_EXTERNAL_BYTES;
         String dataFileName = options.dataFileName().orElse(target.getFileName() + ".data");
-        Path dataTemp = external ? Files.createTempFile(folder, "." + dataFileName + ".", ".tmp") : null;
-        Path modelTemp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
+        Path dataTemp = external ? AtomicFiles.temporarySibling(folder.resolve(dataFileName)) : null;
+        Path modelTemp = AtomicFiles.temporarySibling(target);
         try {
             ModelProto rewritten;
             if (external) {
@@ -71,22 +70,14 @@ final class ModelWriter {
                 rewritten.writeTo(out);
             }
             if (external) {
-                move(dataTemp, folder.resolve(dataFileName));
+                AtomicFiles.replace(dataTemp, folder.resolve(dataFileName));
             }
-            move(modelTemp, target);
+            AtomicFiles.replace(modelTemp, target);
         } finally {
             if (dataTemp != null) {
                 Files.deleteIfExists(dataTemp);
             }
             Files.deleteIfExists(modelTemp);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,11 +1,9 @@
 package dev.lathe.core.report;
 
+import dev.lathe.core.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Writes a report to a file in the format its extension names ({@link ReportFormat#of}), as UTF-8.
@@ -24,20 +22,6 @@ public final class ReportWriter {
      */
     public static void write(OptimizationReport report, Path file) throws IOException {
         ReportFormat format = ReportFormat.of(file);
-        byte[] bytes = format.render(report).getBytes(StandardCharsets.UTF_8);
-        Path target = file.toAbsolutePath().normalize();
-        Path folder = target.getParent();
-        Files.createDirectories(folder);
-        Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
-        try {
-            Files.write(temp, bytes);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.write(file, format.render(report).getBytes(StandardCharsets.UTF_8));
     }
 }

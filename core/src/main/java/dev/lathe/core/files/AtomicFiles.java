@@ -1,0 +1,43 @@
+package dev.lathe.core.files;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writing files so that readers see the old content or the new, never a partial one: content goes to a
+ * temporary file in the target's folder, which is then renamed over the target.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** A new empty temporary file in the folder of {@code target} (created if missing), named after it. */
+    public static Path temporarySibling(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath().normalize();
+        Files.createDirectories(absolute.getParent());
+        return Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+    }
+
+    /** Renames {@code temporary} over {@code target}: atomically where the file system can, else by a plain move. */
+    public static void replace(Path temporary, Path target) throws IOException {
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Writes {@code bytes} to {@code target} atomically; no temporary file is left behind on failure. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path temporary = temporarySibling(target);
+        try {
+            Files.write(temporary, bytes);
+            replace(temporary, target.toAbsolutePath().normalize());
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+}
