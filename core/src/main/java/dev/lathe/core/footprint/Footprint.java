@@ -12,6 +12,8 @@ import java.util.TreeMap;
  *
  * @param sizeBytes       bytes of the model file plus its external data
  * @param parameters      elements of floating-point constant tensors, subgraphs included
+ * @param quantizedParameters elements of 4- to 16-bit integer weight tensors (rank 2 or more), the weights
+ *                        of quantized models; packed MatMulNBits weights count the K×N elements they hold
  * @param bytesByDataType bytes of constant tensors per data type name (e.g. FLOAT, INT8)
  * @param nodeCount       nodes in the main graph and all subgraphs
  * @param opCounts        nodes per op type (prefixed by domain when not the default, e.g.
@@ -29,6 +31,7 @@ import java.util.TreeMap;
 public record Footprint(
         long sizeBytes,
         long parameters,
+        long quantizedParameters,
         SortedMap<String, Long> bytesByDataType,
         long nodeCount,
         SortedMap<String, Long> opCounts,

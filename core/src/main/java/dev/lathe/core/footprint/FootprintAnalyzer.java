@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FootprintAnalyzer {
     private static final Logger LOG = LoggerFactory.getLogger(FootprintAnalyzer.class);
+    private static final Set<DataType> QUANTIZED_TYPES = Set.of(DataType.INT8, DataType.UINT8, DataType.INT4,
+            DataType.UINT4, DataType.INT16, DataType.UINT16);
 
     private FootprintAnalyzer() {
     }
@@ -78,6 +81,8 @@ public final class FootprintAnalyzer {
         long macs = macsByOpType.values().stream().mapToLong(Long::longValue).sum();
 
         long parameters = 0;
+        long quantizedParameters = 0;
+        Map<String, Long> packedWeights = packedWeightElements(model);
         long zeros = 0;
         Map<String, Long> bytesByType = new TreeMap<>();
         for (ConstantTensor constant : model.constants()) {
@@ -86,10 +91,29 @@ public final class FootprintAnalyzer {
             if (type.isFloatingPoint()) {
                 parameters += constant.elementCount();
                 zeros += type.bits() >= 16 ? model.tensorData(constant.tensor()).countZeros() : 0;
+            } else if (QUANTIZED_TYPES.contains(type) && constant.shape().length >= 2) {
+                quantizedParameters += packedWeights.getOrDefault(constant.name(), constant.elementCount());
             }
         }
-        return new Footprint(sizeBytes(model), parameters, new TreeMap<>(bytesByType), nodeCount, new TreeMap<>(opCounts),
+        return new Footprint(sizeBytes(model), parameters, quantizedParameters, new TreeMap<>(bytesByType), nodeCount, new TreeMap<>(opCounts),
                 zeros, macs, new TreeMap<>(macsByOpType), elementwise[0], inputShapes, method, unresolved);
+    }
+
+    /** The K×N weights packed into each MatMulNBits B input, by value name. */
+    private static Map<String, Long> packedWeightElements(OnnxModel model) {
+        Map<String, Long> packed = new HashMap<>();
+        for (Graph graph : model.graph().withAllSubgraphs()) {
+            for (NodeProto node : graph.nodes()) {
+                if (node.getOpType().equals("MatMulNBits") && node.getInputCount() > 1) {
+                    long k = node.getAttributeList().stream().filter(a -> a.getName().equals("K")).mapToLong(a -> a.getI())
+                            .findFirst().orElse(0);
+                    long n = node.getAttributeList().stream().filter(a -> a.getName().equals("N")).mapToLong(a -> a.getI())
+                            .findFirst().orElse(0);
+                    packed.put(node.getInput(1), k * n);
+                }
+            }
+        }
+        return packed;
     }
 
     /** Counts compute of one graph; for If nodes adds the most expensive branch. */

@@ -79,6 +79,7 @@ public final class ReportJson {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("sizeBytes", footprint.sizeBytes());
         node.put("parameters", footprint.parameters());
+        node.put("quantizedParameters", footprint.quantizedParameters());
         node.put("macs", footprint.macs());
         node.set("macsByOpType", MAPPER.valueToTree(footprint.macsByOpType()));
         node.put("elementwiseOps", footprint.elementwiseOps());

@@ -108,7 +108,9 @@ final class ReportSections {
         TextTable table = TextTable.of(text("Metric"), number("Before"), number("After"), number("Ratio"),
                 number("Change"));
         compare(table, "Size", before.sizeBytes(), after.sizeBytes(), value -> Figures.bytes((long) value));
-        compare(table, "Parameters", before.parameters(), after.parameters(), value -> Figures.count((long) value));
+        compare(table, "Parameters (float)", before.parameters(), after.parameters(), value -> Figures.count((long) value));
+        compare(table, "Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
+                value -> Figures.count((long) value));
         compare(table, "MACs", before.macs(), after.macs(), value -> Figures.count((long) value));
         compare(table, "Latency p50", measuredBefore.latencyMs().p50(), measuredAfter.latencyMs().p50(), Figures::millis);
         compare(table, "Latency p90", measuredBefore.latencyMs().p90(), measuredAfter.latencyMs().p90(), Figures::millis);

@@ -93,6 +93,22 @@ class FootprintAnalyzerTest {
     }
 
     @Test
+    void integerWeightsCountAsQuantizedParameters() throws Exception {
+        TestModels.Builder g = TestModels.builder("int8_weights");
+        String x = g.input("x", DataType.UINT8, 1, 4);
+        String w = g.initializer("w", dev.lathe.core.model.TensorData.ofSmallValues(DataType.INT8, new long[] {4, 8},
+                new int[32]));
+        g.node("MatMulInteger", x, w).output("y");
+        g.output("y", DataType.INT32, 1, 8);
+
+        Footprint footprint = FootprintAnalyzer.analyze(TestModels.model(g.build()), ShapeBinding.none());
+
+        assertThat(footprint.parameters()).isZero();
+        assertThat(footprint.quantizedParameters()).isEqualTo(32);
+        assertThat(footprint.macsByOpType()).containsExactly(Map.entry("MatMulInteger", 32L));
+    }
+
+    @Test
     void fallsBackToOnnxRuntimeWhenStaticPropagationIsStuck() throws Exception {
         // Einsum is not modelled statically, so the MatMul after it only resolves by running the model.
         TestModels.Builder g = TestModels.builder("einsum");

@@ -70,11 +70,11 @@ public final class ReportFixtures {
 
     private static OptimizationReport report(long memoryBefore, long memoryAfter, String memoryMethod,
             ValidationOutcome validation) {
-        Footprint before = footprint(SIZE_BEFORE, 22_565_428, 0, MACS_BEFORE, Map.of("FLOAT", 90_261_712L),
+        Footprint before = footprint(SIZE_BEFORE, 22_565_428, 0, 0, MACS_BEFORE, Map.of("FLOAT", 90_261_712L),
                 Map.of("MatMul", 96L, "Add", 120L, "Softmax", 6L));
-        Footprint quantized = footprint(23_104_110, 150_528, 0, MACS_BEFORE,
+        Footprint quantized = footprint(23_104_110, 150_528, 22_414_900, 0, MACS_BEFORE,
                 Map.of("FLOAT", 602_112L, "INT8", 22_414_900L), Map.of("MatMulInteger", 72L, "MatMul", 24L));
-        Footprint after = footprint(SIZE_AFTER, 150_528, 37_632, MACS_AFTER,
+        Footprint after = footprint(SIZE_AFTER, 150_528, 21_907_691, 37_632, MACS_AFTER,
                 Map.of("FLOAT", 602_112L, "INT8", 21_907_691L), Map.of("MatMulInteger", 72L, "MatMul", 24L));
         BenchmarkResult measuredBefore = new BenchmarkResult("cpu (4 threads)", 412.5,
                 new LatencyStats(24.1, 23.8, 26.4, 31.9, 22.9, 35.2, 100), 41.5, memoryBefore, memoryMethod,
@@ -107,14 +107,15 @@ public final class ReportFixtures {
                 new OutputFidelity("logits", 0.0123, 0.00101, 0.99953, 0.99811, OptionalDouble.of(0.96875))));
     }
 
-    private static Footprint footprint(long size, long parameters, long zeros, long macs, Map<String, Long> bytes,
+    private static Footprint footprint(long size, long parameters, long quantizedParameters, long zeros, long macs,
+            Map<String, Long> bytes,
             Map<String, Long> ops) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         shapes.put("input_ids", new long[] {1, 128});
         shapes.put("attention_mask", new long[] {1, 128});
         shapes.put("token_type_ids", new long[] {1, 128});
         long nodes = ops.values().stream().mapToLong(Long::longValue).sum();
-        return new Footprint(size, parameters, new TreeMap<>(bytes), nodes, new TreeMap<>(ops), zeros, macs,
+        return new Footprint(size, parameters, quantizedParameters, new TreeMap<>(bytes), nodes, new TreeMap<>(ops), zeros, macs,
                 new TreeMap<>(Map.of("MatMul", macs)), 5_046_272, shapes, ShapeMethod.STATIC, List.of());
     }
 
