@@ -23,6 +23,7 @@ final class FootprintJson {
         json.put("model", inspection.model());
         json.put("sizeBytes", footprint.sizeBytes());
         json.put("parameters", footprint.parameters());
+        json.put("quantizedParameters", footprint.quantizedParameters());
         json.put("zeroParameters", footprint.zeroParameters());
         json.put("sparsity", footprint.sparsity());
         json.put("nodeCount", footprint.nodeCount());

@@ -29,6 +29,9 @@ final class FootprintTable {
                 .collect(Collectors.joining(", "))));
         summary.add(row("Size", Units.megabytes(footprint.sizeBytes())));
         summary.add(row("Parameters", Units.count(footprint.parameters())));
+        if (footprint.quantizedParameters() > 0) {
+            summary.add(row("Quantized weights", Units.count(footprint.quantizedParameters())));
+        }
         summary.add(row("Sparsity", Units.percent(footprint.sparsity()) + " (" + Units.exact(footprint.zeroParameters())
                 + " of " + Units.exact(footprint.parameters()) + " parameters are zero)"));
         summary.add(row("Nodes", Units.exact(footprint.nodeCount())));
