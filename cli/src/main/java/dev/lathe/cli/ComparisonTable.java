@@ -7,7 +7,6 @@ import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.OutputFidelity;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Renders a {@link Comparison} as aligned text for a terminal: a summary (models, provider, inputs, runs),
@@ -35,13 +34,13 @@ final class ComparisonTable {
         List<String[]> outputs = new ArrayList<>();
         outputs.add(row("Output", "Cosine mean", "Cosine min", "Max abs error", "Mean abs error", "Top-1"));
         for (OutputFidelity output : fidelity.outputs()) {
-            outputs.add(row(output.output(), decimal(output.cosineMean()), decimal(output.cosineMin()),
-                    decimal(output.maxAbsError()), decimal(output.meanAbsError()),
+            outputs.add(row(output.output(), Units.decimal(output.cosineMean()), Units.decimal(output.cosineMin()),
+                    Units.decimal(output.maxAbsError()), Units.decimal(output.meanAbsError()),
                     output.top1Agreement().isPresent() ? Units.percent(output.top1Agreement().getAsDouble()) : NONE));
         }
         if (fidelity.outputs().size() > 1) {
-            outputs.add(row("(worst)", decimal(fidelity.cosineMean()), decimal(fidelity.cosineMin()),
-                    decimal(fidelity.maxAbsError()), decimal(fidelity.meanAbsError()), NONE));
+            outputs.add(row("(worst)", Units.decimal(fidelity.cosineMean()), Units.decimal(fidelity.cosineMin()),
+                    Units.decimal(fidelity.maxAbsError()), Units.decimal(fidelity.meanAbsError()), NONE));
         }
         TextTable.section(text, "Fidelity of B against A (" + fidelity.samples()
                 + (fidelity.samples() == 1 ? " sample)" : " samples)"), outputs, true);
@@ -62,9 +61,5 @@ final class ComparisonTable {
         TextTable.section(text, "Measurements", figures, true);
         BenchTable.appendDecision(text, comparison.decision());
         return text.toString();
-    }
-
-    private static String decimal(double value) {
-        return String.format(Locale.ROOT, "%.6f", value);
     }
 }

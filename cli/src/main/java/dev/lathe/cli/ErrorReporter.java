@@ -49,7 +49,8 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         return reported.getMessage() == null ? reported.toString() : reported.getMessage();
     }
 
-    private static String oneLine(String message) {
+    /** A message on one line: line breaks and the blanks around them become one space. */
+    static String oneLine(String message) {
         return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -5,6 +5,7 @@ import dev.lathe.core.runtime.ProviderPolicy;
 import dev.lathe.core.runtime.ProviderSpecs;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,6 +42,32 @@ final class ProviderOptions {
      * @throws ParameterException if {@code --threads} is below 1, or contradicts {@code --provider}
      */
     ProviderPolicy policy() {
+        return withThreads(policy);
+    }
+
+    /**
+     * The policy the options give or, when {@code --provider} is not on the command line, the policy that
+     * {@code configured} names (a pipeline file's provider setting); {@code --threads} applies either way.
+     *
+     * @param configured the provider setting that applies unless {@code --provider} is given
+     * @param origin     where {@code configured} comes from, for messages (such as the file)
+     * @throws IllegalArgumentException naming {@code origin} when {@code configured} is not a valid setting
+     * @throws ParameterException       if {@code --threads} is below 1, or contradicts the provider
+     */
+    ProviderPolicy policy(Optional<String> configured, String origin) {
+        if (configured.isEmpty() || spec.commandLine().getParseResult().hasMatchedOption("--provider")) {
+            return policy();
+        }
+        ProviderPolicy base;
+        try {
+            base = new PolicyConverter().convert(configured.get());
+        } catch (TypeConversionException e) {
+            throw new IllegalArgumentException(origin + ": provider " + e.getMessage());
+        }
+        return withThreads(base);
+    }
+
+    private ProviderPolicy withThreads(ProviderPolicy policy) {
         if (threads == null) {
             return policy;
         }
@@ -49,7 +76,7 @@ final class ProviderOptions {
                     + " is not a thread count (1 or more)");
         }
         if (policy instanceof ProviderPolicy.Prefer prefer) {
-            return new ProviderPolicy.Prefer(prefer.order().stream().map(this::withThreads).toList());
+            return new ProviderPolicy.Prefer(prefer.order().stream().map(this::cpuWithThreads).toList());
         }
         if (policy instanceof ProviderPolicy.Fastest fastest) {
             return new ProviderPolicy.Fastest(fastest.candidates(), List.of(threads));
@@ -66,7 +93,7 @@ final class ProviderOptions {
         return ProviderPolicy.require(cpu.withIntraOpThreads(threads));
     }
 
-    private ProviderConfig withThreads(ProviderConfig config) {
+    private ProviderConfig cpuWithThreads(ProviderConfig config) {
         return config instanceof ProviderConfig.Cpu cpu ? cpu.withIntraOpThreads(threads) : config;
     }
 

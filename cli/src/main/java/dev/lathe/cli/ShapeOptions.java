@@ -53,4 +53,23 @@ final class ShapeOptions {
         }
         return binding;
     }
+
+    /**
+     * The binding the options give on top of {@code defaults} (such as a pipeline file's): a {@code --shape}
+     * replaces the default shape of the same input, a {@code --bind} the default value of the same
+     * dimension; the other defaults stay.
+     *
+     * @throws ParameterException if an input or a dimension is given twice on the command line
+     */
+    ShapeBinding binding(ShapeBinding defaults) {
+        ShapeBinding given = binding();
+        ShapeBinding merged = defaults;
+        for (String input : given.boundInputs()) {
+            merged = merged.withInputShape(input, given.inputShape(input).orElseThrow());
+        }
+        for (String dimension : given.boundDimensions()) {
+            merged = merged.withDimension(dimension, given.dimension(dimension).orElseThrow());
+        }
+        return merged;
+    }
 }

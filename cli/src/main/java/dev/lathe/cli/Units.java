@@ -3,8 +3,8 @@ package dev.lathe.cli;
 import java.util.Locale;
 
 /**
- * Human-readable quantities for reports: counts with K/M/G/T units next to the exact figure, and sizes in
- * (decimal) megabytes. Exact figures use comma grouping, whatever the user's locale.
+ * Human-readable quantities for reports: counts with K/M/G/T units next to the exact figure, sizes in
+ * decimal units, times, rates, ratios and money. Exact figures use comma grouping, whatever the user's locale.
  */
 final class Units {
     private static final String[] PREFIXES = {"", " K", " M", " G", " T", " P", " E"};
@@ -43,6 +43,14 @@ final class Units {
         return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
     }
 
+    /** A size in the largest fitting decimal unit: {@code 90.39 MB}, {@code 12.3 kB} or {@code 312 B}. */
+    static String size(long bytes) {
+        if (Math.abs(bytes) >= 1_000_000) {
+            return roundedMegabytes(bytes);
+        }
+        return Math.abs(bytes) >= 1000 ? String.format(Locale.ROOT, "%.1f kB", bytes / 1e3) : bytes + " B";
+    }
+
     /** A fraction as a percentage with two decimals, e.g. {@code 12.50 %}. */
     static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.2f %%", fraction * 100);
@@ -56,6 +64,16 @@ final class Units {
     /** A rate with one decimal and grouping, e.g. {@code 1,234.5 /s}. */
     static String perSecond(double rate) {
         return String.format(Locale.ROOT, "%,.1f /s", rate);
+    }
+
+    /** A measured value with six decimals, such as a cosine similarity or an error, e.g. {@code 0.999871}. */
+    static String decimal(double value) {
+        return String.format(Locale.ROOT, "%.6f", value);
+    }
+
+    /** An amount of money with four decimals and its currency, e.g. {@code 1.1948 USD}. */
+    static String money(double amount, String currency) {
+        return String.format(Locale.ROOT, "%.4f %s", amount, currency);
     }
 
     /** A ratio of two figures, e.g. {@code 0.52x}. */

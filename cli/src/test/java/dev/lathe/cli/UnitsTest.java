@@ -32,4 +32,17 @@ class UnitsTest {
         assertThat(Units.ratio(0.5249)).isEqualTo("0.52x");
         assertThat(Units.roundedMegabytes(90_387_606)).isEqualTo("90.39 MB");
     }
+
+    @Test
+    void sizesTakeTheLargestFittingDecimalUnit() {
+        assertThat(Units.size(90_387_606)).isEqualTo("90.39 MB");
+        assertThat(Units.size(12_345)).isEqualTo("12.3 kB");
+        assertThat(Units.size(312)).isEqualTo("312 B");
+    }
+
+    @Test
+    void decimalsAndMoneyHaveFixedDigits() {
+        assertThat(Units.decimal(0.99987123)).isEqualTo("0.999871");
+        assertThat(Units.money(1.19484, "USD")).isEqualTo("1.1948 USD");
+    }
 }
