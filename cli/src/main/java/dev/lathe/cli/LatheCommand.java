@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code lathe} command: the entry point of the CLI, holding the subcommands ({@code inspect},
- * {@code providers}, {@code bench}, {@code compare}, {@code demo}) and the options every subcommand shares.
+ * {@code providers}, {@code bench}, {@code compare}, {@code optimize}, {@code demo}) and the options every subcommand shares.
  * Create it with {@link #newCommandLine()}, which installs Lathe's error reporting.
  */
 @Command(name = "lathe",
@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = LatheCommand.ManifestVersion.class,
         description = "Makes ONNX models cheaper to run, and shows their compute footprint.",
         subcommands = {InspectCommand.class, ProvidersCommand.class, BenchCommand.class, CompareCommand.class,
-                DemoCommand.class})
+                OptimizeCommand.class, DemoCommand.class})
 public final class LatheCommand {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,

@@ -17,19 +17,34 @@ import java.nio.file.Path;
 /**
  * A linear layer as an ONNX file: {@code Y = X · W + B} with X of shape [batch, 4], W [4, 3] holding 3
  * zeros, B [3]. Hand-computed footprint: 15 parameters (3 zero), 60 bytes of FLOAT weights, 2 nodes, and
- * batch × 4 × 3 MatMul MACs. {@link #writeSum} writes a second model with two inputs.
+ * batch × 4 × 3 MatMul MACs. {@link #writeWithDeadNode} adds a node that {@code cleanup} removes;
+ * {@link #writeSum} writes a second model with two inputs.
  */
 final class TinyModel {
     static final String INPUT = "X";
     static final String SECOND_INPUT = "Z";
     static final String BATCH = "batch";
     static final String METADATA_KEY = "lathe.test";
+    static final String DEAD_NODE = "dead";
 
     private TinyModel() {
     }
 
     /** Writes the model to {@code file} and returns the file. */
     static Path write(Path file) throws IOException, LatheException {
+        return write(file, linear().build());
+    }
+
+    /**
+     * Writes the model plus one dead node (a {@code Relu} of H whose output nothing reads), which the
+     * {@code cleanup} pass removes: 3 nodes before, 2 after.
+     */
+    static Path writeWithDeadNode(Path file) throws IOException, LatheException {
+        return write(file, linear().addNode(NodeProto.newBuilder().setName(DEAD_NODE).setOpType("Relu")
+                .addInput("H").addOutput("unused")).build());
+    }
+
+    private static GraphProto.Builder linear() {
         TensorProto weights = TensorProto.newBuilder().setName("W").setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addDims(4).addDims(3)
                 .addFloatData(0).addFloatData(1).addFloatData(2)
@@ -39,7 +54,7 @@ final class TinyModel {
                 .build();
         TensorProto bias = TensorProto.newBuilder().setName("B").setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addDims(3).addFloatData(0.5f).addFloatData(-0.5f).addFloatData(1.5f).build();
-        GraphProto graph = GraphProto.newBuilder().setName("tiny")
+        return GraphProto.newBuilder().setName("tiny")
                 .addNode(NodeProto.newBuilder().setName("matmul").setOpType("MatMul")
                         .addInput(INPUT).addInput("W").addOutput("H"))
                 .addNode(NodeProto.newBuilder().setName("add").setOpType("Add")
@@ -47,8 +62,10 @@ final class TinyModel {
                 .addInitializer(weights)
                 .addInitializer(bias)
                 .addInput(value(INPUT, 4))
-                .addOutput(value("Y", 3))
-                .build();
+                .addOutput(value("Y", 3));
+    }
+
+    private static Path write(Path file, GraphProto graph) throws IOException, LatheException {
         ModelProto model = ModelProto.newBuilder().setIrVersion(8).setProducerName("lathe-cli-test")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(METADATA_KEY).setValue("tiny linear"))

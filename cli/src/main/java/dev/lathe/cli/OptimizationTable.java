@@ -1,0 +1,141 @@
+package dev.lathe.cli;
+
+import static dev.lathe.cli.TextTable.row;
+
+import dev.lathe.core.footprint.Footprint;
+import dev.lathe.core.report.Cost;
+import dev.lathe.core.report.OptimizationReport;
+import dev.lathe.core.report.StepRecord;
+import dev.lathe.core.report.ValidationOutcome;
+import dev.lathe.core.runtime.BenchmarkResult;
+import dev.lathe.core.runtime.Fidelity;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.DoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Renders an {@link OptimizationReport} as aligned text for a terminal: a summary (model, inputs, runs),
+ * the before/after table with an after/before ratio (static footprint, measurements, cost), fidelity and
+ * the validation verdict, the savings, every step, the provider decision in one line, where the
+ * optimized model went and the report files. The Markdown and HTML reports of {@code --report} hold more (bytes by data type,
+ * fidelity per output, every provider candidate).
+ */
+final class OptimizationTable {
+    private static final String NONE = "-";
+
+    private OptimizationTable() {
+    }
+
+    /** The whole report, naming the report files written, ending with a line break. */
+    static String render(OptimizationReport report, List<Path> reportFiles) {
+        BenchmarkResult measured = report.measuredAfter();
+        List<String[]> summary = new ArrayList<>();
+        summary.add(row("Model", report.model()));
+        summary.add(row("Input shapes", TextTable.shapes(report.before().inputShapes())));
+        summary.add(row("Runs", measured.latencyMs().runs() + " timed, each model, on " + measured.provider()));
+        StringBuilder text = new StringBuilder();
+        TextTable.appendAligned(text, "", summary, false);
+        TextTable.section(text, "Before and after", comparison(report), true);
+        TextTable.section(text, "Fidelity (optimized against original, " + samples(report.validation().fidelity()) + ")",
+                fidelity(report.validation()), false);
+        Cost cost = report.cost();
+        TextTable.section(text, "Savings (at " + Units.money(cost.pricing().pricePerInstanceHour(),
+                cost.pricing().currency()) + " per instance-hour: " + cost.pricing().source() + ")", List.of(
+                        row("Compute saved", Units.percent(cost.computeSavedPercent() / 100)),
+                        row("MACs saved", Units.percent(cost.macsSavedPercent() / 100))), true);
+        TextTable.section(text, "Steps", steps(report.steps()), false);
+        text.append('\n');
+        List<String[]> outcome = new ArrayList<>();
+        outcome.add(row("Provider", report.provider().summary()));
+        outcome.add(row("Output", output(report)));
+        reportFiles.forEach(file -> outcome.add(row("Report", file.toString())));
+        TextTable.appendAligned(text, "", outcome, false);
+        return text.toString();
+    }
+
+    private static List<String[]> comparison(OptimizationReport report) {
+        Footprint before = report.before();
+        Footprint after = report.after();
+        BenchmarkResult measuredBefore = report.measuredBefore();
+        BenchmarkResult measuredAfter = report.measuredAfter();
+        Cost cost = report.cost();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(row("", "Before", "After", "After/Before"));
+        rows.add(compare("Size", before.sizeBytes(), after.sizeBytes(), value -> Units.size((long) value)));
+        rows.add(compare("Parameters", before.parameters(), after.parameters(), value -> Units.scaled((long) value)));
+        rows.add(compare("Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
+                value -> Units.scaled((long) value)));
+        rows.add(compare("MACs", before.macs(), after.macs(), value -> Units.scaled((long) value)));
+        rows.add(compare("Latency p50", measuredBefore.latencyMs().p50(), measuredAfter.latencyMs().p50(), Units::millis));
+        rows.add(compare("Latency p90", measuredBefore.latencyMs().p90(), measuredAfter.latencyMs().p90(), Units::millis));
+        rows.add(compare("Latency p99", measuredBefore.latencyMs().p99(), measuredAfter.latencyMs().p99(), Units::millis));
+        rows.add(compare("Throughput", measuredBefore.throughputPerSec(), measuredAfter.throughputPerSec(),
+                Units::perSecond));
+        long memoryBefore = measuredBefore.peakMemoryBytes();
+        long memoryAfter = measuredAfter.peakMemoryBytes();
+        rows.add(memoryBefore < 0 || memoryAfter < 0
+                ? row("Peak memory", "not measured", "not measured", NONE)
+                : compare("Peak memory (" + measuredAfter.memoryMethod() + ")", memoryBefore, memoryAfter,
+                        value -> Units.roundedMegabytes((long) value)));
+        rows.add(compare("Session init", measuredBefore.sessionInitMs(), measuredAfter.sessionInitMs(), Units::millis));
+        rows.add(row("Sparsity", Units.percent(before.sparsity()), Units.percent(after.sparsity()), NONE));
+        rows.add(compare("Cost per million", cost.costPerMillionBefore(), cost.costPerMillionAfter(),
+                value -> Units.money(value, cost.pricing().currency())));
+        return rows;
+    }
+
+    private static String[] compare(String label, double before, double after, DoubleFunction<String> format) {
+        return row(label, format.apply(before), format.apply(after), before == 0 ? NONE : Units.ratio(after / before));
+    }
+
+    private static List<String[]> fidelity(ValidationOutcome validation) {
+        Fidelity fidelity = validation.fidelity();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(row("Cosine mean", Units.decimal(fidelity.cosineMean())));
+        rows.add(row("Cosine min", Units.decimal(fidelity.cosineMin())));
+        rows.add(row("Max abs error", Units.decimal(fidelity.maxAbsError())));
+        rows.add(row("Validation", verdict(validation)));
+        return rows;
+    }
+
+    /** Whether the gate held and, if not, each threshold it missed and what became of the model. */
+    private static String verdict(ValidationOutcome validation) {
+        if (validation.passed()) {
+            return "passed";
+        }
+        return "FAILED (" + String.join("; ", validation.failures()) + ")"
+                + (validation.writtenDespiteFailure() ? ", written anyway on request" : ", not written");
+    }
+
+    private static List<String[]> steps(List<StepRecord> steps) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(row("#", "Step", "Options", "Duration", "Status", "Details"));
+        int index = 1;
+        for (StepRecord step : steps) {
+            rows.add(row(Integer.toString(index++), step.name(), pairs(step.config()), Units.millis(step.durationMs()),
+                    step.status().name().toLowerCase(Locale.ROOT), pairs(step.details())));
+        }
+        return rows;
+    }
+
+    private static String output(OptimizationReport report) {
+        if (report.output().isEmpty()) {
+            return "not written (validation failed)";
+        }
+        return report.output().get()
+                + (report.validation().writtenDespiteFailure() ? " (written although validation FAILED, on request)" : "");
+    }
+
+    private static String samples(Fidelity fidelity) {
+        return fidelity.samples() + (fidelity.samples() == 1 ? " sample" : " samples");
+    }
+
+    private static String pairs(Map<String, ?> map) {
+        return map.isEmpty() ? NONE : map.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+}

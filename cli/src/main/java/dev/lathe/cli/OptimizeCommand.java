@@ -1,0 +1,220 @@
+package dev.lathe.cli;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.Pipeline;
+import dev.lathe.core.pipeline.PipelineFile;
+import dev.lathe.core.pipeline.ValidationGate;
+import dev.lathe.core.report.Pricing;
+import dev.lathe.core.report.ReportFormat;
+import dev.lathe.core.runtime.ProviderPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code lathe optimize MODEL -o OUT}: takes a model through optimization passes with the
+ * {@link Pipeline}, validates the result against the original, measures both on the chosen provider, and
+ * prints the before/after table (or the JSON report) and writes the optimized model and the report files.
+ *
+ * <p>The passes are those of the {@code --config} file, then those of {@code --pass}, {@code --prune} and
+ * {@code --quantize} in command-line order ({@link PassArguments}); with none at all, {@code cleanup}.
+ * The file's other settings are defaults: {@code --provider} replaces its provider, {@code --validate} its
+ * validation, a {@code --shape} its shape of the same input and a {@code --bind} its value of the same
+ * dimension.
+ */
+@Command(name = "optimize",
+        description = "Optimize an ONNX model (clean-up, quantization, pruning), validate it against the original, "
+                + "and show what it costs before and after.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:the model was optimized and written",
+            "1:the model, a pass, the runtime or a file failed",
+            "2:invalid options",
+            "3:the optimized model failed validation; nothing was written (the report says why)"})
+final class OptimizeCommand implements Callable<Integer> {
+    /** The pass that runs when no pass is named. */
+    static final String DEFAULT_PASS = "cleanup";
+    private static final List<String> PASS_OPTIONS = List.of("--pass", "--prune", "--quantize");
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL", description = "The .onnx file (external data is read from its folder).")
+    private Path model;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
+            description = "Where to write the optimized model (atomically; external data goes next to it).")
+    private Path output;
+
+    @Option(names = "--pass", paramLabel = "SPEC", converter = PassArguments.PassConverter.class,
+            description = "A pass by name with options, e.g. cleanup or cleanup:fold=false. Repeatable; passes run "
+                    + "in command-line order, after those of --config. Without any pass: " + DEFAULT_PASS + ".")
+    private List<Pass> passes = new ArrayList<>();
+
+    @Option(names = "--prune", paramLabel = "METHOD[:OPTIONS]", converter = PassArguments.PruneConverter.class,
+            description = "Prune: the pass prune.METHOD with OPTIONS; a bare number is the sparsity "
+                    + "(magnitude:0.5 is prune.magnitude:sparsity=0.5) and N:M is prune.nm:n=N,m=M. Repeatable.")
+    private List<Pass> prunes = new ArrayList<>();
+
+    @Option(names = "--quantize", paramLabel = "MODE[:OPTIONS]", converter = PassArguments.QuantizeConverter.class,
+            description = "Quantize: the pass quantize.MODE with OPTIONS, e.g. int8 or int4:block=32,sym "
+                    + "(quantize.int4:block=32,sym). Repeatable.")
+    private List<Pass> quantizations = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE.yaml|FILE.json",
+            description = "A pipeline file (passes, provider, shapes, bind, validate). Its passes run first; its "
+                    + "other settings are defaults that --provider, --validate, --shape and --bind override.")
+    private Path config;
+
+    @Mixin
+    private ProviderOptions provider;
+
+    @Mixin
+    private ShapeOptions shapes;
+
+    @Option(names = "--validate", paramLabel = "THRESHOLDS", converter = GateConverter.class,
+            description = "Thresholds the optimized model must meet against the original, e.g. min-cosine=0.99,"
+                    + "max-abs-error=0.05,samples=16 (per output: min-cosine:OUTPUT=0.995). Default: measure only.")
+    private ValidationGate gate;
+
+    @Option(names = "--write-on-failure",
+            description = "Write the model even when it fails validation; the report marks it.")
+    private boolean writeOnFailure;
+
+    @Option(names = "--force", description = "Allow OUT to be MODEL itself (overwrite the input).")
+    private boolean force;
+
+    @Option(names = "--report", paramLabel = "FILE", converter = ReportFileConverter.class,
+            description = "Write the report to FILE, in the format its extension names: .json, .md or .html. "
+                    + "Repeatable.")
+    private List<Path> reports = new ArrayList<>();
+
+    @Mixin
+    private MeasurementOptions measurement;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "100",
+            description = "Timed runs of each model (default: ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--price-per-hour", paramLabel = "USD", converter = PricingConverter.class,
+            description = "Price of an instance-hour for the cost figures (default: the AWS on-demand list price "
+                    + "of a c7i.xlarge, which the report names).")
+    private Pricing pricing;
+
+    @Option(names = "--json", description = "Print the JSON report instead of a table.")
+    private boolean json;
+
+    @Mixin
+    private ProgressOptions progress;
+
+    @Override
+    public Integer call() throws LatheException, IOException {
+        PassRegistry registry = PassRegistry.load();
+        Optional<PipelineFile> recipe = config == null ? Optional.empty()
+                : Optional.of(PipelineFile.read(config, registry));
+        String origin = String.valueOf(config);
+        List<Pass> all = new ArrayList<>(recipe.map(PipelineFile::passes).orElse(List.of()));
+        all.addAll(commandLinePasses());
+        if (all.isEmpty()) {
+            all.add(registry.create(DEFAULT_PASS));
+        }
+        ProviderPolicy policy = provider.policy(recipe.flatMap(PipelineFile::provider), origin);
+        ShapeBinding binding = shapes.binding(recipe.map(PipelineFile::binding).orElse(ShapeBinding.none()));
+        ValidationGate validation = gate != null ? gate
+                : recipe.flatMap(PipelineFile::validate).map(text -> configuredGate(text, origin))
+                        .orElse(ValidationGate.measureOnly());
+        if (!force && Files.exists(output) && Files.exists(model) && Files.isSameFile(model, output)) {
+            throw new ParameterException(spec.commandLine(), "Option '-o' names the input model " + model
+                    + "; choose another file, or add --force to overwrite it");
+        }
+        Pipeline.Builder pipeline = Pipeline.builder().provider(policy).shapes(binding).validation(validation)
+                .benchmark(measurement.options(runs)).pricing(pricing == null ? Pricing.DEFAULT : pricing)
+                .writeOnValidationFailure(writeOnFailure).allowOverwrite(force);
+        all.forEach(pipeline::add);
+        try (ProgressPrinter printer = progress.printer()) {
+            return OptimizationRun.execute(pipeline.progress(printer).build(), OnnxModel.load(model), output, reports,
+                    json, spec.commandLine());
+        }
+    }
+
+    /** The passes of --pass, --prune and --quantize, in the order they were given. */
+    private List<Pass> commandLinePasses() {
+        Map<String, List<Pass>> byOption = Map.of("--pass", passes, "--prune", prunes, "--quantize", quantizations);
+        Map<String, Integer> used = new HashMap<>();
+        List<Pass> ordered = new ArrayList<>();
+        for (ArgSpec arg : spec.commandLine().getParseResult().matchedArgs()) {
+            if (arg instanceof OptionSpec option && PASS_OPTIONS.contains(option.longestName())) {
+                int index = used.merge(option.longestName(), 1, Integer::sum) - 1;
+                ordered.add(byOption.get(option.longestName()).get(index));
+            }
+        }
+        return ordered;
+    }
+
+    private static ValidationGate configuredGate(String text, String origin) {
+        try {
+            return ValidationGate.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(origin + ": validate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses {@code --validate} with {@link ValidationGate#parse}; the message names the valid keys. */
+    static final class GateConverter implements ITypeConverter<ValidationGate> {
+        @Override
+        public ValidationGate convert(String value) {
+            try {
+                return ValidationGate.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Accepts a {@code --report} file only with an extension that names a report format. */
+    static final class ReportFileConverter implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            Path file = Path.of(value);
+            try {
+                ReportFormat.of(file);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return file;
+        }
+    }
+
+    /** Parses {@code --price-per-hour} into a user-given {@link Pricing}. */
+    static final class PricingConverter implements ITypeConverter<Pricing> {
+        @Override
+        public Pricing convert(String value) {
+            try {
+                return Pricing.perHour(Double.parseDouble(value));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a positive price in USD");
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.lathe.cli;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassResult;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A lossy pass for tests, registered for the tests only (in the test resources' service file) as
+ * {@code test.scale}: multiplies the float initializer {@code initializer} (default {@code W}) by
+ * {@code factor} (default 2), so that the outputs change and a validation gate can fail.
+ */
+public final class ScalePassFactory implements PassFactory {
+    static final String NAME = "test.scale";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "multiplies a float initializer (option initializer, default W) by a factor (option factor, default 2)";
+    }
+
+    @Override
+    public Pass create(Map<String, String> options) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("initializer", options.getOrDefault("initializer", "W"));
+        config.put("factor", options.getOrDefault("factor", "2"));
+        if (!config.keySet().containsAll(options.keySet())) {
+            throw new IllegalArgumentException("pass " + NAME + " takes the options initializer and factor, got "
+                    + options.keySet());
+        }
+        return new Scale(config.get("initializer"), Float.parseFloat(config.get("factor")), config);
+    }
+
+    /** The pass itself. */
+    private record Scale(String initializer, float factor, Map<String, String> options) implements Pass {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+            TensorProto tensor = model.graph().initializer(initializer).orElseThrow(
+                    () -> new IllegalArgumentException(model.source() + " has no initializer " + initializer));
+            TensorData data = model.tensorData(tensor);
+            float[] values = data.toFloatArray();
+            for (int i = 0; i < values.length; i++) {
+                values[i] *= factor;
+            }
+            return new PassResult(model.edit().putInitializer(initializer, TensorData.ofFloats(data.shape(), values))
+                    .build(), Map.of("scaled", initializer));
+        }
+    }
+}
