@@ -1,0 +1,161 @@
+package dev.lathe.prune.unstructured;
+
+import static dev.lathe.prune.unstructured.PruningFixtures.NO_CALIBRATION;
+import static dev.lathe.prune.unstructured.PruningFixtures.calibrated;
+import static dev.lathe.prune.unstructured.PruningFixtures.prune;
+import static dev.lathe.prune.unstructured.PruningFixtures.squaredError;
+import static dev.lathe.prune.unstructured.PruningFixtures.weight;
+import static dev.lathe.prune.unstructured.PruningFixtures.zeros;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.GraphProto;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.runtime.InputGenerator;
+import dev.lathe.core.testing.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Wanda importance: weights on loud input channels survive where magnitude would prune them. */
+class WandaPruningTest {
+    /**
+     * A [4, 2] weight whose row 0, read by the loud input channel 0, holds the smallest values: magnitude prunes
+     * it first, Wanda keeps it.
+     */
+    private static final float[] W = {0.1f, -0.1f, 0.5f, 0.6f, -0.4f, 0.3f, 0.2f, -0.7f};
+
+    /** y = MatMul(x [rows, 4], w [4, 2]). */
+    private static OnnxModel loudChannelModel() {
+        TestModels.Builder g = TestModels.builder("loud_channel");
+        String x = g.input("x", DataType.FLOAT, "rows", 4);
+        g.node("MatMul", x, g.floatInitializer("w", new long[] {4, 2}, W)).named("matmul").output("y");
+        g.output("y", DataType.FLOAT, "rows", 2);
+        return TestModels.model(g.build());
+    }
+
+    /** Samples [8, 4] whose channel 0 is about 100 and other channels about 1. */
+    private static List<Map<String, TensorData>> loudChannelSamples() {
+        List<Map<String, TensorData>> samples = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            float[] x = new float[32];
+            for (int row = 0; row < 8; row++) {
+                x[row * 4] = 100 + row + s;
+                for (int channel = 1; channel < 4; channel++) {
+                    x[row * 4 + channel] = (row + channel + s) % 2 == 0 ? 1 : -1;
+                }
+            }
+            samples.add(Map.of("x", TensorData.ofFloats(new long[] {8, 4}, x)));
+        }
+        return samples;
+    }
+
+    @Test
+    void wandaKeepsSmallWeightsOnALoudInputChannel() throws Exception {
+        OnnxModel model = loudChannelModel();
+        PassContext context = calibrated(loudChannelSamples());
+
+        OnnxModel magnitude = prune(model, "prune.magnitude:sparsity=0.5,scope=output", context).model();
+        PassResult wanda = prune(model, "prune.wanda:sparsity=0.5", context);
+
+        // Per column, magnitude drops the two smallest |w|, row 0's among them. Wanda scores row 0 at 0.1·‖x0‖ with
+        // ‖x0‖ about 100 times ‖x1‖, far above the rest, so it keeps row 0 and drops the two lowest of the others.
+        assertThat(weight(magnitude, "w")).containsExactly(0, 0, 0.5f, 0.6f, -0.4f, 0, 0, -0.7f);
+        assertThat(weight(wanda.model(), "w")).containsExactly(0.1f, -0.1f, 0.5f, 0, 0, 0, 0, -0.7f);
+        assertThat(wanda.details()).containsEntry("importance", "wanda").containsEntry("pattern", "50.0% per output")
+                .containsEntry("magnitudeFallbacks", Map.of());
+        assertThat(squaredError(model, wanda.model(), loudChannelSamples()))
+                .isLessThan(squaredError(model, magnitude, loudChannelSamples()) / 10);
+    }
+
+    @Test
+    void wandaRanksNofMGroupsByActivationToo() throws Exception {
+        OnnxModel model = loudChannelModel();
+        PassContext context = calibrated(loudChannelSamples());
+
+        float[] magnitude = weight(prune(model, "prune.nm", context).model(), "w");
+        float[] wanda = weight(prune(model, "prune.nm:importance=wanda", context).model(), "w");
+
+        assertThat(magnitude[0]).isZero();
+        assertThat(wanda[0]).isEqualTo(0.1f);
+        assertThat(wanda[1]).isEqualTo(-0.1f);
+        assertThat(zeros(wanda)).isEqualTo(4);
+    }
+
+    @Test
+    void convInputChannelsAreMeasuredOnTheirAxis() throws Exception {
+        TestModels.Builder g = TestModels.builder("loud_conv");
+        String image = g.input("image", DataType.FLOAT, 1, 4, 2, 2);
+        float[] w = {0.1f, 0.5f, -0.4f, 0.3f, -0.1f, 0.6f, 0.2f, -0.7f};
+        g.node("Conv", image, g.floatInitializer("w", new long[] {2, 4, 1, 1}, w)).named("conv").intsAttr("kernel_shape", 1, 1)
+                .output("y");
+        g.output("y", DataType.FLOAT, 1, 2, 2, 2);
+        OnnxModel model = TestModels.model(g.build());
+        float[] pixels = new float[16];
+        for (int i = 0; i < 16; i++) {
+            pixels[i] = i < 4 ? 50 : (i % 2 == 0 ? 1 : -1);
+        }
+        PassContext context = calibrated(List.of(Map.of("image", TensorData.ofFloats(new long[] {1, 4, 2, 2}, pixels))));
+
+        float[] wanda = weight(prune(model, "prune.wanda:sparsity=0.5", context).model(), "w");
+
+        // Channel 0 has norm 100, the others 2: output 0 scores 10, 1, 0.8, 0.6; output 1 scores 10, 1.2, 0.4, 1.4.
+        assertThat(wanda).containsExactly(0.1f, 0.5f, 0, 0, -0.1f, 0, 0, -0.7f);
+    }
+
+    @Test
+    void weightsWhoseInputIsComputedInASubgraphFallBackToMagnitude() throws Exception {
+        TestModels.Builder g = TestModels.builder("inner_input");
+        String x = g.input("x", DataType.FLOAT, 1, 4);
+        String flag = g.input("flag", DataType.BOOL);
+        GraphProto[] branches = new GraphProto[2];
+        String[] names = {"then", "else"};
+        for (int i = 0; i < 2; i++) {
+            TestModels.Builder branch = g.subgraph(names[i] + "_branch");
+            // The then-branch multiplies the outer input; the else-branch a value computed inside it.
+            String input = i == 0 ? x : branch.node("Relu", x).output();
+            branch.output(branch.node("MatMul", input, branch.weight("w_" + names[i], 4, 4)).named(names[i] + "_matmul")
+                    .output(names[i] + "_y"), DataType.FLOAT, 1, 4);
+            branches[i] = branch.buildGraph();
+        }
+        g.node("If", flag).named("if_flag").graphAttr("then_branch", branches[0]).graphAttr("else_branch", branches[1])
+                .output("y");
+        g.output("y", DataType.FLOAT, 1, 4);
+        OnnxModel model = TestModels.model(g.build());
+        PassContext context = calibrated(InputGenerator.samples(model, Map.of("x", new long[] {1, 4}, "flag", new long[0]), 2, 1));
+
+        PassResult result = prune(model, "prune.wanda:sparsity=0.5,scope=layer", context);
+
+        assertThat(result.details().get("magnitudeFallbacks")).isEqualTo(Map.of("else_matmul", "magnitude: its input is not a "
+                + "main-graph value (computed inside a subgraph, or constant), so its activation norms cannot be measured"));
+        assertThat(zeros(weight(result.model(), "w_then"))).isEqualTo(8);
+        assertThat(zeros(weight(result.model(), "w_else"))).isEqualTo(8);
+        MagnitudePruningTest.assertKeptAreTheLargest(weight(model, "w_else"), weight(result.model(), "w_else"));
+    }
+
+    @Test
+    void withoutCalibrationInputsWandaFailsAndSaysWhy() {
+        assertThatThrownBy(() -> prune(loudChannelModel(), "prune.wanda", NO_CALIBRATION))
+                .isInstanceOf(PassFailedException.class)
+                .hasMessageContaining("prune.wanda").hasMessageContaining("calibration inputs")
+                .hasMessageContaining("importance=magnitude");
+    }
+
+    @Test
+    void isDeterministic() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+        PassContext context = calibrated(InputGenerator.samples(block,
+                Map.of("input_ids", new long[] {1, 6}, "attention_mask", new long[] {1, 6}), 3, 7));
+
+        byte[] first = prune(block, "prune.wanda:sparsity=0.5", context).model().proto().toByteArray();
+        byte[] second = prune(block, "prune.wanda:sparsity=0.5", context).model().proto().toByteArray();
+
+        assertThat(second).isEqualTo(first);
+    }
+}
