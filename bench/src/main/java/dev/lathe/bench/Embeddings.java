@@ -1,0 +1,115 @@
+package dev.lathe.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sentence embeddings from an encoder's token states, as sentence-transformers makes them for
+ * all-MiniLM-L6-v2: the mean of the token vectors over the attention mask, then L2-normalised; and the
+ * cosine similarities used to compare two models' embeddings.
+ */
+public final class Embeddings {
+    private Embeddings() {
+    }
+
+    /**
+     * The mean of the token vectors whose attention mask is non-zero, for a batch of one.
+     *
+     * @param hidden the last hidden state, {@code [1, tokens, dim]} in row-major order
+     * @param shape  its shape
+     * @param mask   the attention mask, one value per token
+     * @throws IllegalArgumentException if the shape is not {@code [1, mask.length, dim]}, or no token is
+     *                                  attended to
+     */
+    public static float[] meanPool(float[] hidden, long[] shape, long[] mask) {
+        if (shape.length != 3 || shape[0] != 1 || shape[1] != mask.length || (long) hidden.length != shape[1] * shape[2]) {
+            throw new IllegalArgumentException("hidden state must be [1, " + mask.length + ", dim] with "
+                    + "matching data, got shape " + Arrays.toString(shape) + " and " + hidden.length + " values");
+        }
+        int tokens = (int) shape[1];
+        int dim = (int) shape[2];
+        double[] sum = new double[dim];
+        long attended = 0;
+        for (int t = 0; t < tokens; t++) {
+            if (mask[t] == 0) {
+                continue;
+            }
+            attended++;
+            for (int d = 0; d < dim; d++) {
+                sum[d] += hidden[t * dim + d];
+            }
+        }
+        if (attended == 0) {
+            throw new IllegalArgumentException("attention mask has no attended token");
+        }
+        float[] mean = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            mean[d] = (float) (sum[d] / attended);
+        }
+        return mean;
+    }
+
+    /**
+     * The vector scaled to unit Euclidean length (a new array).
+     *
+     * @throws IllegalArgumentException for a zero vector
+     */
+    public static float[] normalize(float[] vector) {
+        double norm = Math.sqrt(dot(vector, vector));
+        if (norm == 0) {
+            throw new IllegalArgumentException("cannot normalise a zero vector");
+        }
+        float[] unit = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            unit[i] = (float) (vector[i] / norm);
+        }
+        return unit;
+    }
+
+    /** Mean pooling over the mask followed by L2 normalisation: the sentence embedding. */
+    public static float[] sentenceEmbedding(float[] hidden, long[] shape, long[] mask) {
+        return normalize(meanPool(hidden, shape, mask));
+    }
+
+    /**
+     * The cosine of the angle between two vectors.
+     *
+     * @throws IllegalArgumentException if the lengths differ or a vector is zero
+     */
+    public static double cosine(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("vectors differ in length: " + a.length + " and " + b.length);
+        }
+        double norms = Math.sqrt(dot(a, a) * dot(b, b));
+        if (norms == 0) {
+            throw new IllegalArgumentException("cosine of a zero vector is undefined");
+        }
+        return dot(a, b) / norms;
+    }
+
+    /**
+     * The mean over sentences of the cosine between a sentence's two embeddings.
+     *
+     * @throws IllegalArgumentException if the lists are empty or differ in size
+     */
+    public static double meanCosine(List<float[]> reference, List<float[]> candidate) {
+        if (reference.isEmpty() || reference.size() != candidate.size()) {
+            throw new IllegalArgumentException("need two equally long, non-empty lists of embeddings, got "
+                    + reference.size() + " and " + candidate.size());
+        }
+        double sum = 0;
+        for (int i = 0; i < reference.size(); i++) {
+            sum += cosine(reference.get(i), candidate.get(i));
+        }
+        return sum / reference.size();
+    }
+
+    /** The dot product, accumulated in double precision. */
+    static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (double) a[i] * b[i];
+        }
+        return sum;
+    }
+}
