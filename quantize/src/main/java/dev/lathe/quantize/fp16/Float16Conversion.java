@@ -1,0 +1,165 @@
+package dev.lathe.quantize.fp16;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code quantize.fp16} pass: converts a model's float32 constants and computation to float16, in the
+ * main graph and in every {@code If}/{@code Loop}/{@code Scan} subgraph, halving the size of its weights.
+ *
+ * <p>Element types are propagated through the graph ({@link ElementTypes}); every node that computes in
+ * float32 is converted unless its operator is on the block list, its name is excluded, or its operator is
+ * not one the pass knows (operators of other domains, for instance), and every float value flowing between
+ * converted nodes becomes float16. Where converted and float32 nodes meet, {@code Cast} nodes are inserted,
+ * one per value and direction. Constants (initializers and {@code Constant} nodes) are stored in float16 when
+ * a converted node reads them, clamped to ±65504 ({@link Float16Narrowing}); a float32 node reading such a
+ * constant gets a float32 copy when the constant is small ({@value #SMALL_CONSTANT_ELEMENTS} elements or
+ * fewer, which keeps ONNX Runtime's fusion patterns intact) and a Cast otherwise. A converted {@code Cast} to
+ * float32 casts to float16 instead, and a converted {@code ConstantOfShape} fills with float16. Integer and
+ * bool tensors are never touched.
+ *
+ * <p>The block list is the union of {@link OpTypeRules#NUMERICALLY_SENSITIVE}, the operators whose ONNX type
+ * constraints exclude float16, the user's {@code block} list and, for {@link Target#CPU}, every operator ONNX
+ * Runtime's CPU provider has no float16 kernel for (it would otherwise wrap each such node in Casts of its
+ * own). The boundaries of subgraphs keep their types: a subgraph's inputs and outputs stay float32, with
+ * Casts inside it. The graph's own inputs and outputs stay float32 unless {@code keepIoTypes} is false.
+ * No operator set or IR version needs raising (Cast and float16 exist since opset 6).
+ */
+public final class Float16Conversion implements Pass {
+    /** The registered name. */
+    public static final String NAME = "quantize.fp16";
+    /** Constants read by both converted and float32 nodes get a float32 copy up to this many elements. */
+    public static final long SMALL_CONSTANT_ELEMENTS = 4096;
+    private static final Pattern OP_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+
+    /** Which execution providers the converted model is meant for; decides the default block list. */
+    public enum Target {
+        /**
+         * ONNX Runtime's CPU provider: operators without a CPU float16 kernel (Add, Mul, Softmax, Conv, ...)
+         * stay float32, so only MatMul, Gemm, LayerNormalization and data movement run in float16.
+         */
+        CPU,
+        /** GPU providers (CUDA, TensorRT, DirectML), which have float16 kernels for nearly every operator. */
+        GPU
+    }
+
+    /** Where the arithmetic happens. */
+    public enum Compute {
+        /** Converted nodes compute in float16. */
+        FLOAT16,
+        /**
+         * Only weights are stored in float16: every constant of more than {@value #SMALL_CONSTANT_ELEMENTS}
+         * elements is followed by a Cast to float32, which ONNX Runtime folds when it creates the session, so
+         * the model computes exactly as before from float16-rounded weights (half the file, float32 speed on
+         * CPUs whose float16 kernels are slow).
+         */
+        FLOAT32
+    }
+
+    /**
+     * How to convert.
+     *
+     * @param keepIoTypes whether the main graph's float inputs and outputs stay float32 (Casts at the boundary)
+     * @param target      the providers the model is meant for
+     * @param compute     whether converted nodes compute in float16 or only the weights are stored in it
+     * @param block       further operator types to keep in float32
+     * @param exclude     names of nodes to keep in float32
+     */
+    public record Settings(boolean keepIoTypes, Target target, Compute compute, Set<String> block, Set<String> exclude) {
+
+        /** Copies the sets and checks the operator types. */
+        public Settings {
+            block = Set.copyOf(new TreeSet<>(block));
+            exclude = Set.copyOf(new TreeSet<>(exclude));
+            for (String op : block) {
+                if (!OP_TYPE.matcher(op).matches()) {
+                    throw new IllegalArgumentException("option block of pass " + NAME
+                            + " must list operator types such as Softmax+ReduceMean, got '" + op + "'");
+                }
+            }
+        }
+
+        /** Float32 inputs and outputs, CPU target, nothing blocked or excluded beyond the defaults. */
+        public static Settings defaults() {
+            return new Settings(true, Target.CPU, Compute.FLOAT16, Set.of(), Set.of());
+        }
+    }
+
+    private final Settings settings;
+
+    /** A pass with these settings. */
+    public Float16Conversion(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("keep-io-types", Boolean.toString(settings.keepIoTypes()));
+        options.put("target", settings.target().name().toLowerCase(Locale.ROOT));
+        options.put("compute", settings.compute() == Compute.FLOAT16 ? "fp16" : "fp32");
+        options.put("block", String.join("+", new TreeSet<>(settings.block())));
+        options.put("exclude", String.join("+", new TreeSet<>(settings.exclude())));
+        return options;
+    }
+
+    /** The settings this pass converts with. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Every operator type this pass keeps in float32 (unknown operators are kept too), sorted. */
+    public Set<String> blockList() {
+        Set<String> blocked = new TreeSet<>(OpTypeRules.NUMERICALLY_SENSITIVE);
+        blocked.addAll(OpTypeRules.withoutFloat16Type());
+        blocked.addAll(settings.block());
+        if (settings.target() == Target.CPU) {
+            blocked.addAll(OpTypeRules.withoutCpuFloat16Kernel());
+        }
+        return blocked;
+    }
+
+    @Override
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        long opset = model.opsetVersion("").orElse(0L);
+        if (opset < 6) {
+            throw new PassFailedException(NAME + ": " + model.source() + " imports the default ONNX domain at opset "
+                    + opset + "; float16 conversion needs opset 6 or later (Cast with a numeric 'to')");
+        }
+        OnnxModel named = model.edit().build();
+        Set<String> missing = new TreeSet<>(settings.exclude());
+        for (Graph graph : named.graph().withAllSubgraphs()) {
+            for (NodeProto node : graph.nodes()) {
+                missing.remove(node.getName());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new PassFailedException(NAME + ": option exclude names nodes " + model.source() + " does not have: "
+                    + String.join(", ", missing));
+        }
+        Float16Rewrite rewrite = new Float16Rewrite(named, settings, blockList());
+        OnnxModel converted = rewrite.run();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("target", settings.target().name().toLowerCase(Locale.ROOT));
+        details.put("keepIoTypes", settings.keepIoTypes());
+        details.putAll(rewrite.details());
+        return new PassResult(converted, details);
+    }
+}

@@ -1,0 +1,431 @@
+package dev.lathe.quantize.fp16;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.ModelInvariants;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.model.TensorCodec;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.runtime.InputGenerator;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.testing.TestModels;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code quantize.fp16} on the tiny test models: ONNX Runtime loads and runs every result, outputs stay
+ * within a relative 1e-2 of float32 (relative to the output's largest magnitude), and the graph shows the
+ * expected types, Casts and constants.
+ */
+class Float16ConversionTest {
+    private static final PassContext CONTEXT = new PassContext(ShapeBinding.none(), List.of(), ProgressListener.none());
+    private static final double TOLERANCE = 1e-2;
+
+    private static PassResult convert(OnnxModel model, String spec) {
+        try {
+            return PassRegistry.load().create(spec).apply(model, CONTEXT);
+        } catch (Exception e) {
+            throw new AssertionError("conversion with " + spec + " failed", e);
+        }
+    }
+
+    private static Map<String, long[]> shapes(String model) {
+        return switch (model) {
+            case "mlp", "constantNodeWeights" -> Map.of("x", new long[] {2, 4});
+            case "cnnWithBatchNorm" -> Map.of("image", new long[] {1, 3, 6, 5});
+            case "transformerBlock" -> Map.of("input_ids", new long[] {2, 5}, "attention_mask", new long[] {2, 5});
+            case "ifSubgraphWeights" -> Map.of("x", new long[] {1, 4}, "flag", new long[0]);
+            default -> throw new IllegalArgumentException(model);
+        };
+    }
+
+    private static OnnxModel testModel(String name) {
+        return switch (name) {
+            case "mlp" -> TestModels.mlp();
+            case "constantNodeWeights" -> TestModels.constantNodeWeights();
+            case "cnnWithBatchNorm" -> TestModels.cnnWithBatchNorm();
+            case "transformerBlock" -> TestModels.transformerBlock();
+            case "ifSubgraphWeights" -> TestModels.ifSubgraphWeights();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    static Stream<Arguments> modelsAndOptions() {
+        return Stream.of("mlp", "constantNodeWeights", "cnnWithBatchNorm", "transformerBlock", "ifSubgraphWeights")
+                .flatMap(model -> Stream.of("", ":target=gpu", ":target=gpu,keep-io-types=false", ":compute=fp32")
+                        .map(options -> Arguments.of(model, options)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("modelsAndOptions")
+    void everyResultRunsInOnnxRuntimeWithinTolerance(String name, String options) throws Exception {
+        OnnxModel model = testModel(name);
+
+        PassResult result = convert(model, Float16Conversion.NAME + options);
+
+        assertThat(ModelInvariants.violations(result.model().graph())).isEmpty();
+        assertSameOutputs(model, result.model(), InputGenerator.generate(model, shapes(name), 1));
+        assertThat(result.details()).containsKeys("nodesConverted", "constantsConverted", "valuesConverted",
+                "castsInserted", "nodesKeptInFloat32", "constantsClamped", "valuesClamped");
+    }
+
+    @Test
+    void cpuTargetRunsGemmAndMatMulInFloat16AndKeepsTheRestWithCasts() throws Exception {
+        OnnxModel mlp = TestModels.mlp();
+
+        PassResult result = convert(mlp, "quantize.fp16");
+
+        OnnxModel converted = result.model();
+        assertThat(initializerType(converted, "w1")).isEqualTo(DataType.FLOAT16);
+        assertThat(initializerType(converted, "b1")).isEqualTo(DataType.FLOAT16);
+        assertThat(initializerType(converted, "w2")).isEqualTo(DataType.FLOAT16);
+        assertThat(initializerType(converted, "b2")).isEqualTo(DataType.FLOAT);
+        assertThat(elemType(converted.graph().inputs().get(0))).isEqualTo(DataType.FLOAT);
+        assertThat(elemType(converted.graph().outputs().get(0))).isEqualTo(DataType.FLOAT);
+        // x → fp16 for Gemm, Gemm → fp32 for Relu, Relu → fp16 for MatMul, MatMul → fp32 for Add.
+        assertThat(result.details()).containsEntry("castsInserted", 4).containsEntry("constantsConverted", 3)
+                .containsEntry("nodesConverted", 2).containsEntry("nodesKeptInFloat32", Map.of("Add", 1, "Relu", 1));
+        assertThat(opTypes(converted)).filteredOn("Cast"::equals).hasSize(4);
+    }
+
+    @Test
+    void keepIoTypesFalseExposesFloat16InputsAndOutputs() throws Exception {
+        OnnxModel mlp = TestModels.mlp();
+
+        PassResult result = convert(mlp, "quantize.fp16:target=gpu,keep-io-types=false");
+
+        OnnxModel converted = result.model();
+        assertThat(elemType(converted.graph().inputs().get(0))).isEqualTo(DataType.FLOAT16);
+        assertThat(elemType(converted.graph().outputs().get(0))).isEqualTo(DataType.FLOAT16);
+        assertThat(result.details()).containsEntry("castsInserted", 0).containsEntry("nodesKeptInFloat32", Map.of());
+        assertThat(opTypes(converted)).doesNotContain("Cast");
+        Map<String, TensorData> inputs = InputGenerator.generate(mlp, shapes("mlp"), 3);
+        float[] x = inputs.get("x").toFloatArray();
+        try (ModelSession half = ModelSession.open(converted, SessionSettings.cpu())) {
+            TensorData y = half.run(Map.of("x", TensorData.ofFloat16(new long[] {2, 4}, x))).get("y");
+            assertThat(y.dataType()).isEqualTo(DataType.FLOAT16);
+            assertClose(run(mlp, inputs).get("y").toFloatArray(), y.toFloatArray(), "y");
+        }
+    }
+
+    @Test
+    void keepIoTypesTrueCastsAtTheBoundary() throws Exception {
+        PassResult result = convert(TestModels.mlp(), "quantize.fp16:target=gpu");
+
+        OnnxModel converted = result.model();
+        assertThat(elemType(converted.graph().inputs().get(0))).isEqualTo(DataType.FLOAT);
+        assertThat(elemType(converted.graph().outputs().get(0))).isEqualTo(DataType.FLOAT);
+        assertThat(result.details()).containsEntry("castsInserted", 2);
+        NodeProto last = converted.graph().producer("y").orElseThrow();
+        assertThat(last.getOpType()).isEqualTo("Cast");
+        assertThat(last.getAttribute(0).getI()).isEqualTo(DataType.FLOAT.code());
+        NodeProto first = converted.graph().consumers("x").get(0);
+        assertThat(first.getOpType()).isEqualTo("Cast");
+        assertThat(first.getAttribute(0).getI()).isEqualTo(DataType.FLOAT16.code());
+    }
+
+    @Test
+    void gpuTargetConvertsTheWholeTransformerBlockAndLeavesIntegersAlone() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+
+        PassResult result = convert(block, "quantize.fp16:target=gpu");
+
+        OnnxModel converted = result.model();
+        for (TensorProto initializer : converted.graph().initializers().values()) {
+            TensorProto original = block.graph().initializer(initializer.getName()).orElseThrow();
+            DataType expected = original.getDataType() == DataType.FLOAT.code() ? DataType.FLOAT16
+                    : DataType.fromCode(original.getDataType()).orElseThrow();
+            assertThat(DataType.fromCode(initializer.getDataType())).as(initializer.getName()).contains(expected);
+            if (expected != DataType.FLOAT16) {
+                assertThat(initializer).isEqualTo(original);
+            }
+        }
+        NodeProto maskCast = converted.graph().consumers("attention_mask").get(0);
+        assertThat(maskCast.getOpType()).isEqualTo("Cast");
+        assertThat(maskCast.getAttribute(0).getI()).isEqualTo(DataType.FLOAT16.code());
+        assertThat(result.details()).containsEntry("castsInserted", 1).containsEntry("nodesKeptInFloat32", Map.of());
+    }
+
+    @Test
+    void cpuTargetKeepsOperatorsWithoutCpuFloat16Kernels() throws Exception {
+        PassResult result = convert(TestModels.transformerBlock(), "quantize.fp16");
+
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> kept = (Map<String, Integer>) result.details().get("nodesKeptInFloat32");
+        assertThat(kept).containsKeys("Add", "Softmax", "Sigmoid", "Div", "Mul", "Sub").doesNotContainKeys("MatMul",
+                "Reshape", "Transpose");
+        for (NodeProto node : result.model().graph().nodes()) {
+            if (node.getOpType().equals("MatMul")) {
+                for (String input : node.getInputList()) {
+                    assertThat(valueType(result.model(), input)).as(node.getName() + " reads " + input)
+                            .isEqualTo(DataType.FLOAT16);
+                }
+            }
+        }
+    }
+
+    @Test
+    void blockListKeepsOperatorsInFloat32BehindCasts() throws Exception {
+        PassResult result = convert(TestModels.mlp(), "quantize.fp16:target=gpu,block=MatMul");
+
+        OnnxModel converted = result.model();
+        assertThat(result.details()).containsEntry("nodesKeptInFloat32", Map.of("MatMul", 1));
+        assertThat(initializerType(converted, "w2")).isEqualTo(DataType.FLOAT);
+        NodeProto matMul = converted.graph().nodes().stream().filter(n -> n.getOpType().equals("MatMul")).findFirst()
+                .orElseThrow();
+        NodeProto feeding = converted.graph().producer(matMul.getInput(0)).orElseThrow();
+        assertThat(feeding.getOpType()).isEqualTo("Cast");
+        assertThat(feeding.getAttribute(0).getI()).isEqualTo(DataType.FLOAT.code());
+        assertThat(((Float16Conversion) PassRegistry.load().create("quantize.fp16:block=MatMul")).blockList())
+                .contains("MatMul", "Range", "Add");
+    }
+
+    @Test
+    void excludedNodesStayInFloat32() throws Exception {
+        PassResult result = convert(TestModels.mlp(), "quantize.fp16:target=gpu,exclude=Gemm");
+
+        assertThat(result.details()).containsEntry("nodesKeptInFloat32", Map.of("Gemm", 1));
+        assertThat(initializerType(result.model(), "w1")).isEqualTo(DataType.FLOAT);
+        assertThat(initializerType(result.model(), "w2")).isEqualTo(DataType.FLOAT16);
+    }
+
+    @Test
+    void aSmallConstantReadByBothSidesGetsAFloat32Copy() throws Exception {
+        TestModels.Builder g = TestModels.builder("shared_constant");
+        String x = g.input("x", DataType.FLOAT, 2, 4);
+        String scale = g.weight("scale", 4);
+        String product = g.node("MatMul", g.node("Mul", x, scale).output(), g.weight("w", 4, 4)).output();
+        g.node("Add", product, scale).named("bias_add").output("y");
+        g.output("y", DataType.FLOAT, 2, 4);
+        OnnxModel model = TestModels.model(g.build());
+
+        PassResult result = convert(model, "quantize.fp16:target=gpu,exclude=bias_add");
+
+        assertThat(initializerType(result.model(), "scale")).isEqualTo(DataType.FLOAT16);
+        assertThat(initializerType(result.model(), "scale_fp32")).isEqualTo(DataType.FLOAT);
+        assertThat(result.details()).containsEntry("constantsDuplicatedInFloat32", 1);
+        assertSameOutputs(model, result.model(), InputGenerator.generate(model, Map.of("x", new long[] {2, 4}), 2));
+    }
+
+    @Test
+    void outOfRangeConstantsAreClampedAndTinyOnesKeptAsSmallestSubnormal() throws Exception {
+        TestModels.Builder g = TestModels.builder("extreme_constants");
+        String x = g.input("x", DataType.FLOAT, 1, 5);
+        String c = g.floatInitializer("c", new long[] {1, 5}, 1e6f, -3.4e38f, 1e-10f, 0.5f, Float.NEGATIVE_INFINITY);
+        g.node("Add", x, c).output("y");
+        g.output("y", DataType.FLOAT, 1, 5);
+        OnnxModel model = TestModels.model(g.build());
+
+        PassResult result = convert(model, "quantize.fp16:target=gpu");
+
+        assertThat(result.details()).containsEntry("constantsClamped", 1).containsEntry("valuesClamped", 2L)
+                .containsEntry("valuesRaisedToSmallestSubnormal", 1L);
+        float[] stored = result.model().tensorData(result.model().graph().initializer("c").orElseThrow()).toFloatArray();
+        assertThat(stored).containsExactly(65504f, -65504f, 0x1p-24f, 0.5f, Float.NEGATIVE_INFINITY);
+        try (ModelSession session = ModelSession.open(result.model(), SessionSettings.cpu())) {
+            float[] y = session.run(Map.of("x", TensorData.ofFloats(new long[] {1, 5}, 0, 0, 0, 0, 0))).get("y").toFloatArray();
+            assertThat(y).containsExactly(65504f, -65504f, 0x1p-24f, 0.5f, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    @Test
+    void constantNodeValuesAreConverted() throws Exception {
+        PassResult result = convert(TestModels.constantNodeWeights(), "quantize.fp16:target=gpu");
+
+        List<NodeProto> constants = result.model().graph().nodes().stream().filter(Graph::isConstantNode).toList();
+        assertThat(constants).hasSize(4);
+        for (NodeProto constant : constants) {
+            assertThat(Graph.constantNodeValue(constant).orElseThrow().getDataType()).as(constant.getOutput(0))
+                    .isEqualTo(DataType.FLOAT16.code());
+        }
+        assertThat(result.details()).containsEntry("constantsConverted", 4);
+    }
+
+    @Test
+    void ifSubgraphWeightsAreConvertedAndBranchOutputsKeepTheirTypes() throws Exception {
+        OnnxModel model = TestModels.ifSubgraphWeights();
+
+        PassResult result = convert(model, "quantize.fp16");
+
+        List<Graph> branches = result.model().graph().withAllSubgraphs().subList(1, 3);
+        for (Graph branch : branches) {
+            assertThat(branch.initializers().values()).extracting(TensorProto::getDataType)
+                    .containsOnly(DataType.FLOAT16.code());
+            assertThat(elemType(branch.outputs().get(0))).isEqualTo(DataType.FLOAT);
+            assertThat(branch.nodes()).extracting(NodeProto::getOpType).contains("Cast", "MatMul");
+        }
+        for (boolean flag : new boolean[] {true, false}) {
+            Map<String, TensorData> inputs = new LinkedHashMap<>(InputGenerator.generate(model, shapes("ifSubgraphWeights"), 4));
+            inputs.put("flag", TensorData.ofBooleans(new long[0], flag));
+            assertSameOutputs(model, result.model(), inputs);
+        }
+    }
+
+    @Test
+    void convertedConstantOfShapeFillsWithFloat16() throws Exception {
+        TestModels.Builder g = TestModels.builder("constant_of_shape");
+        String x = g.input("x", DataType.FLOAT, 2, 3);
+        TensorProto fill = TensorCodec.encode("fill", TensorData.ofFloats(new long[] {1}, 1.5f));
+        String filled = g.node("ConstantOfShape", g.node("Shape", x).output()).tensorAttr("value", fill).output();
+        g.node("Mul", x, filled).output("y");
+        g.output("y", DataType.FLOAT, 2, 3);
+        OnnxModel model = TestModels.model(g.build());
+
+        PassResult result = convert(model, "quantize.fp16:target=gpu");
+
+        NodeProto node = result.model().graph().nodes().stream().filter(n -> n.getOpType().equals("ConstantOfShape"))
+                .findFirst().orElseThrow();
+        assertThat(node.getAttribute(0).getT().getDataType()).isEqualTo(DataType.FLOAT16.code());
+        assertSameOutputs(model, result.model(), InputGenerator.generate(model, Map.of("x", new long[] {2, 3}), 5));
+    }
+
+    @Test
+    void weightsOnlyStoresLargeWeightsInFloat16AndComputesInFloat32() throws Exception {
+        TestModels.Builder g = TestModels.builder("weights_only");
+        String x = g.input("x", DataType.FLOAT, 2, 64);
+        String hidden = g.node("Add", g.node("MatMul", x, g.weight("w", 64, 128)).output(), g.weight("b", 128)).output();
+        g.node("Relu", hidden).output("y");
+        g.output("y", DataType.FLOAT, 2, 128);
+        OnnxModel model = TestModels.model(g.build());
+
+        PassResult result = convert(model, "quantize.fp16:compute=fp32");
+
+        assertThat(initializerType(result.model(), "w")).isEqualTo(DataType.FLOAT16);
+        assertThat(initializerType(result.model(), "b")).isEqualTo(DataType.FLOAT);
+        assertThat(result.details()).containsEntry("nodesConverted", 0).containsEntry("castsInserted", 1)
+                .containsEntry("constantsConverted", 1);
+        NodeProto matMul = result.model().graph().nodes().stream().filter(n -> n.getOpType().equals("MatMul"))
+                .findFirst().orElseThrow();
+        assertThat(valueType(result.model(), matMul.getInput(1))).isEqualTo(DataType.FLOAT);
+        assertSameOutputs(model, result.model(), InputGenerator.generate(model, Map.of("x", new long[] {2, 64}), 6));
+    }
+
+    @Test
+    void conversionIsDeterministic() {
+        byte[] first = convert(TestModels.transformerBlock(), "quantize.fp16").model().proto().toByteArray();
+        byte[] second = convert(TestModels.transformerBlock(), "quantize.fp16").model().proto().toByteArray();
+        byte[] ifFirst = convert(TestModels.ifSubgraphWeights(), "quantize.fp16:target=gpu").model().proto().toByteArray();
+        byte[] ifSecond = convert(TestModels.ifSubgraphWeights(), "quantize.fp16:target=gpu").model().proto().toByteArray();
+
+        assertThat(first).isEqualTo(second);
+        assertThat(ifFirst).isEqualTo(ifSecond);
+    }
+
+    @Test
+    void theInputModelIsNotChanged() {
+        OnnxModel model = TestModels.transformerBlock();
+        byte[] before = model.proto().toByteArray();
+
+        convert(model, "quantize.fp16:target=gpu");
+
+        assertThat(model.proto().toByteArray()).isEqualTo(before);
+    }
+
+    @Test
+    void badOptionsAreRejectedWithClearMessages() {
+        PassRegistry registry = PassRegistry.load();
+
+        assertThatThrownBy(() -> registry.create("quantize.fp16:keep-io=false"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option 'keep-io'")
+                .hasMessageContaining("keep-io-types");
+        assertThatThrownBy(() -> registry.create("quantize.fp16:target=tpu"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("option target").hasMessageContaining("cpu, gpu");
+        assertThatThrownBy(() -> registry.create("quantize.fp16:keep-io-types=maybe"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keep-io-types");
+        assertThatThrownBy(() -> registry.create("quantize.fp16:compute=int8"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fp16, fp32");
+        assertThatThrownBy(() -> registry.create("quantize.fp16:block=Soft max"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("option block").hasMessageContaining("Soft max");
+        assertThatThrownBy(() -> registry.create("quantize.fp16:exclude=nowhere").apply(TestModels.mlp(), CONTEXT))
+                .isInstanceOf(PassFailedException.class).hasMessageContaining("nowhere").hasMessageContaining("exclude");
+    }
+
+    @Test
+    void theFactoryIsRegisteredAndReportsItsOptions() {
+        Float16Conversion pass = (Float16Conversion) PassRegistry.load().create("quantize.fp16:block=Softmax+Erf,target=gpu");
+
+        assertThat(pass.name()).isEqualTo("quantize.fp16");
+        assertThat(pass.options()).containsEntry("keep-io-types", "true").containsEntry("target", "gpu")
+                .containsEntry("compute", "fp16").containsEntry("block", "Erf+Softmax").containsEntry("exclude", "");
+        assertThat(pass.blockList()).contains("Softmax", "Erf", "Range").doesNotContain("Add");
+    }
+
+    // ---- helpers ----
+
+    private static Map<String, TensorData> run(OnnxModel model, Map<String, TensorData> inputs) throws Exception {
+        try (ModelSession session = ModelSession.open(model, SessionSettings.cpu())) {
+            return session.run(inputs);
+        }
+    }
+
+    private static void assertSameOutputs(OnnxModel expectedModel, OnnxModel actualModel, Map<String, TensorData> inputs)
+            throws Exception {
+        Map<String, TensorData> expected = run(expectedModel, inputs);
+        Map<String, TensorData> actual = run(actualModel, asDeclared(actualModel, inputs));
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((name, tensor) -> {
+            assertThat(actual.get(name).shape()).isEqualTo(tensor.shape());
+            assertClose(tensor.toFloatArray(), actual.get(name).toFloatArray(), name);
+        });
+    }
+
+    /** The inputs with float32 tensors rounded to float16 where the model declares float16 inputs. */
+    private static Map<String, TensorData> asDeclared(OnnxModel model, Map<String, TensorData> inputs) {
+        Map<String, TensorData> declared = new LinkedHashMap<>(inputs);
+        for (ValueInfoProto input : model.graph().inputs()) {
+            TensorData given = inputs.get(input.getName());
+            if (elemType(input) == DataType.FLOAT16 && given.dataType() == DataType.FLOAT) {
+                declared.put(input.getName(), TensorData.ofFloat16(given.shape(), given.toFloatArray()));
+            }
+        }
+        return declared;
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String output) {
+        double scale = 0;
+        for (float value : expected) {
+            scale = Math.max(scale, Math.abs(value));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) actual[i]).as("%s[%d]", output, i)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(TOLERANCE * Math.max(scale, 1e-6)));
+        }
+    }
+
+    private static DataType initializerType(OnnxModel model, String name) {
+        return DataType.fromCode(model.graph().initializer(name).orElseThrow(() -> new AssertionError("no initializer " + name))
+                .getDataType()).orElseThrow();
+    }
+
+    private static DataType elemType(ValueInfoProto value) {
+        return DataType.fromCode(value.getType().getTensorType().getElemType()).orElseThrow();
+    }
+
+    /** The type of a main-graph value: a Cast's target, an initializer's type, or the converted node's data type. */
+    private static DataType valueType(OnnxModel model, String value) {
+        return ElementTypes.infer(model.graph()).of(value).orElseThrow(() -> new AssertionError("unknown type of " + value));
+    }
+
+    private static List<String> opTypes(OnnxModel model) {
+        return model.graph().nodes().stream().map(NodeProto::getOpType).toList();
+    }
+}
