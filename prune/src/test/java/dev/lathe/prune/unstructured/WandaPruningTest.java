@@ -17,11 +17,14 @@ import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.runtime.InputGenerator;
+import dev.lathe.core.testing.RealModels;
 import dev.lathe.core.testing.TestModels;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Wanda importance: weights on loud input channels survive where magnitude would prune them. */
 class WandaPruningTest {
@@ -107,6 +110,49 @@ class WandaPruningTest {
 
         // Channel 0 has norm 100, the others 2: output 0 scores 10, 1, 0.8, 0.6; output 1 scores 10, 1.2, 0.4, 1.4.
         assertThat(wanda).containsExactly(0.1f, 0.5f, 0, 0, -0.1f, 0, 0, -0.7f);
+    }
+
+    @Test
+    void gemmWithTransposedInputIsMeasuredOnAxisZero() throws Exception {
+        TestModels.Builder g = TestModels.builder("transposed_input");
+        String x = g.input("x", DataType.FLOAT, 4, 8);
+        g.node("Gemm", x, g.floatInitializer("w", new long[] {4, 2}, W)).named("gemm").intAttr("transA", 1).output("y");
+        g.output("y", DataType.FLOAT, 8, 2);
+        OnnxModel model = TestModels.model(g.build());
+        List<Map<String, TensorData>> samples = new ArrayList<>();
+        for (Map<String, TensorData> sample : loudChannelSamples()) {
+            float[] rows = sample.get("x").toFloatArray();
+            float[] columns = new float[32];
+            for (int i = 0; i < 32; i++) {
+                columns[i % 4 * 8 + i / 4] = rows[i];
+            }
+            samples.add(Map.of("x", TensorData.ofFloats(new long[] {4, 8}, columns)));
+        }
+
+        float[] wanda = weight(prune(model, "prune.wanda:sparsity=0.5", calibrated(samples)).model(), "w");
+
+        assertThat(wanda).containsExactly(0.1f, -0.1f, 0.5f, 0, 0, 0, 0, -0.7f);
+    }
+
+    @Test
+    void ppOcrConvInputsAreMeasured(@TempDir Path folder) throws Exception {
+        OnnxModel ocr = OnnxModel.load(RealModels.ppOcrV3Detection(folder));
+        Map<String, long[]> shapes = Map.of("x", new long[] {1, 3, 64, 64});
+        PassContext context = calibrated(InputGenerator.samples(ocr, shapes, 2, 3));
+
+        PassResult unstructured = prune(ocr, "prune.wanda:sparsity=0.5", context);
+        PassResult nm = prune(ocr, "prune.nm:importance=wanda", context);
+
+        assertThat(unstructured.details()).containsEntry("magnitudeFallbacks", Map.of());
+        // Per output, round(0.5 · 9) = 5 of the 9 weights of each depthwise 3×3 filter go: a little over 50% in all.
+        assertThat((Double) unstructured.details().get("sparsity")).isBetween(0.5, 0.51);
+        assertThat(((Map<?, ?>) nm.details().get("skipped")).values())
+                .allSatisfy(reason -> assertThat(reason.toString()).contains("not a multiple of 4"));
+        assertThat((Integer) nm.details().get("weights")).isPositive();
+        for (PassResult result : List.of(unstructured, nm)) {
+            assertThat(PruningFixtures.run(result.model(), InputGenerator.generate(ocr, shapes, 5)).values().iterator().next()
+                    .shape()).containsExactly(1, 1, 64, 64);
+        }
     }
 
     @Test
