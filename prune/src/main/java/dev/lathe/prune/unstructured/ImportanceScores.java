@@ -10,7 +10,6 @@ import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.runtime.ActivationStatistics;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -64,22 +63,11 @@ final class ImportanceScores {
         Map<PrunableWeight, List<String>> inputsOf = new IdentityHashMap<>();
         Map<String, String> fallbacks = new TreeMap<>();
         for (PrunableWeight weight : weights) {
-            List<String> inputs = new ArrayList<>();
-            for (PrunableWeight.Reader reader : weight.readers()) {
-                String activation = reader.node().getInput(0);
-                if (!mainValues.contains(activation)) {
-                    inputs = null;
-                    break;
-                }
-                long[] perm = channelsLast(reader.node(), weight.tensor().getDimsCount());
-                inputs.add(measured.computeIfAbsent(activation + Arrays.toString(perm),
-                        key -> perm.length == 0 ? activation : transposed(probe, activation, perm)));
-            }
-            if (inputs == null) {
+            if (weight.readers().stream().allMatch(r -> mainValues.contains(r.node().getInput(0)))) {
+                inputsOf.put(weight, weight.readers().stream().map(r -> measuredInput(r.node(), weight, probe, measured)).toList());
+            } else {
                 weight.nodeNames().forEach(n -> fallbacks.put(n, "magnitude: its input is not a main-graph value "
                         + "(computed inside a subgraph, or constant), so its activation norms cannot be measured"));
-            } else {
-                inputsOf.put(weight, inputs);
             }
         }
         Map<PrunableWeight, double[]> norms = new IdentityHashMap<>();
@@ -99,6 +87,18 @@ final class ImportanceScores {
             }
         }
         return new ImportanceScores(norms, fallbacks);
+    }
+
+    /**
+     * The main-graph value whose last axis holds the input channels of the reader: its input itself, or a
+     * Transpose of it added to the probe (once per input and permutation, recorded in {@code measured}).
+     */
+    private static String measuredInput(NodeProto reader, PrunableWeight weight, ModelEditor probe,
+            Map<String, String> measured) {
+        String activation = reader.getInput(0);
+        long[] perm = channelsLast(reader, weight.tensor().getDimsCount());
+        return measured.computeIfAbsent(activation + Arrays.toString(perm),
+                key -> perm.length == 0 ? activation : transposed(probe, activation, perm));
     }
 
     /** The permutation that moves the input's channel axis last, or an empty array if it is last already. */
