@@ -6,6 +6,7 @@ import dev.lathe.core.model.TensorData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 
 /**
  * Narrows float32 constants to float16, rounding to nearest even, with two safeguards: finite values beyond
@@ -22,10 +23,14 @@ import java.nio.FloatBuffer;
 record Float16Narrowing(TensorData data, long clamped, long raisedToSubnormal) {
     /** The largest finite float16 value. */
     static final float MAX_FLOAT16 = 65504f;
+    private static final int MAX_FLOAT16_BITS = Float.floatToRawIntBits(MAX_FLOAT16);
+    private static final short MAX_FLOAT16_HALF = 0x7bff;
+    private static final int SMALLEST_NORMAL_FLOAT16_BITS = Float.floatToRawIntBits(0x1p-14f);
     private static final short SMALLEST_SUBNORMAL = 0x0001;
+    private static final int CHUNK = 1 << 16;
 
     /**
-     * Narrows a float32 tensor (its bytes are read in place, never copied into a Java array).
+     * Narrows a float32 tensor; its bytes are read in chunks, never copied whole into a Java array.
      *
      * @throws IllegalArgumentException if the tensor is not float32
      */
@@ -36,23 +41,47 @@ record Float16Narrowing(TensorData data, long clamped, long raisedToSubnormal) {
         FloatBuffer source = floats.rawBytes().asFloatBuffer();
         int count = source.remaining();
         ByteBuffer target = ByteBuffer.allocate(Math.multiplyExact(count, 2)).order(ByteOrder.LITTLE_ENDIAN);
+        ShortBuffer halves = target.asShortBuffer();
+        float[] chunk = new float[Math.min(count, CHUNK)];
+        short[] converted = new short[chunk.length];
         long clamped = 0;
         long raised = 0;
-        for (int i = 0; i < count; i++) {
-            float value = source.get(i);
-            short bits;
-            if (Float.isFinite(value) && Math.abs(value) > MAX_FLOAT16) {
-                bits = FloatFormats.floatToFloat16(Math.copySign(MAX_FLOAT16, value));
-                clamped++;
-            } else {
-                bits = FloatFormats.floatToFloat16(value);
-                if ((bits & 0x7fff) == 0 && value != 0f) {
-                    bits = (short) ((bits & 0x8000) | SMALLEST_SUBNORMAL);
-                    raised++;
+        for (int done = 0; done < count; done += chunk.length) {
+            int length = Math.min(chunk.length, count - done);
+            source.get(chunk, 0, length);
+            for (int i = 0; i < length; i++) {
+                int bits = Float.floatToRawIntBits(chunk[i]);
+                int magnitude = bits & 0x7fffffff;
+                if (magnitude >= SMALLEST_NORMAL_FLOAT16_BITS && magnitude <= MAX_FLOAT16_BITS) {
+                    converted[i] = normal(bits, magnitude);
+                    continue;
                 }
+                float value = chunk[i];
+                short half;
+                if (Float.isFinite(value) && magnitude > MAX_FLOAT16_BITS) {
+                    half = (short) ((bits >>> 16 & 0x8000) | MAX_FLOAT16_HALF);
+                    clamped++;
+                } else {
+                    half = FloatFormats.floatToFloat16(value);
+                    if ((half & 0x7fff) == 0 && magnitude != 0) {
+                        half = (short) ((half & 0x8000) | SMALLEST_SUBNORMAL);
+                        raised++;
+                    }
+                }
+                converted[i] = half;
             }
-            target.putShort(i * 2, bits);
+            halves.put(converted, 0, length);
         }
         return new Float16Narrowing(TensorData.wrap(DataType.FLOAT16, floats.shape(), target), clamped, raised);
+    }
+
+    /**
+     * Float16 bits of a float whose magnitude lies in float16's normal range, rounded to nearest even: the
+     * same result as {@link FloatFormats#floatToFloat16} without its branches.
+     */
+    static short normal(int bits, int magnitude) {
+        int rebased = magnitude - ((127 - 15) << 23);
+        int rounded = (rebased + 0x0fff + ((rebased >>> 13) & 1)) >>> 13;
+        return (short) ((bits >>> 16 & 0x8000) | rounded);
     }
 }

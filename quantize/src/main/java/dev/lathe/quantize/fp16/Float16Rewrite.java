@@ -409,7 +409,7 @@ final class Float16Rewrite {
     }
 
     /** Subgraph outputs keep their types: a float16 output is cast back and the graph exposes the cast value. */
-    private void castSubgraphOutputs(GraphEditor graph) {
+    private void castSubgraphOutputs(GraphEditor graph) throws InvalidModelException {
         for (ValueInfoProto output : views.get(graph.path()).outputs()) {
             String name = output.getName();
             Optional<DataType> original = types.of(name);
@@ -426,7 +426,7 @@ final class Float16Rewrite {
      * float16) copy of a small constant, stored next to it, or the output of a Cast in {@code graph}. Made
      * once per value, direction and graph.
      */
-    private String convertedValue(GraphEditor graph, String value, DataType target) {
+    private String convertedValue(GraphEditor graph, String value, DataType target) throws InvalidModelException {
         ConstantSite site = constants.get(value);
         boolean copy = site != null && site.elements() <= Float16Conversion.SMALL_CONSTANT_ELEMENTS;
         String home = copy ? site.graphPath() : graph.path();
@@ -437,14 +437,8 @@ final class Float16Rewrite {
         }
         String converted = editor.uniqueName(value + suffix(target));
         if (copy) {
-            GraphEditor holder = editors.get(home);
-            try {
-                TensorProto stored = target == DataType.FLOAT ? site.tensor()
-                        : TensorCodec.encode(converted, narrow(site.tensor()));
-                holder.putInitializer(stored.toBuilder().setName(converted).build());
-            } catch (InvalidModelException e) {
-                throw new IllegalStateException("constant '" + value + "' was readable when planned", e);
-            }
+            TensorProto stored = target == DataType.FLOAT ? site.tensor() : TensorCodec.encode(converted, narrow(site.tensor()));
+            editors.get(home).putInitializer(stored.toBuilder().setName(converted).build());
             constantsDuplicated++;
         } else {
             graph.addNode(cast(graph, value, converted, target));

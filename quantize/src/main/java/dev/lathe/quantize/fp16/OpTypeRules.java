@@ -139,11 +139,6 @@ final class OpTypeRules {
         return Optional.ofNullable(RULES.get(node.getOpType()));
     }
 
-    /** Whether the table knows this default-domain operator. */
-    static boolean knows(String opType) {
-        return RULES.containsKey(opType);
-    }
-
     /** Default-domain operators of the table without a float16 kernel in ONNX Runtime's CPU provider. */
     static Set<String> withoutCpuFloat16Kernel() {
         Set<String> ops = new java.util.TreeSet<>();

@@ -281,6 +281,57 @@ class Float16ConversionTest {
     }
 
     @Test
+    void loopBodiesAreConvertedBehindFloat32Boundaries() throws Exception {
+        TestModels.Builder g = TestModels.builder("loop");
+        String x = g.input("x", DataType.FLOAT, 1, 4);
+        TestModels.Builder body = g.subgraph("body");
+        body.input("iteration", DataType.INT64);
+        String condition = body.input("condition", DataType.BOOL);
+        String state = body.input("state", DataType.FLOAT, 1, 4);
+        body.node("Identity", condition).output("condition_out");
+        body.node("Tanh", body.node("MatMul", state, body.weight("w_body", 4, 4)).output()).output("state_out");
+        body.output("condition_out", DataType.BOOL).output("state_out", DataType.FLOAT, 1, 4);
+        String trips = g.int64Initializer("trips", new long[0], 3);
+        String always = g.initializer("always", TensorData.ofBooleans(new long[0], true));
+        g.node("Loop", trips, always, x).graphAttr("body", body.buildGraph()).output("y");
+        g.output("y", DataType.FLOAT, 1, 4);
+        OnnxModel model = TestModels.model(g.build());
+
+        for (String options : List.of("", ":target=gpu")) {
+            PassResult result = convert(model, "quantize.fp16" + options);
+
+            Graph converted = result.model().graph().withAllSubgraphs().get(1);
+            assertThat(DataType.fromCode(converted.initializer("w_body").orElseThrow().getDataType())).contains(DataType.FLOAT16);
+            assertThat(converted.proto().getInputList()).extracting(Float16ConversionTest::elemType)
+                    .containsExactly(DataType.INT64, DataType.BOOL, DataType.FLOAT);
+            assertThat(converted.outputs()).extracting(Float16ConversionTest::elemType).containsExactly(DataType.BOOL, DataType.FLOAT);
+            assertSameOutputs(model, result.model(), InputGenerator.generate(model, Map.of("x", new long[] {1, 4}), 8));
+        }
+    }
+
+    @Test
+    void declaredValueTypesFollowTheConversion() throws Exception {
+        OnnxModel plain = TestModels.mlp();
+        var proto = plain.proto().toBuilder();
+        for (NodeProto node : plain.graph().nodes()) {
+            for (String output : node.getOutputList()) {
+                if (!output.equals("y")) {
+                    proto.getGraphBuilder().addValueInfo(ValueInfoProto.newBuilder().setName(output).setType(
+                            plain.graph().inputs().get(0).getType().toBuilder().clearTensorType().setTensorType(
+                                    plain.graph().inputs().get(0).getType().getTensorType().toBuilder().clearShape())));
+                }
+            }
+        }
+        OnnxModel model = TestModels.model(proto.build());
+
+        PassResult result = convert(model, "quantize.fp16:target=gpu");
+
+        assertThat(result.model().graph().proto().getValueInfoList()).extracting(Float16ConversionTest::elemType)
+                .containsOnly(DataType.FLOAT16);
+        assertSameOutputs(model, result.model(), InputGenerator.generate(model, shapes("mlp"), 9));
+    }
+
+    @Test
     void convertedConstantOfShapeFillsWithFloat16() throws Exception {
         TestModels.Builder g = TestModels.builder("constant_of_shape");
         String x = g.input("x", DataType.FLOAT, 2, 3);
