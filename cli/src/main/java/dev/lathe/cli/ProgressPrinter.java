@@ -16,8 +16,8 @@ import java.util.function.LongSupplier;
 /**
  * Shows the progress of long work (pipeline steps, validation, benchmarks) on stderr, never on stdout, so
  * that {@code --json} output stays parseable. On a terminal it redraws one line in place ({@code \r}): the
- * task, a bar with the percentage when the task's total is known, and the seconds elapsed, refreshed
- * while the task runs; the line is erased when the task ends. Elsewhere it logs plain lines,
+ * task, a bar with the percentage once the task reports how much of a known total is done, and the
+ * seconds elapsed, refreshed while the task runs; the line is erased when the task ends. Elsewhere it logs plain lines,
  * {@code lathe: <task>...} and {@code lathe: <task> done in 1.2 s}. Silent, it shows nothing. Close it
  * when the work is done: that stops the refresh and erases a line left drawn.
  */
@@ -50,6 +50,7 @@ final class ProgressPrinter implements ProgressListener, AutoCloseable {
         private final long startNanos;
         private long done;
         private long total;
+        private boolean counted;
 
         Task(String name, long startNanos, long total) {
             this.name = name;
@@ -115,6 +116,7 @@ final class ProgressPrinter implements ProgressListener, AutoCloseable {
         }
         running.done = done;
         running.total = total;
+        running.counted = true;
         if (mode == Mode.TERMINAL) {
             draw();
         }
@@ -169,7 +171,7 @@ final class ProgressPrinter implements ProgressListener, AutoCloseable {
 
     private String describe(Task task) {
         StringBuilder line = new StringBuilder("lathe: ").append(task.name).append(' ');
-        if (task.total > 0) {
+        if (task.counted && task.total > 0) {
             double fraction = Math.min(1, Math.max(0, (double) task.done / task.total));
             int filled = (int) Math.round(fraction * BAR_WIDTH);
             line.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ")
