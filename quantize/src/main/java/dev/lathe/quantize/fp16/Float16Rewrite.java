@@ -14,6 +14,7 @@ import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,7 +70,7 @@ final class Float16Rewrite {
     private final Map<String, String> producedBy = new HashMap<>();
     private final Map<String, GraphEditor> editors = new HashMap<>();
     private final Map<String, String> conversions = new HashMap<>();
-    private final Map<String, String> outputRenames = new HashMap<>();
+    private final Map<String, String> outputRenames = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> subgraphOutputRenames = new HashMap<>();
     private ModelEditor editor;
     private int constantsConverted;
@@ -92,6 +93,7 @@ final class Float16Rewrite {
     /** Plans and applies the conversion; returns the converted model. */
     OnnxModel run() throws InvalidModelException {
         assignRoles();
+        keepCastsThatFeedOnlyFloat32();
         decideValueTypes();
         editor = model.edit();
         for (GraphEditor graph : editor.graphs()) {
@@ -192,6 +194,39 @@ final class Float16Rewrite {
         return Optional.empty();
     }
 
+    /**
+     * A Cast to float32 whose result no converted node reads (an attention mask cast for float32 Sub and Mul,
+     * say) stays a Cast to float32 rather than casting to float16 and back; this also makes converting an
+     * already converted model change nothing.
+     */
+    private void keepCastsThatFeedOnlyFloat32() {
+        Map<String, List<Map.Entry<NodeProto, Integer>>> readers = new HashMap<>();
+        for (Graph graph : views.values()) {
+            for (NodeProto node : graph.nodes()) {
+                for (int i = 0; i < node.getInputCount(); i++) {
+                    readers.computeIfAbsent(node.getInput(i), k -> new ArrayList<>()).add(Map.entry(node, i));
+                }
+            }
+        }
+        Set<String> mainOutputs = new HashSet<>();
+        model.graph().outputs().forEach(v -> mainOutputs.add(v.getName()));
+        for (Graph graph : views.values()) {
+            for (NodeProto node : graph.nodes()) {
+                if (roles.get(node.getName()) != Role.CONVERT || !node.getOpType().equals("Cast")
+                        || !types.isFloat(node.getOutput(0))) {
+                    continue;
+                }
+                String output = node.getOutput(0);
+                boolean needed = readers.getOrDefault(output, List.of()).stream()
+                        .anyMatch(r -> required(r.getKey(), r.getValue()).orElse(null) == DataType.FLOAT16)
+                        || mainOutputs.contains(output) && requiredOutput("", output).orElse(null) == DataType.FLOAT16;
+                if (!needed) {
+                    roles.put(node.getName(), Role.KEEP);
+                }
+            }
+        }
+    }
+
     private Role role(NodeProto node, Graph graph) {
         boolean touchesFloat = node.getInputList().stream().anyMatch(types::isFloat)
                 || node.getOutputList().stream().anyMatch(types::isFloat);
@@ -199,7 +234,8 @@ final class Float16Rewrite {
             return Role.IGNORE;
         }
         Optional<OpTypeRules.Rule> found = OpTypeRules.of(node);
-        if (settings.compute() == Float16Conversion.Compute.FLOAT32 || !graph.subgraphs(node).isEmpty() || found.isEmpty() || blocked.contains(node.getOpType())
+        if (settings.compute() == Float16Conversion.Compute.FLOAT32 || !graph.subgraphs(node).isEmpty()
+                || found.isEmpty() || blocked.contains(node.getOpType())
                 || settings.exclude().contains(node.getName())) {
             return Role.KEEP;
         }
@@ -227,7 +263,10 @@ final class Float16Rewrite {
         };
     }
 
-    /** The type the graph itself needs for output {@code value}: its original type, float16 for main outputs without keep-io-types. */
+    /**
+     * The type the graph itself needs for output {@code value}: its original type, or float16 for float outputs
+     * of the main graph without keep-io-types.
+     */
     private Optional<DataType> requiredOutput(String graphPath, String value) {
         Optional<DataType> original = types.of(value);
         if (graphPath.isEmpty() && !settings.keepIoTypes()) {
@@ -258,13 +297,15 @@ final class Float16Rewrite {
                 for (int i = 0; i < node.getInputCount(); i++) {
                     String input = node.getInput(i);
                     if (constants.containsKey(input)) {
-                        required(node, i).ifPresent(t -> constantNeeds.computeIfAbsent(input, k -> EnumSet.noneOf(DataType.class)).add(t));
+                        required(node, i).ifPresent(t -> constantNeeds
+                                .computeIfAbsent(input, k -> EnumSet.noneOf(DataType.class)).add(t));
                     }
                 }
             }
             for (ValueInfoProto output : graph.outputs()) {
                 if (constants.containsKey(output.getName())) {
-                    requiredOutput(graph.path(), output.getName()).ifPresent(t -> constantOutputNeeds.put(output.getName(), t));
+                    requiredOutput(graph.path(), output.getName())
+                            .ifPresent(t -> constantOutputNeeds.put(output.getName(), t));
                 }
             }
         }
@@ -274,7 +315,8 @@ final class Float16Rewrite {
             boolean narrow = weightsOnly ? needs.contains(DataType.FLOAT)
                     && constant.getValue().elements() > Float16Conversion.SMALL_CONSTANT_ELEMENTS
                     : needs.contains(DataType.FLOAT16);
-            DataType stored = constantOutputNeeds.getOrDefault(constant.getKey(), narrow ? DataType.FLOAT16 : DataType.FLOAT);
+            DataType stored = constantOutputNeeds.getOrDefault(constant.getKey(),
+                    narrow ? DataType.FLOAT16 : DataType.FLOAT);
             if (stored == DataType.FLOAT16) {
                 changed.put(constant.getKey(), DataType.FLOAT16);
             }
@@ -301,8 +343,9 @@ final class Float16Rewrite {
                 graph.putInitializer(entry.getKey(), narrowed);
             } else {
                 NodeProto node = graph.node(site.nodeName()).orElseThrow();
-                graph.replaceNode(node.getName(), node.toBuilder().clearAttribute()
-                        .addAttribute(tensorAttribute("value", TensorCodec.encode(site.tensor().getName(), narrowed))).build());
+                TensorProto value = TensorCodec.encode(site.tensor().getName(), narrowed);
+                graph.replaceNode(node.getName(),
+                        node.toBuilder().clearAttribute().addAttribute(tensorAttribute("value", value)).build());
             }
             constantsConverted++;
         }
@@ -353,9 +396,7 @@ final class Float16Rewrite {
 
     private void castMainOutputs() {
         GraphEditor main = editors.get("");
-        outputRenames.forEach((name, renamed) -> {
-            main.addNode(cast(main, renamed, name, requiredOutput("", name).orElseThrow()));
-        });
+        outputRenames.forEach((name, renamed) -> main.addNode(cast(main, renamed, name, requiredOutput("", name).orElseThrow())));
     }
 
     private void rewriteNodes(GraphEditor graph) throws InvalidModelException {
@@ -437,7 +478,8 @@ final class Float16Rewrite {
         }
         String converted = editor.uniqueName(value + suffix(target));
         if (copy) {
-            TensorProto stored = target == DataType.FLOAT ? site.tensor() : TensorCodec.encode(converted, narrow(site.tensor()));
+            TensorProto stored = target == DataType.FLOAT ? site.tensor()
+                    : TensorCodec.encode(converted, narrow(site.tensor()));
             editors.get(home).putInitializer(stored.toBuilder().setName(converted).build());
             constantsDuplicated++;
         } else {

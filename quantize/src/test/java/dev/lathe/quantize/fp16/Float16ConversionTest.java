@@ -382,6 +382,29 @@ class Float16ConversionTest {
     }
 
     @Test
+    void convertingAConvertedModelAgainChangesNothing() {
+        for (String spec : List.of("quantize.fp16", "quantize.fp16:target=gpu", "quantize.fp16:keep-io-types=false")) {
+            OnnxModel once = convert(TestModels.transformerBlock(), spec).model();
+
+            PassResult twice = convert(once, spec);
+
+            assertThat(twice.details()).as(spec).containsEntry("castsInserted", 0).containsEntry("constantsConverted", 0)
+                    .containsEntry("valuesConverted", 0L);
+            assertThat(twice.model().proto()).as(spec).isEqualTo(once.proto());
+        }
+    }
+
+    @Test
+    void aCastToFloatReadOnlyByFloat32NodesStaysFloat32() {
+        PassResult result = convert(TestModels.transformerBlock(), "quantize.fp16");
+
+        NodeProto maskCast = result.model().graph().consumers("attention_mask").get(0);
+        assertThat(maskCast.getAttribute(0).getI()).isEqualTo(DataType.FLOAT.code());
+        assertThat(result.model().graph().consumers(maskCast.getOutput(0))).extracting(NodeProto::getOpType)
+                .containsExactly("Sub");
+    }
+
+    @Test
     void theInputModelIsNotChanged() {
         OnnxModel model = TestModels.transformerBlock();
         byte[] before = model.proto().toByteArray();
