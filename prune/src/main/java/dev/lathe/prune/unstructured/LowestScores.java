@@ -1,13 +1,12 @@
 package dev.lathe.prune.unstructured;
 
-import java.util.Arrays;
-
 /**
  * Zeroes the lowest-scoring weights of a group. A group is an arithmetic progression of flat indices
  * ({@code start}, {@code start + stride}, ...), which covers a whole tensor, one output, and one N:M group
  * alike. Exactly the requested number is zeroed: every weight scoring below the threshold (the score of the
  * last one to go), then weights scoring exactly the threshold in index order, so ties go to the lower
- * index and the result is deterministic. Keeps a scratch buffer between calls; not thread-safe.
+ * index and the result is deterministic. The threshold is found by selection, in time linear in the group
+ * size. Keeps a scratch buffer between calls; not thread-safe.
  */
 final class LowestScores {
     private float[] scratch = new float[16];
@@ -17,6 +16,10 @@ final class LowestScores {
      *
      * @param scores the score of each element of the tensor
      * @param values the tensor's elements, zeroed in place
+     * @param start  flat index of the group's first weight
+     * @param stride distance between the group's weights
+     * @param count  weights in the group
+     * @param prune  how many of them to zero
      */
     void zero(float[] scores, float[] values, int start, int stride, int count, int prune) {
         if (prune <= 0) {
@@ -28,7 +31,6 @@ final class LowestScores {
         for (int i = 0; i < count; i++) {
             scratch[i] = scores[start + i * stride];
         }
-        Arrays.sort(scratch, 0, count);
         Threshold threshold = Threshold.of(scratch, count, prune);
         for (int i = 0, index = start; i < count; i++, index += stride) {
             if (threshold.takes(scores[index])) {
@@ -53,11 +55,14 @@ final class LowestScores {
 
         /**
          * The threshold that takes the {@code prune} lowest of the first {@code count} scores of
-         * {@code sorted} (ascending); {@code 0 < prune <= count}.
+         * {@code scores}, which it reorders; {@code 0 < prune <= count}.
          */
-        static Threshold of(float[] sorted, long count, long prune) {
-            float value = sorted[(int) (prune - 1)];
-            long below = lowerBound(sorted, count, value);
+        static Threshold of(float[] scores, int count, int prune) {
+            float value = select(scores, count, prune - 1);
+            long below = 0;
+            for (int i = 0; i < count; i++) {
+                below += scores[i] < value ? 1 : 0;
+            }
             return new Threshold(value, prune - below);
         }
 
@@ -78,18 +83,47 @@ final class LowestScores {
             return false;
         }
 
-        private static long lowerBound(float[] sorted, long count, float value) {
+        /**
+         * The {@code k}-th smallest (from 0) of the first {@code count} values, which are reordered: quickselect
+         * with a median-of-three pivot and a three-way partition, so runs of equal scores (zeros of an already
+         * sparse weight) cost no more than distinct ones.
+         */
+        private static float select(float[] a, int count, int k) {
             int low = 0;
-            int high = (int) count;
+            int high = count - 1;
             while (low < high) {
-                int middle = (low + high) >>> 1;
-                if (sorted[middle] < value) {
-                    low = middle + 1;
+                float pivot = median(a[low], a[(low + high) >>> 1], a[high]);
+                int less = low;
+                int greater = high;
+                int i = low;
+                while (i <= greater) {
+                    if (a[i] < pivot) {
+                        swap(a, less++, i++);
+                    } else if (a[i] > pivot) {
+                        swap(a, i, greater--);
+                    } else {
+                        i++;
+                    }
+                }
+                if (k < less) {
+                    high = less - 1;
+                } else if (k > greater) {
+                    low = greater + 1;
                 } else {
-                    high = middle;
+                    return pivot;
                 }
             }
-            return low;
+            return a[low];
+        }
+
+        private static float median(float a, float b, float c) {
+            return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+        }
+
+        private static void swap(float[] a, int i, int j) {
+            float t = a[i];
+            a[i] = a[j];
+            a[j] = t;
         }
     }
 }

@@ -62,7 +62,7 @@ public sealed interface SparsityPattern {
      * @param m group size, at least 2
      */
     record SemiStructured(int n, int m) implements SparsityPattern {
-        /** Checks that 1 ≤ n < m. */
+        /** Checks that 1 ≤ n &lt; m. */
         public SemiStructured {
             if (m < 2 || n < 1 || n >= m) {
                 throw new IllegalArgumentException("N:M sparsity needs 1 <= n < m, got " + n + ":" + m);

@@ -11,7 +11,6 @@ import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.prune.unstructured.SparsityPattern.SemiStructured;
 import dev.lathe.prune.unstructured.SparsityPattern.Unstructured;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,8 +159,7 @@ public final class SparsityPruning implements Pass {
             System.arraycopy(scores, 0, all, offset, scores.length);
             offset += scores.length;
         }
-        Arrays.sort(all);
-        return LowestScores.Threshold.of(all, total, prune);
+        return LowestScores.Threshold.of(all, (int) total, (int) prune);
     }
 
     private static long countZeros(float[] values) {
