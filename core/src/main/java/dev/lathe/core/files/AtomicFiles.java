@@ -2,23 +2,51 @@ package dev.lathe.core.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.SecureRandom;
 
 /**
  * Writing files so that readers see the old content or the new, never a partial one: content goes to a
  * temporary file in the target's folder, which is then renamed over the target.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {
     }
 
-    /** A new empty temporary file in the folder of {@code target} (created if missing), named after it. */
+    /**
+     * A new empty temporary file in the folder of {@code target} (created if missing), named after it. It
+     * gets the target's permissions when the target exists, else the usual ones for new files (the umask
+     * applies), so that the renamed result is not private the way {@code Files.createTempFile} files are.
+     */
     public static Path temporarySibling(Path target) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
         Files.createDirectories(absolute.getParent());
-        return Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+        for (int attempt = 0; ; attempt++) {
+            Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "." + Long.toUnsignedString(
+                    RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                Files.createFile(temporary);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 100) {
+                    continue;
+                }
+                throw e;
+            }
+            copyPermissions(absolute, temporary);
+            return temporary;
+        }
+    }
+
+    private static void copyPermissions(Path from, Path to) throws IOException {
+        if (Files.exists(from) && Files.getFileStore(to).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
+        }
     }
 
     /** Renames {@code temporary} over {@code target}: atomically where the file system can, else by a plain move. */
