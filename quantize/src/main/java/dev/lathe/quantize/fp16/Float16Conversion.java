@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
  * one per value and direction. Constants (initializers and {@code Constant} nodes) are stored in float16 when
  * a converted node reads them, clamped to ±65504 ({@link Float16Narrowing}); a float32 node reading such a
  * constant gets a float32 copy when the constant is small ({@value #SMALL_CONSTANT_ELEMENTS} elements or
- * fewer, which keeps ONNX Runtime's fusion patterns intact) and a Cast otherwise. A converted {@code Cast} to
+ * fewer, which keeps ONNX Runtime's fusion patterns intact) and a Cast otherwise. Clamping is only allowed
+ * where it keeps the meaning of the value (masks, bounds, selections: {@link OpTypeRules#CLAMP_SAFE}); any
+ * other node reading a constant beyond float16's range stays float32 (PP-OCRv3's detector has a
+ * BatchNormalization variance of 4.8·10⁷, which clamping would turn into garbage). A converted {@code Cast} to
  * float32 casts to float16 instead (unless only float32 nodes read its result), and a converted
  * {@code ConstantOfShape} fills with float16. Integer and bool tensors are never touched; converting a
  * converted model again changes nothing.
@@ -45,6 +48,8 @@ public final class Float16Conversion implements Pass {
     public static final String NAME = "quantize.fp16";
     /** Constants read by both converted and float32 nodes get a float32 copy up to this many elements. */
     public static final long SMALL_CONSTANT_ELEMENTS = 4096;
+    /** With {@link Compute#FLOAT32}, constants of this many elements or fewer stay float32. */
+    public static final long WEIGHT_MIN_ELEMENTS = 256;
     private static final Pattern OP_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
     /** Which execution providers the converted model is meant for; decides the default block list. */
@@ -66,10 +71,11 @@ public final class Float16Conversion implements Pass {
         /** Converted nodes compute in float16. */
         FLOAT16,
         /**
-         * Only weights are stored in float16: every constant of more than {@value #SMALL_CONSTANT_ELEMENTS}
-         * elements is followed by a Cast to float32, which ONNX Runtime folds when it creates the session, so
-         * the model computes exactly as before from float16-rounded weights (half the file, float32 speed on
-         * CPUs whose float16 kernels are slow).
+         * Only weights are stored in float16: every constant of more than {@value #WEIGHT_MIN_ELEMENTS}
+         * elements that known operators read only as data (not as Resize scales, say), and that fits float16's
+         * range, is followed by a Cast to float32, which ONNX Runtime folds when it creates the session. The
+         * model computes exactly as before from float16-rounded weights: half the file, float32 speed on CPUs
+         * whose float16 kernels are slow.
          */
         FLOAT32
     }

@@ -75,6 +75,18 @@ record Float16Narrowing(TensorData data, long clamped, long raisedToSubnormal) {
         return new Float16Narrowing(TensorData.wrap(DataType.FLOAT16, floats.shape(), target), clamped, raised);
     }
 
+    /** Whether a float32 tensor holds finite elements beyond ±65504, which narrowing would clamp. */
+    static boolean hasValuesBeyondRange(TensorData floats) {
+        FloatBuffer values = floats.rawBytes().asFloatBuffer();
+        for (int i = 0, n = values.remaining(); i < n; i++) {
+            int magnitude = Float.floatToRawIntBits(values.get(i)) & 0x7fffffff;
+            if (magnitude > MAX_FLOAT16_BITS && magnitude < 0x7f800000) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Float16 bits of a float whose magnitude lies in float16's normal range, rounded to nearest even: the
      * same result as {@link FloatFormats#floatToFloat16} without its branches.

@@ -68,6 +68,8 @@ final class Float16Rewrite {
     /** Values whose element type changes, with their new type. */
     private final Map<String, DataType> changed = new HashMap<>();
     private final Map<String, String> producedBy = new HashMap<>();
+    private final Map<String, Boolean> beyondRange = new HashMap<>();
+    private final Set<String> keptForRange = new HashSet<>();
     private final Map<String, GraphEditor> editors = new HashMap<>();
     private final Map<String, String> conversions = new HashMap<>();
     private final Map<String, String> outputRenames = new LinkedHashMap<>();
@@ -137,6 +139,7 @@ final class Float16Rewrite {
         details.put("castsInserted", castsInserted);
         details.put("constantsDuplicatedInFloat32", constantsDuplicated);
         details.put("nodesKeptInFloat32", kept);
+        details.put("nodesKeptForOutOfRangeConstants", keptForRange.size());
         details.put("constantsClamped", constantsClamped);
         details.put("valuesClamped", valuesClamped);
         details.put("valuesRaisedToSmallestSubnormal", valuesRaisedToSubnormal);
@@ -145,7 +148,7 @@ final class Float16Rewrite {
 
     // ---- planning ----
 
-    private void assignRoles() {
+    private void assignRoles() throws InvalidModelException {
         for (Graph graph : views.values()) {
             Set<String> inputs = new HashSet<>();
             graph.proto().getInputList().forEach(v -> inputs.add(v.getName()));
@@ -227,7 +230,7 @@ final class Float16Rewrite {
         }
     }
 
-    private Role role(NodeProto node, Graph graph) {
+    private Role role(NodeProto node, Graph graph) throws InvalidModelException {
         boolean touchesFloat = node.getInputList().stream().anyMatch(types::isFloat)
                 || node.getOutputList().stream().anyMatch(types::isFloat);
         if (!touchesFloat) {
@@ -247,7 +250,32 @@ final class Float16Rewrite {
             }
         }
         Optional<DataType> data = types.dataType(node, rule);
-        return data.isEmpty() || data.get() == DataType.FLOAT ? Role.CONVERT : Role.KEEP;
+        if (data.isPresent() && data.get() != DataType.FLOAT) {
+            return Role.KEEP;
+        }
+        if (!OpTypeRules.CLAMP_SAFE.contains(node.getOpType())) {
+            for (int i = 0; i < node.getInputCount(); i++) {
+                if (rule.input(i) == OpTypeRules.Slot.DATA && outOfRange(node.getInput(i))) {
+                    keptForRange.add(node.getName());
+                    return Role.KEEP;
+                }
+            }
+        }
+        return Role.CONVERT;
+    }
+
+    /** Whether a value is a float32 constant with finite elements beyond ±65504. */
+    private boolean outOfRange(String value) throws InvalidModelException {
+        ConstantSite site = constants.get(value);
+        if (site == null) {
+            return false;
+        }
+        Boolean known = beyondRange.get(value);
+        if (known == null) {
+            known = Float16Narrowing.hasValuesBeyondRange(model.tensorData(site.tensor()));
+            beyondRange.put(value, known);
+        }
+        return known;
     }
 
     /** The type a node needs at input position {@code index}; empty when it takes any type. */
@@ -275,8 +303,9 @@ final class Float16Rewrite {
         return original;
     }
 
-    private void decideValueTypes() {
+    private void decideValueTypes() throws InvalidModelException {
         Map<String, Set<DataType>> constantNeeds = new HashMap<>();
+        Map<String, Boolean> readAsDataOnly = new HashMap<>();
         Map<String, DataType> constantOutputNeeds = new HashMap<>();
         for (Graph graph : views.values()) {
             if (graph.path().isEmpty() && !settings.keepIoTypes()) {
@@ -299,6 +328,10 @@ final class Float16Rewrite {
                     if (constants.containsKey(input)) {
                         required(node, i).ifPresent(t -> constantNeeds
                                 .computeIfAbsent(input, k -> EnumSet.noneOf(DataType.class)).add(t));
+                        int slot = i;
+                        boolean data = graph.subgraphs(node).isEmpty()
+                                && OpTypeRules.of(node).map(r -> r.input(slot) == OpTypeRules.Slot.DATA).orElse(false);
+                        readAsDataOnly.merge(input, data, Boolean::logicalAnd);
                     }
                 }
             }
@@ -312,8 +345,8 @@ final class Float16Rewrite {
         boolean weightsOnly = settings.compute() == Float16Conversion.Compute.FLOAT32;
         for (Map.Entry<String, ConstantSite> constant : constants.entrySet()) {
             Set<DataType> needs = constantNeeds.getOrDefault(constant.getKey(), Set.of());
-            boolean narrow = weightsOnly ? needs.contains(DataType.FLOAT)
-                    && constant.getValue().elements() > Float16Conversion.SMALL_CONSTANT_ELEMENTS
+            boolean narrow = weightsOnly ? needs.contains(DataType.FLOAT) && readAsDataOnly.get(constant.getKey())
+                    && constant.getValue().elements() > Float16Conversion.WEIGHT_MIN_ELEMENTS && !outOfRange(constant.getKey())
                     : needs.contains(DataType.FLOAT16);
             DataType stored = constantOutputNeeds.getOrDefault(constant.getKey(),
                     narrow ? DataType.FLOAT16 : DataType.FLOAT);
@@ -464,12 +497,15 @@ final class Float16Rewrite {
 
     /**
      * A value holding {@code value} converted to {@code target} for readers in {@code graph}: a float32 (or
-     * float16) copy of a small constant, stored next to it, or the output of a Cast in {@code graph}. Made
-     * once per value, direction and graph.
+     * float16) copy of a constant that is beyond float16's range or, when converting computation, small (a Cast would turn clamped values
+     * back into wrong float32 ones, or large ones into infinities), stored next to it, or else the output of
+     * a Cast in {@code graph}. Made once per value, direction and graph.
      */
     private String convertedValue(GraphEditor graph, String value, DataType target) throws InvalidModelException {
         ConstantSite site = constants.get(value);
-        boolean copy = site != null && site.elements() <= Float16Conversion.SMALL_CONSTANT_ELEMENTS;
+        boolean small = site != null && site.elements() <= Float16Conversion.SMALL_CONSTANT_ELEMENTS
+                && settings.compute() == Float16Conversion.Compute.FLOAT16;
+        boolean copy = site != null && (small || outOfRange(value));
         String home = copy ? site.graphPath() : graph.path();
         String key = home + "\n" + value + "\n" + target;
         String existing = conversions.get(key);

@@ -75,6 +75,16 @@ final class OpTypeRules {
      */
     static final Set<String> NUMERICALLY_SENSITIVE = Set.of("Range", "CumSum", "TopK", "RoiAlign", "Resize", "Upsample");
 
+    /**
+     * Operators for which a constant clamped to ±65504 means what the float32 value meant: additive masks
+     * (−3.4·10³⁸ added to attention scores), selections, bounds and comparisons, and data movement that
+     * carries such values to them. A converted node of any other operator that reads a constant beyond
+     * float16's range (a BatchNormalization variance of 4.8·10⁷, say) stays float32 instead.
+     */
+    static final Set<String> CLAMP_SAFE = Set.of("Add", "Sub", "Mul", "Where", "Max", "Min", "Clip", "Equal", "Less",
+            "LessOrEqual", "Greater", "GreaterOrEqual", "Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten",
+            "Transpose", "Expand", "Tile", "Concat", "Slice", "Gather", "Pad");
+
     private static final Map<String, Rule> RULES = new HashMap<>();
 
     static {

@@ -248,6 +248,33 @@ class Float16ConversionTest {
     }
 
     @Test
+    void aNodeReadingAConstantBeyondFloat16RangeStaysFloat32UnlessClampingIsHarmless() throws Exception {
+        TestModels.Builder g = TestModels.builder("huge_variance");
+        String x = g.input("x", DataType.FLOAT, 1, 2, 3, 3);
+        String variance = g.floatInitializer("variance", new long[] {2}, 4.8e7f, 0.5f);
+        String normalized = g.node("BatchNormalization", x, g.positiveWeight("scale", 2), g.weight("bias", 2),
+                g.weight("mean", 2), variance).named("bn").output();
+        String mask = g.floatInitializer("mask", new long[] {1, 2, 1, 1}, 0f, -3.4e38f);
+        g.node("Add", normalized, mask).output("y");
+        g.output("y", DataType.FLOAT, 1, 2, 3, 3);
+        OnnxModel model = TestModels.model(g.build());
+
+        PassResult result = convert(model, "quantize.fp16:target=gpu");
+
+        assertThat(result.details()).containsEntry("nodesKeptForOutOfRangeConstants", 1)
+                .containsEntry("nodesKeptInFloat32", Map.of("BatchNormalization", 1)).containsEntry("constantsClamped", 1);
+        assertThat(initializerType(result.model(), "variance")).isEqualTo(DataType.FLOAT);
+        assertThat(initializerType(result.model(), "mask")).isEqualTo(DataType.FLOAT16);
+        Map<String, TensorData> inputs = InputGenerator.generate(model, Map.of("x", new long[] {1, 2, 3, 3}), 7);
+        float[] expected = run(model, inputs).get("y").toFloatArray();
+        float[] actual = run(result.model(), inputs).get("y").toFloatArray();
+        for (int i = 0; i < 9; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-2f));
+            assertThat(actual[9 + i]).isLessThan(-65000f).isFinite();
+        }
+    }
+
+    @Test
     void constantNodeValuesAreConverted() throws Exception {
         PassResult result = convert(TestModels.constantNodeWeights(), "quantize.fp16:target=gpu");
 
