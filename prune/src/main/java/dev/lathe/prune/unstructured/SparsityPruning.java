@@ -26,8 +26,12 @@ import java.util.TreeMap;
  * <p>Step details: {@code pattern}, {@code importance}, {@code weights} (tensors pruned), {@code elements}
  * and {@code zeros} (over those tensors), {@code sparsity} (zeros / elements), {@code layers} (node name →
  * sparsity of its weight), {@code skipped} (node name → why), and for Wanda {@code magnitudeFallbacks}
- * (node name → why its weight was ranked by magnitude). The zeros are stored densely: ONNX Runtime's CPU
- * kernels do not skip them, so the model is not faster on CPU.
+ * (node name → why its weight was ranked by magnitude), and a {@code note} that the zeros are stored
+ * densely: ONNX Runtime's CPU kernels do not skip them, so the model is not faster on CPU.
+ *
+ * <p>Wanda's activation norms are measured once, on the unpruned model (the paper's implementation
+ * re-measures each block's inputs after pruning the blocks before it; one measurement keeps the pass to a
+ * single calibration run).
  */
 public final class SparsityPruning implements Pass {
     private final String name;
@@ -108,8 +112,7 @@ public final class SparsityPruning implements Pass {
         if (settings.importance() == Importance.WANDA) {
             details.put("magnitudeFallbacks", importance.fallbacks());
         }
-        details.put("note", "zeros are stored densely; ONNX Runtime's CPU kernels do not skip them, so the model is not "
-                + "faster on CPU (sparse kernels, sparse tensor cores and compression can use them)");
+        details.put("note", "zeros stored densely: no speed-up on ONNX Runtime CPU");
         return new PassResult(editor.build(), details);
     }
 
