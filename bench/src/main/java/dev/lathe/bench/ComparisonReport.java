@@ -64,11 +64,6 @@ public final class ComparisonReport {
         }
     }
 
-    /** The models, baseline first. */
-    public List<ModelRow> rows() {
-        return rows;
-    }
-
     private ModelRow baseline() {
         return rows.get(0);
     }

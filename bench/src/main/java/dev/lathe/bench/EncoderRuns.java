@@ -48,11 +48,10 @@ public final class EncoderRuns {
      * What one model gave.
      *
      * @param embeddings      one unit-length embedding per sentence, in order
-     * @param sentenceMillis  per sentence, the median of its timed runs in milliseconds
-     * @param medianMillis    the median of {@code sentenceMillis}
+     * @param medianMillis    the median over sentences of each sentence's median timed run, in milliseconds
      * @param sessionInitMillis how long ONNX Runtime took to create the session
      */
-    public record Result(List<float[]> embeddings, double[] sentenceMillis, double medianMillis, double sessionInitMillis) {
+    public record Result(List<float[]> embeddings, double medianMillis, double sessionInitMillis) {
     }
 
     /**
@@ -118,7 +117,7 @@ public final class EncoderRuns {
                 for (int s = 0; s < sentences.size(); s++) {
                     perSentence[s] = median(millis[m][s]);
                 }
-                results.put(names.get(m), new Result(embeddings.get(m), perSentence, median(perSentence),
+                results.put(names.get(m), new Result(embeddings.get(m), median(perSentence),
                         sessions.get(m).sessionInitMillis()));
             }
             return results;

@@ -12,7 +12,9 @@ import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.ModelSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,6 +87,9 @@ public final class QuantizationComparison implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     Path json;
 
+    @Spec
+    CommandSpec spec;
+
     private final PrintStream stdout;
     private final PrintStream log;
 
@@ -106,6 +111,7 @@ public final class QuantizationComparison implements Callable<Integer> {
     /** Runs the comparison with the parsed options. */
     @Override
     public Integer call() throws Exception {
+        checkCounts();
         List<LatheRecipe> recipes = selectedRecipes();
         boolean measureReference = only.isEmpty() || only.contains(REFERENCE);
         Machine machine = Machine.current();
@@ -184,26 +190,39 @@ public final class QuantizationComparison implements Callable<Integer> {
         }
     }
 
+    /** Rejects counts out of range before any work starts. */
+    private void checkCounts() {
+        int shipped = Sentences.all().size();
+        if (sentenceCount < 11 || sentenceCount > shipped) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sentences must be between 11 (overlap@10 "
+                    + "needs 10 neighbours) and " + shipped + ", got " + sentenceCount);
+        }
+        if (passes < 1 || recipeRuns < 1 || calibrationCount < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--passes and --recipe-runs must be >= 1 and "
+                    + "--calibration >= 0, got " + passes + ", " + recipeRuns + " and " + calibrationCount);
+        }
+    }
+
     /** The default recipes plus --recipe ones, filtered by --only. */
     private List<LatheRecipe> selectedRecipes() {
         List<LatheRecipe> all = new ArrayList<>(DEFAULT_RECIPES);
         for (String extra : extraRecipes) {
             int equals = extra.indexOf('=');
             if (equals <= 0) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--recipe needs LABEL=SPEC, got '" + extra + "'");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--recipe needs LABEL=SPEC, got '" + extra + "'");
             }
             all.add(new LatheRecipe(extra.substring(0, equals).strip(), extra.substring(equals + 1).strip()));
         }
         List<String> known = Stream.concat(Stream.of(FP32, REFERENCE), all.stream().map(LatheRecipe::label)).toList();
         for (String name : only) {
             if (!known.contains(name)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--only: unknown model '" + name
+                throw new CommandLine.ParameterException(spec.commandLine(), "--only: unknown model '" + name
                         + "'; known: " + String.join(", ", known));
             }
         }
         for (int i = 0; i < known.size(); i++) {
             if (known.indexOf(known.get(i)) != i) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--recipe: the label '" + known.get(i)
+                throw new CommandLine.ParameterException(spec.commandLine(), "--recipe: the label '" + known.get(i)
                         + "' is taken");
             }
         }

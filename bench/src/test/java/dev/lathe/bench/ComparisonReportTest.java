@@ -29,7 +29,7 @@ class ComparisonReportTest {
     }
 
     private static EncoderRuns.Result run(double medianMillis, List<float[]> embeddings) {
-        return new EncoderRuns.Result(embeddings, new double[] {medianMillis}, medianMillis, 100);
+        return new EncoderRuns.Result(embeddings, medianMillis, 100);
     }
 
     private static ComparisonReport report() {
