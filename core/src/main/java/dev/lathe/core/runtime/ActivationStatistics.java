@@ -74,7 +74,7 @@ public final class ActivationStatistics {
         ModelProto probe = model.proto().toBuilder().setGraph(widened).build();
         Map<String, Channels> statistics = new LinkedHashMap<>();
         try (ModelSession session = ModelSession.open(OnnxModel.of(probe, model.source(), model.baseDirectory().orElse(null)),
-                SessionSettings.cpu().withOptimization(false))) {
+                SessionSettings.cpu())) {
             for (Map<String, TensorData> sample : samples) {
                 Map<String, TensorData> results = session.run(sample);
                 for (String value : values) {

@@ -18,10 +18,13 @@ import java.util.Map;
  * range |A_k| and weights W, {@code s_k = max|A_k|^alpha / max|W_k|^(1-alpha)}; the input is divided by s
  * (one {@code Mul} per input, shared by every MatMul reading it) and each weight row k multiplied by
  * s_k, so the product is unchanged while the int8 range of the activation is spent on its real spread.
- * Only main-graph inputs are smoothed (statistics come from running the model on calibration samples).
+ * Only main-graph inputs are smoothed (statistics come from running the model on at most
+ * {@link #MAX_SAMPLES} calibration samples).
  */
 final class Smoothing {
     static final Smoothing NONE = new Smoothing(Map.of());
+    /** Activation ranges settle within a few samples; more only cost time (each is a model run). */
+    static final int MAX_SAMPLES = 16;
     private static final float MIN_SCALE = 1e-5f;
     private static final float MAX_SCALE = 1e5f;
 
@@ -44,7 +47,8 @@ final class Smoothing {
         if (byInput.isEmpty()) {
             return NONE;
         }
-        ActivationStatistics statistics = ActivationStatistics.collect(model, byInput.keySet(), calibration);
+        ActivationStatistics statistics = ActivationStatistics.collect(model, byInput.keySet(),
+                calibration.subList(0, Math.min(MAX_SAMPLES, calibration.size())));
         Map<String, float[]> scales = new HashMap<>();
         for (Map.Entry<String, List<WeightedNode>> group : byInput.entrySet()) {
             float[] activation = statistics.of(group.getKey()).maxAbs();
