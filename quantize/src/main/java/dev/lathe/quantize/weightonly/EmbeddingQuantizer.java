@@ -1,0 +1,167 @@
+package dev.lathe.quantize.weightonly;
+
+import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.AttributeProto;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.weights.NodeFilter;
+import dev.lathe.core.weights.WeightedNodes;
+import dev.lathe.core.weights.WeightedNodes.WeightedNode;
+import dev.lathe.quantize.WeightQuantizer;
+import dev.lathe.quantize.weightonly.WeightOnlyOptions.EmbeddingFormat;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Stores the constant float tables that {@code Gather} nodes read along axis 0 (embeddings [V, D]) in 8 or
+ * 4 bits. A table read by several Gathers is quantized once, next to where it is defined.
+ *
+ * <ul>
+ *   <li>int8: symmetric int8 per row (the shared {@link WeightQuantizer}); {@code Gather(table, ids)}
+ *       becomes {@code Mul(Cast(Gather(q, ids), float), Gather(scales, ids))} with the scales stored as
+ *       [V, 1], so the gathered scales already carry the trailing axis the product broadcasts over (no
+ *       Unsqueeze, so any default-domain opset from 6 works).</li>
+ *   <li>int4: com.microsoft {@code GatherBlockQuantized} (bits 4, {@code gather_axis} 0,
+ *       {@code quantize_axis} 1) on uint8 data [V, D/2], scales [V, ceil(D / block)] and, when
+ *       asymmetric, packed zero points; ONNX Runtime runs it on CPU. Tables of odd width are stored in int8
+ *       instead.</li>
+ * </ul>
+ */
+final class EmbeddingQuantizer {
+    /** The first default-domain opset whose Cast takes its target type as an int. */
+    private static final long MIN_OPSET = 6;
+
+    private final EmbeddingFormat format;
+    private final BlockQuantizer blocks;
+
+    /**
+     * @param format how to store tables (not {@link EmbeddingFormat#FLOAT})
+     * @param blocks the block layout for 4-bit tables
+     */
+    EmbeddingQuantizer(EmbeddingFormat format, BlockQuantizer blocks) {
+        if (format == EmbeddingFormat.FLOAT) {
+            throw new IllegalArgumentException("float tables are not quantized");
+        }
+        this.format = format;
+        this.blocks = blocks;
+    }
+
+    /** A quantized table's initializer names, and whether it is 4-bit. */
+    private record Table(String data, String scales, String zeroPoints, boolean fourBit) {
+    }
+
+    /** A table in the graph that defines it. */
+    private record TableKey(GraphEditor graph, String name) {
+    }
+
+    /** Rewrites every selected Gather of {@code editor}'s model (a model whose nodes all have names). */
+    void apply(OnnxModel model, ModelEditor editor, NodeFilter filter, StepDetails details) throws InvalidModelException {
+        long opset = model.opsetVersion("").orElse(1L);
+        NodeFilter gathers = new NodeFilter(Set.of("Gather"), filter.include(), filter.exclude(), filter.minWeightElements());
+        Map<TableKey, Table> tables = new HashMap<>();
+        for (WeightedNode found : WeightedNodes.find(editor, Set.of("Gather"), 0)) {
+            NodeProto node = found.node();
+            long[] shape = found.weightShape();
+            Optional<String> rejected = gathers.rejects(node, shape[0] * shape[1]);
+            if (rejected.isEmpty() && axis(node) != 0 && axis(node) != -2) {
+                rejected = Optional.of("gathers along axis " + axis(node) + ", not the rows of the table");
+            }
+            if (rejected.isEmpty() && opset < MIN_OPSET) {
+                rejected = Optional.of("default-domain opset " + opset + " is below " + MIN_OPSET);
+            }
+            if (rejected.isPresent()) {
+                details.skip(node.getName(), node.getOpType(), rejected.get());
+                continue;
+            }
+            GraphEditor home = WeightOnlyQuantization.definingGraph(found.graph(), found.weightName());
+            TableKey key = new TableKey(home, found.weightName());
+            Table table = tables.get(key);
+            if (table == null) {
+                float[] values = model.tensorData(found.weight()).toFloatArray();
+                table = quantize(home, found.weightName(), values, (int) shape[0], (int) shape[1], details);
+                tables.put(key, table);
+            }
+            rewrite(found.graph(), node, table);
+            details.gatherQuantized();
+        }
+        if (tables.values().stream().anyMatch(Table::fourBit)) {
+            editor.requireOpset(WeightOnlyQuantization.MS_DOMAIN, 1);
+        }
+    }
+
+    private static long axis(NodeProto node) {
+        return node.getAttributeList().stream().filter(a -> a.getName().equals("axis")).mapToLong(AttributeProto::getI)
+                .findFirst().orElse(0);
+    }
+
+    private Table quantize(GraphEditor home, String name, float[] values, int rows, int width, StepDetails details) {
+        long before = values.length * 4L;
+        if (format == EmbeddingFormat.INT4 && width % 2 == 0) {
+            QuantizedBlocks q = blocks.roundToNearest(values, rows, width);
+            String data = home.uniqueName(name + "_Q4");
+            String scales = home.uniqueName(name + "_scales");
+            byte[] packed = q.packedRows();
+            home.putInitializer(data, TensorData.wrap(DataType.UINT8, new long[] {rows, width / 2}, ByteBuffer.wrap(packed)));
+            home.putInitializer(scales, TensorData.ofFloats(new long[] {rows, q.blocksPerRow()}, q.scales()));
+            long after = packed.length + q.scales().length * 4L;
+            String zeroPoints = "";
+            byte[] packedZeros = q.packedZeroPoints();
+            if (packedZeros != null) {
+                zeroPoints = home.uniqueName(name + "_zero_points");
+                home.putInitializer(zeroPoints, TensorData.wrap(DataType.UINT8,
+                        new long[] {rows, packedZeros.length / rows}, ByteBuffer.wrap(packedZeros)));
+                after += packedZeros.length;
+            }
+            details.tableQuantized(before, after);
+            return new Table(data, scales, zeroPoints, true);
+        }
+        WeightQuantizer.Quantized q = new WeightQuantizer(true, true, false, false)
+                .quantize(values, rows, width, WeightQuantizer.Grouping.PER_ROW);
+        String data = home.uniqueName(name + "_int8");
+        String scales = home.uniqueName(name + "_scales");
+        home.putInitializer(data, TensorData.wrap(DataType.INT8, new long[] {rows, width}, ByteBuffer.wrap(q.values())));
+        home.putInitializer(scales, TensorData.ofFloats(new long[] {rows, 1}, q.scales()));
+        details.tableQuantized(before, q.values().length + q.scales().length * 4L);
+        return new Table(data, scales, "", false);
+    }
+
+    private void rewrite(GraphEditor graph, NodeProto node, Table table) {
+        String ids = node.getInput(1);
+        String output = node.getOutput(0);
+        if (table.fourBit()) {
+            NodeProto.Builder gather = NodeProto.newBuilder().setName(node.getName()).setOpType("GatherBlockQuantized")
+                    .setDomain(WeightOnlyQuantization.MS_DOMAIN).addInput(table.data()).addInput(ids).addInput(table.scales())
+                    .addOutput(output).addAttribute(WeightOnlyQuantization.attribute("bits", 4))
+                    .addAttribute(WeightOnlyQuantization.attribute("block_size", blocks.blockSize()))
+                    .addAttribute(WeightOnlyQuantization.attribute("gather_axis", 0))
+                    .addAttribute(WeightOnlyQuantization.attribute("quantize_axis", 1));
+            if (!table.zeroPoints().isEmpty()) {
+                gather.addInput(table.zeroPoints());
+            }
+            graph.replaceNode(node.getName(), gather.build());
+            return;
+        }
+        String codes = graph.uniqueName(output + "_int8");
+        String floats = graph.uniqueName(output + "_unscaled");
+        String scales = graph.uniqueName(output + "_scale");
+        graph.replaceNode(node.getName(),
+                NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_int8")).setOpType("Gather")
+                        .addInput(table.data()).addInput(ids).addOutput(codes)
+                        .addAttribute(WeightOnlyQuantization.attribute("axis", 0)).build(),
+                NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_cast")).setOpType("Cast")
+                        .addInput(codes).addOutput(floats)
+                        .addAttribute(WeightOnlyQuantization.attribute("to", DataType.FLOAT.code())).build(),
+                NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_scale")).setOpType("Gather")
+                        .addInput(table.scales()).addInput(ids).addOutput(scales)
+                        .addAttribute(WeightOnlyQuantization.attribute("axis", 0)).build(),
+                NodeProto.newBuilder().setName(node.getName()).setOpType("Mul").addInput(floats).addInput(scales)
+                        .addOutput(output).build());
+    }
+}

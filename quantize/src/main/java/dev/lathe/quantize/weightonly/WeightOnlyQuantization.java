@@ -1,0 +1,456 @@
+package dev.lathe.quantize.weightonly;
+
+import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.LatheException;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorCodec;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.AttributeProto;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.weights.WeightedNodes;
+import dev.lathe.core.weights.WeightedNodes.WeightedNode;
+import dev.lathe.quantize.weightonly.ActivationHessians.Hessian;
+import dev.lathe.quantize.weightonly.WeightOnlyOptions.EmbeddingFormat;
+import dev.lathe.quantize.weightonly.WeightOnlyOptions.Method;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Weight-only block-wise quantization: every selected MatMul (and Gemm with {@code alpha = beta = 1},
+ * {@code transA = 0}) with a constant float weight [K, N] ([N, K] for Gemm with {@code transB = 1})
+ * becomes a com.microsoft {@code MatMulNBits} reading the weight transposed to [N, K] and quantized to 4 or
+ * 8 bits in blocks along K (K padded to whole blocks). A Gemm's C and, optionally, the constant bias [N]
+ * of an Add right after a MatMul become the operator's bias input. Optionally, constant embedding tables
+ * read by Gather are stored in 8 or 4 bits too ({@link EmbeddingQuantizer}).
+ *
+ * <p>Weights are rounded to nearest, or with GPTQ when calibration samples are given: the activations each
+ * weight multiplies are read by running the model in ONNX Runtime (through {@code core.runtime}) with
+ * those values as extra outputs. A weight shared by several nodes is quantized once and stored in the
+ * graph that defines it; weights in Constant nodes and in subgraphs are handled like initializers (GPTQ
+ * cannot observe activations computed inside subgraphs, so those weights are rounded to nearest). The
+ * model imports com.microsoft opset 1 only when something was rewritten.
+ */
+public final class WeightOnlyQuantization implements Pass {
+    /** The domain of MatMulNBits and GatherBlockQuantized. */
+    static final String MS_DOMAIN = "com.microsoft";
+    /** Relative dampening of GPTQ's Hessians. */
+    static final double GPTQ_DAMPENING = 0.1;
+    /** GPTQ needs at least this many calibration tokens per input feature of a weight. */
+    static final double GPTQ_MIN_TOKENS_PER_INPUT = 1.0;
+    /** Hessian elements (doubles) held at once; more weights are processed in several calibration runs. */
+    private static final long HESSIAN_BUDGET = 1L << 24;
+
+    private final String name;
+    private final WeightOnlyOptions options;
+
+    /**
+     * @param name    the registered name, for reports
+     * @param options the settings
+     */
+    public WeightOnlyQuantization(String name, WeightOnlyOptions options) {
+        this.name = name;
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options.asMap();
+    }
+
+    /** The settings. */
+    public WeightOnlyOptions settings() {
+        return options;
+    }
+
+    /** A weight in the graph that defines it, as the nodes reading it in one layout see it. */
+    private record WeightKey(GraphEditor graph, String name, boolean transposed) {
+    }
+
+    /**
+     * One MatMul/Gemm to rewrite.
+     *
+     * @param graph  the graph holding the node
+     * @param node   the node
+     * @param weight the weight tensor
+     * @param key    which quantized weight it reads
+     * @param k      input features
+     * @param n      output features
+     * @param bias   the bias value for MatMulNBits, or ""
+     * @param add    the Add folded into the node, or null
+     */
+    private record Rewrite(GraphEditor graph, NodeProto node, TensorProto weight, WeightKey key, int k, int n,
+            String bias, NodeProto add) {
+        String activation() {
+            return node.getInput(0);
+        }
+
+        String output() {
+            return add == null ? node.getOutput(0) : add.getOutput(0);
+        }
+    }
+
+    /** A quantized weight's initializers. */
+    private record Stored(String codes, String scales, String zeroPoints) {
+    }
+
+    @Override
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        OnnxModel named = model.edit().build();
+        ModelEditor editor = named.edit();
+        Map<String, Graph> views = new HashMap<>();
+        named.graph().withAllSubgraphs().forEach(g -> views.put(g.path(), g));
+        StepDetails details = new StepDetails();
+        Map<WeightKey, List<Rewrite>> byWeight = new LinkedHashMap<>();
+        for (Rewrite rewrite : plan(editor, views, details)) {
+            byWeight.computeIfAbsent(rewrite.key(), k -> new ArrayList<>()).add(rewrite);
+        }
+        boolean gptq = options.method() == Method.GPTQ
+                || (options.method() == Method.AUTO && !context.calibration().isEmpty());
+        details.method(gptq ? "gptq" : "rtn");
+        Map<WeightKey, QuantizedBlocks> quantized = quantize(named, byWeight, gptq, context, views.get(""), details);
+        for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
+            WeightKey key = entry.getKey();
+            Stored stored = store(key, quantized.get(key), details);
+            for (Rewrite rewrite : entry.getValue()) {
+                replace(rewrite, stored);
+                details.nodeQuantized(rewrite.add() != null);
+            }
+        }
+        if (!byWeight.isEmpty()) {
+            editor.requireOpset(MS_DOMAIN, 1);
+        }
+        if (options.embeddings() != EmbeddingFormat.FLOAT) {
+            new EmbeddingQuantizer(options.embeddings(), new BlockQuantizer(4, options.embeddingBlockSize(), options.symmetric()))
+                    .apply(named, editor, options.filter(), details);
+        }
+        if (details.changedAnything()) {
+            editor.removeDeadNodes();
+        }
+        return new PassResult(details.changedAnything() ? editor.build() : model, details.toMap());
+    }
+
+    /** Finds the nodes to rewrite and records the ones left alone. */
+    private List<Rewrite> plan(ModelEditor editor, Map<String, Graph> views, StepDetails details) {
+        List<Rewrite> rewrites = new ArrayList<>();
+        Set<String> ops = new TreeSet<>(options.filter().opTypes());
+        for (WeightedNode found : WeightedNodes.find(editor, ops, 1)) {
+            NodeProto node = found.node();
+            long[] shape = found.weightShape();
+            Optional<String> rejected = options.filter().rejects(node, shape[0] * shape[1]);
+            boolean transposed = node.getOpType().equals("Gemm") && intAttribute(node, "transB", 0) == 1;
+            int k = (int) (transposed ? shape[1] : shape[0]);
+            int n = (int) (transposed ? shape[0] : shape[1]);
+            String bias = "";
+            NodeProto add = null;
+            if (rejected.isEmpty() && node.getOpType().equals("Gemm")) {
+                rejected = gemmProblem(node);
+                if (rejected.isEmpty() && node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
+                    Optional<String> c = gemmBias(found.graph(), node.getInput(2), n);
+                    rejected = c.isEmpty() ? Optional.of("C is not a constant float bias of " + n + " elements")
+                            : Optional.empty();
+                    bias = c.orElse("");
+                }
+            }
+            if (rejected.isPresent()) {
+                details.skip(node.getName(), node.getOpType(), rejected.get());
+                continue;
+            }
+            if (node.getOpType().equals("MatMul") && options.foldBias()) {
+                add = foldableAdd(found.graph(), views.get(found.graph().path()), node.getOutput(0), n);
+                bias = add == null ? "" : biasOf(add, node.getOutput(0));
+            }
+            WeightKey key = new WeightKey(definingGraph(found.graph(), found.weightName()), found.weightName(), transposed);
+            rewrites.add(new Rewrite(found.graph(), node, found.weight(), key, k, n, bias, add));
+        }
+        return rewrites;
+    }
+
+    private static Optional<String> gemmProblem(NodeProto node) {
+        if (intAttribute(node, "transA", 0) != 0) {
+            return Optional.of("Gemm with transA=1");
+        }
+        float alpha = floatAttribute(node, "alpha", 1f);
+        float beta = floatAttribute(node, "beta", 1f);
+        boolean hasC = node.getInputCount() > 2 && !node.getInput(2).isEmpty();
+        if (alpha != 1f || (hasC && beta != 1f)) {
+            return Optional.of("Gemm with alpha=" + alpha + ", beta=" + beta + " (only 1 and 1 are folded)");
+        }
+        return Optional.empty();
+    }
+
+    /** The name of a [N] bias equal to Gemm's C, if C is a constant float of N elements (a new [N] copy if needed). */
+    private static Optional<String> gemmBias(GraphEditor graph, String c, int n) {
+        Optional<TensorProto> tensor = graph.constant(c);
+        if (tensor.isEmpty() || tensor.get().getDataType() != DataType.FLOAT.code()
+                || TensorData.elementCount(TensorCodec.shapeOf(tensor.get())) != n) {
+            return Optional.empty();
+        }
+        if (tensor.get().getDimsCount() == 1) {
+            return Optional.of(c);
+        }
+        String reshaped = graph.uniqueName(c + "_bias");
+        graph.putInitializer(tensor.get().toBuilder().setName(reshaped).clearDims().addDims(n).build());
+        return Optional.of(reshaped);
+    }
+
+    /**
+     * The Add that alone reads a MatMul's output and adds a constant float [N] to it, if there is one and the
+     * output is not also a graph output.
+     */
+    private static NodeProto foldableAdd(GraphEditor graph, Graph view, String output, int n) {
+        if (view.outputs().stream().map(ValueInfoProto::getName).anyMatch(output::equals)) {
+            return null;
+        }
+        List<NodeProto> readers = view.consumers(output);
+        if (readers.size() != 1) {
+            return null;
+        }
+        NodeProto add = readers.get(0);
+        if (!add.getOpType().equals("Add") || !(add.getDomain().isEmpty() || add.getDomain().equals("ai.onnx"))
+                || add.getInputCount() != 2 || add.getInput(0).equals(add.getInput(1))) {
+            return null;
+        }
+        Optional<TensorProto> bias = graph.constant(biasOf(add, output));
+        boolean isBias = bias.isPresent() && bias.get().getDataType() == DataType.FLOAT.code()
+                && bias.get().getDimsCount() == 1 && bias.get().getDims(0) == n;
+        return isBias ? add : null;
+    }
+
+    private static String biasOf(NodeProto add, String product) {
+        return add.getInput(0).equals(product) ? add.getInput(1) : add.getInput(0);
+    }
+
+    /** Quantizes every weight once, with GPTQ where activations can be observed and enough tokens were seen. */
+    private Map<WeightKey, QuantizedBlocks> quantize(OnnxModel model, Map<WeightKey, List<Rewrite>> byWeight,
+            boolean gptq, PassContext context, Graph main, StepDetails details) throws LatheException {
+        BlockQuantizer quantizer = new BlockQuantizer(options.bits(), options.blockSize(), options.symmetric());
+        Map<WeightKey, QuantizedBlocks> quantized = new LinkedHashMap<>();
+        List<List<WeightKey>> chunks = new ArrayList<>();
+        if (gptq) {
+            chunks = gptqChunks(byWeight, main, details);
+        }
+        ProgressListener progress = context.progress();
+        String task = name + ": quantizing " + byWeight.size() + " weights";
+        progress.started(task, byWeight.size());
+        Gptq solver = new Gptq(quantizer, GPTQ_DAMPENING);
+        for (List<WeightKey> chunk : chunks) {
+            Map<String, Integer> activations = new LinkedHashMap<>();
+            for (WeightKey key : chunk) {
+                byWeight.get(key).forEach(r -> activations.put(r.activation(), r.k()));
+            }
+            Map<String, Hessian> hessians = ActivationHessians.collect(model, activations, context.calibration());
+            Map<Set<String>, Gptq.Preparation> preparations = new HashMap<>();
+            for (WeightKey key : chunk) {
+                List<Rewrite> rewrites = byWeight.get(key);
+                Set<String> inputs = new TreeSet<>();
+                rewrites.forEach(r -> inputs.add(r.activation()));
+                int k = rewrites.get(0).k();
+                long tokens = inputs.stream().mapToLong(i -> hessians.get(i).tokens()).sum();
+                details.calibrationTokens(tokens);
+                if (tokens < GPTQ_MIN_TOKENS_PER_INPUT * k) {
+                    details.roundedToNearest(key.name(), "calibration gave " + tokens + " tokens, fewer than the "
+                            + k + " inputs of the weight");
+                    continue;
+                }
+                Gptq.Preparation prepared = prepared(inputs, hessians, k, solver, preparations);
+                quantized.put(key, solver.quantize(matrix(model, rewrites.get(0)), rewrites.get(0).n(), k, prepared));
+                progress.progressed(task, quantized.size(), byWeight.size());
+            }
+        }
+        for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
+            if (!quantized.containsKey(entry.getKey())) {
+                Rewrite first = entry.getValue().get(0);
+                quantized.put(entry.getKey(), quantizer.roundToNearest(matrix(model, first), first.n(), first.k()));
+                progress.progressed(task, quantized.size(), byWeight.size());
+            }
+        }
+        progress.finished(task);
+        return quantized;
+    }
+
+    /**
+     * Groups the weights GPTQ can handle so that the Hessians of one group fit {@link #HESSIAN_BUDGET}; the
+     * others are recorded as rounded to nearest.
+     */
+    private static List<List<WeightKey>> gptqChunks(Map<WeightKey, List<Rewrite>> byWeight, Graph main, StepDetails details) {
+        Set<String> observable = new LinkedHashSet<>();
+        main.inputs().forEach(v -> observable.add(v.getName()));
+        main.nodes().forEach(n -> observable.addAll(n.getOutputList()));
+        List<List<WeightKey>> chunks = new ArrayList<>();
+        List<WeightKey> chunk = new ArrayList<>();
+        Set<String> chunkInputs = new LinkedHashSet<>();
+        long held = 0;
+        for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
+            List<Rewrite> rewrites = entry.getValue();
+            if (rewrites.stream().anyMatch(r -> !r.graph().path().isEmpty() || !observable.contains(r.activation()))) {
+                details.roundedToNearest(entry.getKey().name(), "its activations are not computed in the main graph");
+                continue;
+            }
+            long needed = hessianElements(rewrites, chunkInputs);
+            if (!chunk.isEmpty() && held + needed > HESSIAN_BUDGET) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+                chunkInputs.clear();
+                held = 0;
+                needed = hessianElements(rewrites, chunkInputs);
+            }
+            chunk.add(entry.getKey());
+            rewrites.forEach(r -> chunkInputs.add(r.activation()));
+            held += needed;
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
+    }
+
+    /** Elements of the Hessians a weight's rewrites need beyond those of {@code held}. */
+    private static long hessianElements(List<Rewrite> rewrites, Set<String> held) {
+        Set<String> added = new LinkedHashSet<>();
+        long elements = 0;
+        for (Rewrite r : rewrites) {
+            if (!held.contains(r.activation()) && added.add(r.activation())) {
+                elements += (long) r.k() * r.k();
+            }
+        }
+        return elements;
+    }
+
+    /** The GPTQ preparation of the summed Hessians of some activations, made once per set of activations. */
+    private static Gptq.Preparation prepared(Set<String> inputs, Map<String, Hessian> hessians, int k, Gptq solver,
+            Map<Set<String>, Gptq.Preparation> preparations) {
+        Gptq.Preparation prepared = preparations.get(inputs);
+        if (prepared == null) {
+            prepared = solver.prepare(sum(inputs, hessians, k), k);
+            preparations.put(inputs, prepared);
+        }
+        return prepared;
+    }
+
+    private static double[] sum(Set<String> inputs, Map<String, Hessian> hessians, int k) {
+        if (inputs.size() == 1) {
+            return hessians.get(inputs.iterator().next()).lower();
+        }
+        double[] total = new double[k * k];
+        for (String input : inputs) {
+            double[] h = hessians.get(input).lower();
+            for (int i = 0; i < total.length; i++) {
+                total[i] += h[i];
+            }
+        }
+        return total;
+    }
+
+    /** The weight of a rewrite as a row-major [N][K] matrix (one row per output). */
+    private static float[] matrix(OnnxModel model, Rewrite rewrite) throws InvalidModelException {
+        float[] values = model.tensorData(rewrite.weight()).toFloatArray();
+        if (rewrite.key().transposed()) {
+            return values;
+        }
+        int k = rewrite.k();
+        int n = rewrite.n();
+        float[] transposed = new float[values.length];
+        for (int row = 0; row < k; row++) {
+            for (int col = 0; col < n; col++) {
+                transposed[col * k + row] = values[row * n + col];
+            }
+        }
+        return transposed;
+    }
+
+    /** Puts a quantized weight's initializers into the graph that defines the weight. */
+    private Stored store(WeightKey key, QuantizedBlocks q, StepDetails details) {
+        GraphEditor home = key.graph();
+        int blocks = q.blocksPerRow();
+        String codes = home.uniqueName(key.name() + "_Q" + options.bits());
+        String scales = home.uniqueName(key.name() + "_scales");
+        byte[] packed = q.packedBlocks();
+        home.putInitializer(codes, TensorData.wrap(DataType.UINT8,
+                new long[] {q.rows(), blocks, (long) q.blockSize() * q.bits() / 8}, ByteBuffer.wrap(packed)));
+        home.putInitializer(scales, TensorData.ofFloats(new long[] {q.rows(), blocks}, q.scales()));
+        long after = packed.length + q.scales().length * 4L;
+        String zeroPoints = "";
+        byte[] packedZeros = q.packedZeroPoints();
+        if (packedZeros != null) {
+            zeroPoints = home.uniqueName(key.name() + "_zero_points");
+            home.putInitializer(zeroPoints, TensorData.wrap(DataType.UINT8,
+                    new long[] {q.rows(), packedZeros.length / q.rows()}, ByteBuffer.wrap(packedZeros)));
+            after += packedZeros.length;
+        }
+        details.weightQuantized((long) q.rows() * q.columns() * 4, after);
+        return new Stored(codes, scales, zeroPoints);
+    }
+
+    /** Replaces a node (and its folded Add) by MatMulNBits. */
+    private void replace(Rewrite rewrite, Stored stored) {
+        NodeProto.Builder node = NodeProto.newBuilder().setName(rewrite.node().getName()).setOpType("MatMulNBits")
+                .setDomain(MS_DOMAIN).addInput(rewrite.activation()).addInput(stored.codes()).addInput(stored.scales());
+        if (!rewrite.bias().isEmpty()) {
+            node.addInput(stored.zeroPoints()).addInput("").addInput(rewrite.bias());
+        } else if (!stored.zeroPoints().isEmpty()) {
+            node.addInput(stored.zeroPoints());
+        }
+        node.addOutput(rewrite.output()).addAttribute(attribute("K", rewrite.k())).addAttribute(attribute("N", rewrite.n()))
+                .addAttribute(attribute("bits", options.bits())).addAttribute(attribute("block_size", options.blockSize()))
+                .addAttribute(attribute("accuracy_level", options.accuracyLevel()));
+        rewrite.graph().replaceNode(rewrite.node().getName(), node.build());
+        if (rewrite.add() != null) {
+            rewrite.graph().removeNode(rewrite.add().getName());
+        }
+    }
+
+    /**
+     * The graph that defines a constant visible from {@code graph}: the innermost enclosing graph (or
+     * {@code graph} itself) holding it as an initializer or Constant node output.
+     */
+    static GraphEditor definingGraph(GraphEditor graph, String value) {
+        GraphEditor current = graph;
+        while (current.initializer(value).isEmpty()
+                && current.nodes().stream().noneMatch(n -> n.getOutputList().contains(value))) {
+            Optional<GraphEditor> parent = current.parent();
+            if (parent.isEmpty()) {
+                return graph;
+            }
+            current = parent.get();
+        }
+        return current;
+    }
+
+    /** An INT attribute. */
+    static AttributeProto attribute(String attribute, long value) {
+        return AttributeProto.newBuilder().setName(attribute).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static long intAttribute(NodeProto node, String attribute, long fallback) {
+        return node.getAttributeList().stream().filter(a -> a.getName().equals(attribute)).mapToLong(AttributeProto::getI)
+                .findFirst().orElse(fallback);
+    }
+
+    private static float floatAttribute(NodeProto node, String attribute, float fallback) {
+        return node.getAttributeList().stream().filter(a -> a.getName().equals(attribute)).map(AttributeProto::getF)
+                .findFirst().orElse(fallback);
+    }
+}
