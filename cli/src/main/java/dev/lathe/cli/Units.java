@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.core.report.Figures;
 import java.util.Locale;
 
 /**
@@ -7,25 +8,17 @@ import java.util.Locale;
  * decimal units, times, rates, ratios and money. Exact figures use comma grouping, whatever the user's locale.
  */
 final class Units {
-    private static final String[] PREFIXES = {"", " K", " M", " G", " T", " P", " E"};
-
     private Units() {
     }
 
-    /** An exact count with grouping, e.g. {@code 1,434,451,968}. */
+    /** An exact count with grouping, e.g. {@code 1,434,451,968} (as the reports write it). */
     static String exact(long count) {
-        return String.format(Locale.ROOT, "%,d", count);
+        return Figures.exact(count);
     }
 
     /** A count in the largest fitting unit, e.g. {@code 1.43 G}; counts under 1,000 stay exact. */
     static String scaled(long count) {
-        double value = count;
-        int prefix = 0;
-        while (Math.abs(value) >= 1000 && prefix < PREFIXES.length - 1) {
-            value /= 1000;
-            prefix++;
-        }
-        return prefix == 0 ? Long.toString(count) : String.format(Locale.ROOT, "%.2f%s", value, PREFIXES[prefix]);
+        return Figures.count(count);
     }
 
     /** A count in units followed by the exact figure, e.g. {@code 1.43 G (1,434,451,968)}. */
@@ -45,10 +38,7 @@ final class Units {
 
     /** A size in the largest fitting decimal unit: {@code 90.39 MB}, {@code 12.3 kB} or {@code 312 B}. */
     static String size(long bytes) {
-        if (Math.abs(bytes) >= 1_000_000) {
-            return roundedMegabytes(bytes);
-        }
-        return Math.abs(bytes) >= 1000 ? String.format(Locale.ROOT, "%.1f kB", bytes / 1e3) : bytes + " B";
+        return Figures.bytes(bytes);
     }
 
     /** A fraction as a percentage with two decimals, e.g. {@code 12.50 %}. */

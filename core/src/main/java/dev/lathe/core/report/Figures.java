@@ -5,11 +5,12 @@ import java.math.MathContext;
 import java.util.Locale;
 
 /**
- * Numbers as the Markdown and HTML reports show them: the same figure always reads the same in both.
+ * Numbers as Lathe's reports and command line show them: the same figure always reads the same in
+ * Markdown, HTML and the terminal.
  * Formats ignore the user's locale (a dot for decimals, commas for grouping), and negative changes carry
  * a real minus sign (U+2212).
  */
-final class Figures {
+public final class Figures {
     /** Shown where a value was not measured (peak memory -1). */
     static final String NOT_MEASURED = "not measured";
     /** Shown where a value does not exist or a ratio is undefined. */
@@ -22,12 +23,12 @@ final class Figures {
     }
 
     /** An exact count with grouping, e.g. {@code 1,434,451,968}. */
-    static String exact(long count) {
+    public static String exact(long count) {
         return String.format(Locale.ROOT, "%,d", count);
     }
 
     /** A count in the largest fitting unit, e.g. {@code 1.43 G} or {@code 22.57 M}; under 1,000 exact. */
-    static String count(long count) {
+    public static String count(long count) {
         double value = count;
         int prefix = 0;
         while (Math.abs(value) >= 1000 && prefix < PREFIXES.length - 1) {
@@ -41,7 +42,7 @@ final class Figures {
      * A size in decimal units: {@code 90.39 MB} from a megabyte on, {@code 512.0 kB} and {@code 312 B}
      * below; {@link #NOT_MEASURED} for a negative size.
      */
-    static String bytes(long bytes) {
+    public static String bytes(long bytes) {
         if (bytes < 0) {
             return NOT_MEASURED;
         }
