@@ -37,19 +37,9 @@ final class BlockQuantizer {
         this.symmetric = symmetric;
     }
 
-    /** Bits per code. */
-    int bits() {
-        return bits;
-    }
-
     /** Elements per block. */
     int blockSize() {
         return blockSize;
-    }
-
-    /** Whether zero points are fixed. */
-    boolean symmetric() {
-        return symmetric;
     }
 
     /** The largest code, {@code 2^bits − 1}. */

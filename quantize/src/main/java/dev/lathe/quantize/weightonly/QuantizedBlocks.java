@@ -39,11 +39,6 @@ record QuantizedBlocks(int rows, int columns, int bits, int blockSize, byte[] co
         return blocksPerRow(columns, blockSize);
     }
 
-    /** Whether zero points are implied (symmetric quantization). */
-    boolean symmetric() {
-        return zeroPoints == null;
-    }
-
     /** The zero point of a block ({@code row · blocksPerRow() + block}). */
     int zeroPoint(int blockIndex) {
         return zeroPoints == null ? 1 << (bits - 1) : zeroPoints[blockIndex];

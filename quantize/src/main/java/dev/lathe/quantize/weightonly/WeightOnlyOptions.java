@@ -76,11 +76,6 @@ public record WeightOnlyOptions(int bits, int blockSize, boolean symmetric, int 
         }
     }
 
-    /** The defaults for a bit width (chosen by measurement on all-MiniLM-L6-v2; see the factory descriptions). */
-    public static WeightOnlyOptions defaults(int bits) {
-        return parse("quantize", bits, Map.of());
-    }
-
     /**
      * Reads options such as {@code block=64}, {@code sym}, {@code accuracy-level=0}, {@code method=gptq},
      * {@code embeddings=int4}, {@code fold-bias=false}, {@code ops=MatMul+Gemm}, {@code include=...},

@@ -80,11 +80,6 @@ public final class WeightOnlyQuantization implements Pass {
         return options.asMap();
     }
 
-    /** The settings. */
-    public WeightOnlyOptions settings() {
-        return options;
-    }
-
     /** A weight in the graph that defines it, as the nodes reading it in one layout see it. */
     private record WeightKey(GraphEditor graph, String name, boolean transposed) {
     }
@@ -169,7 +164,7 @@ public final class WeightOnlyQuantization implements Pass {
                 rejected = gemmProblem(node);
                 if (rejected.isEmpty() && node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
                     Optional<String> c = gemmBias(found.graph(), node.getInput(2), n);
-                    rejected = c.isEmpty() ? Optional.of("C is not a constant float bias of " + n + " elements")
+                    rejected = c.isEmpty() ? Optional.of("C is not a constant float bias [" + n + "] or [1, " + n + "]")
                             : Optional.empty();
                     bias = c.orElse("");
                 }
@@ -201,11 +196,12 @@ public final class WeightOnlyQuantization implements Pass {
         return Optional.empty();
     }
 
-    /** The name of a [N] bias equal to Gemm's C, if C is a constant float of N elements (a new [N] copy if needed). */
+    /** The name of a [N] bias equal to Gemm's C, if C is a constant float [N] or [1, N] (a new [N] copy if needed). */
     private static Optional<String> gemmBias(GraphEditor graph, String c, int n) {
         Optional<TensorProto> tensor = graph.constant(c);
-        if (tensor.isEmpty() || tensor.get().getDataType() != DataType.FLOAT.code()
-                || TensorData.elementCount(TensorCodec.shapeOf(tensor.get())) != n) {
+        long[] shape = tensor.map(TensorCodec::shapeOf).orElse(new long[0]);
+        boolean perColumn = (shape.length == 1 && shape[0] == n) || (shape.length == 2 && shape[0] == 1 && shape[1] == n);
+        if (!perColumn || tensor.get().getDataType() != DataType.FLOAT.code()) {
             return Optional.empty();
         }
         if (tensor.get().getDimsCount() == 1) {
@@ -305,7 +301,7 @@ public final class WeightOnlyQuantization implements Pass {
         long held = 0;
         for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
             List<Rewrite> rewrites = entry.getValue();
-            if (rewrites.stream().anyMatch(r -> !r.graph().path().isEmpty() || !observable.contains(r.activation()))) {
+            if (rewrites.stream().anyMatch(r -> !observable.contains(r.activation()))) {
                 details.roundedToNearest(entry.getKey().name(), "its activations are not computed in the main graph");
                 continue;
             }

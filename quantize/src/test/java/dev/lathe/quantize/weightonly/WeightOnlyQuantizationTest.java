@@ -204,7 +204,7 @@ class WeightOnlyQuantizationTest {
         assertThat(result.details().get("skipped")).asList().containsExactly(
                 Map.of("node", "transposed_a", "op", "Gemm", "reason", "Gemm with transA=1"),
                 Map.of("node", "scaled", "op", "Gemm", "reason", "Gemm with alpha=2.0, beta=1.0 (only 1 and 1 are folded)"),
-                Map.of("node", "full_c", "op", "Gemm", "reason", "C is not a constant float bias of 4 elements"));
+                Map.of("node", "full_c", "op", "Gemm", "reason", "C is not a constant float bias [4] or [1, 4]"));
         assertThat(result.model().opsets()).doesNotContainKey("com.microsoft");
     }
 
@@ -447,6 +447,13 @@ class WeightOnlyQuantizationTest {
         assertThat(thin.details()).containsEntry("method", "gptq").containsEntry("calibrationTokens", 6L);
         assertThat(thin.details().get("roundedToNearest")).asList().containsExactly(
                 Map.of("weight", "w", "reason", "calibration gave 6 tokens, fewer than the 64 inputs of the weight"));
+
+        // Weights in If branches that read a main-graph value get GPTQ too.
+        OnnxModel ifWeights = TestModels.ifSubgraphWeights();
+        PassResult observed = quantize(ifWeights, "quantize.int4", calibrated(InputGenerator.samples(ifWeights,
+                Map.of("x", new long[] {1, 4}, "flag", new long[0]), 8, 1)));
+        assertThat(observed.details()).containsEntry("method", "gptq").containsEntry("nodesQuantized", 2)
+                .containsEntry("calibrationTokens", 8L).doesNotContainKey("roundedToNearest");
 
         // Inside an If branch, Relu(x) is computed in the subgraph, where the probe cannot see it.
         TestModels.Builder g = TestModels.builder("branch_activation");
