@@ -103,14 +103,19 @@ public final class StructuredPruning implements Pass {
         Importance importance = calibrated ? settings.importance() : Importance.MAGNITUDE;
         boolean refit = settings.refit() && calibrated;
         Map<String, Statistics> statistics = Map.of();
-        if (!eligible.isEmpty() && (importance == Importance.ACTIVATION || refit)) {
+        if (!eligible.isEmpty() && (importance != Importance.MAGNITUDE || refit)) {
             long start = System.nanoTime();
-            statistics = ChannelActivations.collect(model, requests(eligible, refit), context.calibration());
+            statistics = ChannelActivations.collect(model, requests(eligible, refit || importance == Importance.RECONSTRUCTION),
+                    context.calibration());
             LOG.debug("{}: statistics of {} values on {} samples in {} ms", model.source(), statistics.size(),
                     context.calibration().size(), (System.nanoTime() - start) / 1_000_000);
         }
         Map<Group, int[]> kept = new IdentityHashMap<>();
         for (Group group : eligible) {
+            if (importance == Importance.RECONSTRUCTION) {
+                kept.put(group, UnitImportance.reconstruction(group, constants, statistics, removedCount(group), settings.ridge()));
+                continue;
+            }
             double[] scores = importance == Importance.ACTIVATION ? UnitImportance.activation(group, constants, statistics)
                     : UnitImportance.magnitude(group, constants);
             kept.put(group, UnitImportance.keptAfterRemoving(scores, removedCount(group)));
@@ -197,13 +202,13 @@ public final class StructuredPruning implements Pass {
     }
 
     /** Statistics needed: every value a consumer of an eligible group reads, with Gram matrices for re-fits. */
-    private static List<Request> requests(List<Group> eligible, boolean refit) {
+    private static List<Request> requests(List<Group> eligible, boolean grams) {
         Map<String, Request> requests = new LinkedHashMap<>();
         for (Group group : eligible) {
             for (Read read : UnitImportance.reads(group)) {
                 Consumer consumer = read.consumer();
                 Group holder = read.holder();
-                boolean gram = refit && PrunedModelBuilder.correction(consumer.node()) == Correction.LEAST_SQUARES;
+                boolean gram = grams && PrunedModelBuilder.correction(consumer.node()) == Correction.LEAST_SQUARES;
                 Request request = new Request(consumer.input(), holder.axis(), holder.rank(), holder.channels(), gram);
                 requests.merge(consumer.input(), request,
                         (a, b) -> new Request(a.value(), a.axis(), a.rank(), a.channels(), a.gram() || b.gram()));

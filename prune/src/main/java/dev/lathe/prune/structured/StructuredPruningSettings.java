@@ -28,8 +28,13 @@ public record StructuredPruningSettings(double fraction, Set<Target> targets, Im
     static final String PASS = "prune.structured";
     /** Producer op types considered by default. */
     static final Set<String> DEFAULT_OPS = Set.of("MatMul", "Gemm", "Conv", "ConvTranspose");
-    /** Default {@link #ridge}. */
-    public static final double DEFAULT_RIDGE = 0.05;
+    /**
+     * Default {@link #ridge}. On all-MiniLM-L6-v2 at {@code fraction=0.25}, calibrated on 100 real sentences,
+     * the mean embedding cosine against fp32 on 300 other sentences was 0.953 at ridge 0.005, 0.961 at 0.02,
+     * 0.964 at 0.05, 0.966 at 0.1 to 0.2 and 0.964 at 1; calibrated on 16 generated inputs it was 0.891 at
+     * 0.05 and 0.1 and 0.890 at 0.2. The PP-OCRv3 detector barely moves between 0.01 and 0.2.
+     */
+    public static final double DEFAULT_RIDGE = 0.1;
 
     /** Option keys of {@code prune.structured}; {@code sparsity} is accepted as a synonym of {@code fraction}. */
     public static final Set<String> KEYS;
@@ -61,7 +66,12 @@ public record StructuredPruningSettings(double fraction, Set<Target> targets, Im
          */
         ACTIVATION,
         /** The L2 norm of the producers' weights of the unit times that of the consumers' weights on it. */
-        MAGNITUDE
+        MAGNITUDE,
+        /**
+         * Units removed one at a time by the output loss a least-squares re-fit of the consumers cannot absorb
+         * (Optimal Brain Surgeon saliency on the consumers' input Gram matrices); needs calibration inputs.
+         */
+        RECONSTRUCTION
     }
 
     /** Which groups are pruned. */
@@ -102,8 +112,8 @@ public record StructuredPruningSettings(double fraction, Set<Target> targets, Im
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("option targets of pass " + PASS + " must name ffn, conv or both");
         }
-        Importance importance = options.getChoice("importance", "activation", "activation", "magnitude").equals("activation")
-                ? Importance.ACTIVATION : Importance.MAGNITUDE;
+        Importance importance = Importance.valueOf(options.getChoice("importance", "activation", "activation", "magnitude",
+                "reconstruction").toUpperCase(Locale.ROOT));
         Allocation allocation = options.getChoice("allocation", "sensitivity", "sensitivity", "uniform").equals("sensitivity")
                 ? Allocation.SENSITIVITY : Allocation.UNIFORM;
         return new StructuredPruningSettings(fraction, targets, importance, allocation, options.getBoolean("refit", true),

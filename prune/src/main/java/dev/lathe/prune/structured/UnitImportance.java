@@ -94,6 +94,143 @@ final class UnitImportance {
         return scores;
     }
 
+    /**
+     * The units kept after removing {@code removed} of them greedily by the loss a least-squares re-fit of the
+     * consumers cannot absorb (the Optimal Brain Surgeon saliency): for a consumer with input Gram matrix G
+     * (centred, plus a ridge λI) and weights W, removing input j costs Σ_o W[j,o]² / [G⁻¹]_jj once the other
+     * inputs are re-fitted; after each removal W and G⁻¹ are updated as the re-fit would change them.
+     * Consumers that are not re-fitted (k×k convolutions) add their unit's activation energy
+     * ‖A_c[j]‖² · ‖W_c[j]‖² instead.
+     */
+    static int[] reconstruction(Group group, MainGraphConstants constants, Map<String, Statistics> statistics, int removed,
+            double ridge) throws InvalidModelException {
+        int channels = group.channels();
+        double[] fixed = new double[channels];
+        List<double[][]> inverses = new ArrayList<>();
+        List<double[][]> weights = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        for (Read read : reads(group)) {
+            Statistics values = statistics.get(read.consumer().input());
+            double[][] w = consumerMatrix(constants, read.consumer());
+            if (values.gram() == null) {
+                double[] norms = values.sumSquares();
+                for (int j = 0; j < channels; j++) {
+                    double weight = 0;
+                    for (double v : w[read.offset() + j]) {
+                        weight += v * v;
+                    }
+                    fixed[j] += norms[read.offset() + j] * weight;
+                }
+                continue;
+            }
+            inverses.add(regularizedInverse(values, ridge));
+            weights.add(w);
+            offsets.add(read.offset());
+        }
+        boolean[] gone = new boolean[channels];
+        for (int step = 0; step < removed; step++) {
+            int best = -1;
+            double bestCost = Double.POSITIVE_INFINITY;
+            for (int j = 0; j < channels; j++) {
+                if (gone[j]) {
+                    continue;
+                }
+                double cost = fixed[j];
+                for (int c = 0; c < inverses.size(); c++) {
+                    int p = offsets.get(c) + j;
+                    double squares = 0;
+                    for (double v : weights.get(c)[p]) {
+                        squares += v * v;
+                    }
+                    cost += squares / inverses.get(c)[p][p];
+                }
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = j;
+                }
+            }
+            gone[best] = true;
+            for (int c = 0; c < inverses.size(); c++) {
+                surgeonUpdate(inverses.get(c), weights.get(c), offsets.get(c) + best);
+            }
+        }
+        int[] kept = new int[channels - removed];
+        for (int j = 0, k = 0; j < channels; j++) {
+            if (!gone[j]) {
+                kept[k++] = j;
+            }
+        }
+        return kept;
+    }
+
+    /** (G − s sᵀ / n + λI)⁻¹ with λ = ridge · mean(diag), by Cholesky. */
+    private static double[][] regularizedInverse(Statistics values, double ridge) {
+        double[][] gram = values.gram();
+        int n = gram.length;
+        double[] a = new double[n * n];
+        double diagonal = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                a[i * n + j] = gram[i][j] - values.sums()[i] * values.sums()[j] / Math.max(1, values.rows());
+            }
+            diagonal += a[i * n + i];
+        }
+        double lambda = Math.max(ridge * diagonal / n, 1e-12);
+        for (int i = 0; i < n; i++) {
+            a[i * n + i] += lambda;
+        }
+        if (!LeastSquaresRefit.cholesky(a, n)) {
+            throw new IllegalStateException("regularized Gram matrix is not positive definite");
+        }
+        double[][] identity = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            identity[i][i] = 1;
+        }
+        return LeastSquaresRefit.substitute(a, n, identity);
+    }
+
+    /** Removes input p: W ← W − H⁻¹[:,p] W[p,:] / H⁻¹[p,p]; H⁻¹ ← H⁻¹ − H⁻¹[:,p] H⁻¹[p,:] / H⁻¹[p,p]. */
+    private static void surgeonUpdate(double[][] inverse, double[][] w, int p) {
+        double pivot = inverse[p][p];
+        double[] column = new double[inverse.length];
+        for (int i = 0; i < column.length; i++) {
+            column[i] = inverse[i][p];
+        }
+        double[] removedRow = w[p].clone();
+        double[] inverseRow = inverse[p].clone();
+        java.util.stream.IntStream.range(0, inverse.length).parallel().forEach(i -> {
+            double factor = column[i] / pivot;
+            if (factor == 0) {
+                return;
+            }
+            double[] row = w[i];
+            for (int o = 0; o < row.length; o++) {
+                row[o] -= factor * removedRow[o];
+            }
+            double[] inverseOut = inverse[i];
+            for (int k = 0; k < inverseOut.length; k++) {
+                inverseOut[k] -= factor * inverseRow[k];
+            }
+        });
+        inverse[p][p] = Double.POSITIVE_INFINITY;
+    }
+
+    /** A consumer's weights as an [inputs][outputs] matrix. */
+    static double[][] consumerMatrix(MainGraphConstants constants, Consumer consumer) throws InvalidModelException {
+        TensorData stored = constants.data(consumer.node(), 1);
+        float[] values = stored.toFloatArray();
+        boolean transposed = consumer.weightAxis() != 0;
+        int in = (int) stored.shape()[consumer.weightAxis()];
+        int out = values.length / in;
+        double[][] weights = new double[in][out];
+        for (int i = 0; i < in; i++) {
+            for (int o = 0; o < out; o++) {
+                weights[i][o] = transposed ? values[o * in + i] : values[i * out + o];
+            }
+        }
+        return weights;
+    }
+
     /** Per index along {@code axis} of a node's weight (input 1), the sum of squares of its slice. */
     static double[] squaredNorms(MainGraphConstants constants, NodeProto node, int axis) throws InvalidModelException {
         TensorData weight = constants.data(node, 1);

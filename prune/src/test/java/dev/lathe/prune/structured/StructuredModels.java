@@ -31,6 +31,21 @@ final class StructuredModels {
     }
 
     /**
+     * A feed-forward layer with a Reshape between its matrices, whose shape constant names the neuron count:
+     * x [2, 3, 4] → MatMul {@code w1} [4, 8] + {@code b1} → Reshape to {@code flat_shape} = [-1, 8] → Relu →
+     * MatMul {@code w2} [8, 4] → y [6, 4].
+     */
+    static OnnxModel reshapedFeedForward() {
+        TestModels.Builder g = TestModels.builder("reshaped_feed_forward");
+        String x = g.input("x", DataType.FLOAT, 2, 3, 4);
+        String h = g.node("Add", g.node("MatMul", x, g.weight("w1", 4, 8)).output(), g.weight("b1", 8)).output();
+        String flat = g.node("Reshape", h, g.initializer("flat_shape", TensorData.ofLongs(new long[] {2}, -1, 8))).output();
+        g.node("MatMul", g.node("Relu", flat).output(), g.weight("w2", 8, 4)).output("y");
+        g.output("y", DataType.FLOAT, 6, 4);
+        return TestModels.model(g.build());
+    }
+
+    /**
      * A residual CNN: image [1, 3, 8, 8] → Conv {@code conv_a} (3→8, 3×3, pads 1) → BatchNormalization →
      * Relu → r; Conv {@code conv_b} (8→8, 1×1) → BatchNormalization → b; Add(r, b) → Relu → Conv
      * {@code conv_c} (8→4, 1×1) → GlobalAveragePool → Flatten → logits [1, 4]. The Add ties the outputs of

@@ -98,6 +98,33 @@ class StructuredPruningTest {
     }
 
     @Test
+    void reconstructionRankingAlsoDropsTheNeuronsThatFeedNothing() throws Exception {
+        OnnxModel mlp = StructuredModels.mlpWithDeadNeurons();
+        Map<String, long[]> shapes = Map.of("x", new long[] {5, 4});
+
+        PassResult result = prune(mlp, "prune.structured:fraction=0.25,refit=false,importance=reconstruction", shapes, 4);
+
+        assertThat(values(result.model(), "b1")).containsExactly(slice(values(mlp, "b1"), new long[] {8}, 0, 0, 1, 3, 4, 6, 7));
+        assertThat(result.details()).containsEntry("importance", "reconstruction");
+        assertThat(fidelity(mlp, result.model(), shapes).maxAbsError()).isLessThan(1e-6);
+    }
+
+    @Test
+    void aReshapeThatKeepsTheNeuronAxisGetsTheNewCount() throws Exception {
+        OnnxModel model = StructuredModels.reshapedFeedForward();
+        Map<String, long[]> shapes = Map.of("x", new long[] {2, 3, 4});
+
+        OnnxModel pruned = prune(model, "prune.structured:fraction=0.25", shapes, 8).model();
+
+        assertThat(shape(pruned, "w1")).containsExactly(4, 6);
+        assertThat(shape(pruned, "w2")).containsExactly(6, 4);
+        TensorProto flatShape = pruned.graph().initializer("flat_shape").orElseThrow();
+        assertThat(pruned.tensorData(flatShape).toLongArray()).containsExactly(-1, 6);
+        assertThat(ModelInvariants.violations(pruned.graph())).isEmpty();
+        assertThat(fidelity(model, pruned, shapes).cosineMean()).isGreaterThan(0.9);
+    }
+
+    @Test
     void withoutRefitTheKeptChannelsComputeExactlyWhatTheyDid() throws Exception {
         OnnxModel cnn = TestModels.cnnWithBatchNorm();
         Map<String, long[]> shapes = Map.of("image", new long[] {1, 3, 8, 8});
@@ -179,7 +206,13 @@ class StructuredPruningTest {
                 .orElseThrow()).satisfies(c ->
                         assertThat(pruned.tensorData(c.tensor()).toLongArray()).containsExactly(1, 6, 1, 1));
         assertThat(shape(pruned, "side_w")).containsExactly(3, 3, 3, 3);
-        assertThat(shape(pruned, "head_w")).containsExactly(2, 9, 3, 3);
+        int[] main = keptRows(values(block, "conv0_w"), values(pruned, "conv0_w"), 8, 27);
+        int[] side = keptRows(values(block, "side_w"), values(pruned, "side_w"), 4, 27);
+        int[] concatenated = java.util.stream.IntStream.concat(Arrays.stream(main), Arrays.stream(side).map(c -> 8 + c))
+                .toArray();
+        // The head is a 3×3 convolution: bias compensation changes its bias, its weights are only sliced.
+        assertThat(values(pruned, "head_w"))
+                .containsExactly(slice(values(block, "head_w"), new long[] {2, 12, 3, 3}, 1, concatenated));
         // Conv MACs: conv0 13824 → 6·27·64 = 10368, dw 4608 → 3456, se_reduce 32 → 18, se_expand 32 → 18,
         // side 6912 → 5184, head 55296 → 2·81·256 = 41472.
         assertThat(result.details()).containsEntry("macsBefore", 80704L).containsEntry("macsAfter", 60516L)
