@@ -59,7 +59,10 @@ final class GraphSurgery {
         this.constants = constants;
     }
 
-    /** Keeps only {@code kept} (ascending) along {@code axis} of a constant input. */
+    /**
+     * Keeps only {@code kept} (ascending) along {@code axis} of a constant input. A slice of an input the
+     * node does not have applies to the input if {@link #addDelta} creates it, and is dropped otherwise.
+     */
     void keep(NodeProto node, int input, int axis, int[] kept) {
         int[] previous = edit(node, input).keep.put(axis, kept);
         if (previous != null && !Arrays.equals(previous, kept)) {
@@ -121,6 +124,10 @@ final class GraphSurgery {
         for (Use use : edits.keySet()) {
             Edit edit = edits.get(use);
             NodeProto node = nodes.get(use.node());
+            boolean missing = node.getInputCount() <= use.input() || node.getInput(use.input()).isEmpty();
+            if (missing && edit.createdLength < 0) {
+                continue;
+            }
             if (edit.createdLength >= 0) {
                 float[] zeros = new float[(int) edit.createdLength];
                 TensorData bias = materialize(TensorData.ofFloats(new long[] {zeros.length}, zeros), edit);

@@ -119,6 +119,9 @@ final class PrunedModelBuilder {
             surgery.keep(producer.node(), 1, producer.weightAxis(), keep);
             if (producer.biasInput() >= 0) {
                 surgery.keep(producer.node(), producer.biasInput(), 0, keep);
+            } else if (!producer.node().getOpType().equals("MatMul")) {
+                // A Conv, ConvTranspose or Gemm without bias: if a correction creates one, it shrinks too.
+                surgery.keep(producer.node(), 2, 0, keep);
             }
         }
         for (Consumer consumer : group.consumers()) {

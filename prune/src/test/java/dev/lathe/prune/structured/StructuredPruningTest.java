@@ -187,6 +187,20 @@ class StructuredPruningTest {
     }
 
     @Test
+    void aBiasCreatedForACorrectionShrinksWithTheOutputsOfItsNode() throws Exception {
+        OnnxModel cnn = StructuredModels.residualCnn();
+        Map<String, long[]> shapes = Map.of("image", new long[] {1, 3, 8, 8});
+
+        PassResult result = prune(cnn, "prune.structured:fraction=0.25", shapes, 8);
+
+        OnnxModel pruned = result.model();
+        assertThat(result.details().get("consumersCorrected")).isEqualTo(Map.of("least_squares", 2));
+        assertThat(shape(pruned, "conv_b_bias")).containsExactly(6);
+        assertThat(ModelInvariants.violations(pruned.graph())).isEmpty();
+        assertThat(fidelity(cnn, pruned, shapes).cosineMin()).isGreaterThan(0.9);
+    }
+
+    @Test
     void depthwiseSqueezeExciteConcatAndResizeShrinkTogether() throws Exception {
         OnnxModel block = StructuredModels.mobileBlock();
         Map<String, long[]> shapes = Map.of("image", new long[] {1, 3, 8, 8});
