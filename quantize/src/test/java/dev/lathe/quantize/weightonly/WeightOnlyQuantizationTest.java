@@ -28,6 +28,7 @@ import dev.lathe.core.testing.TestModels;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The weight-only passes on tiny models: emitted operators, what ONNX Runtime computes, every weight location. */
@@ -170,6 +171,40 @@ class WeightOnlyQuantizationTest {
             norm += original[i] * (double) original[i];
         }
         assertThat(Math.sqrt(error / norm)).as("relative error against float").isLessThan(0.15);
+    }
+
+    @Test
+    void symmetricWeightsAndTablesWithNegativeScalesRunInOnnxRuntime() throws Exception {
+        OnnxModel model = linear();
+        float[] x = gaussian(new Random(2), 80);
+        Map<String, TensorData> inputs = Map.of("x", TensorData.ofFloats(new long[] {2, 40}, x));
+        float[] original = run(model, inputs, "y");
+        for (String level : List.of("0", "4")) {
+            PassResult result = quantize(model, "quantize.int4:sym,block=16,accuracy-level=" + level);
+            Graph graph = result.model().graph();
+            assertThat(only(graph, "MatMulNBits").getInputList()).containsExactly("x", "w_Q4", "w_scales", "", "", "b");
+            float[] scales = values(result.model(), graph, "w_scales");
+            assertThat(IntStream.range(0, scales.length).mapToDouble(i -> scales[i])).as("scales of both signs")
+                    .anyMatch(v -> v < 0).anyMatch(v -> v > 0);
+            float[] actual = run(result.model(), inputs, "y");
+            double error = 0;
+            double norm = 0;
+            for (int i = 0; i < 12; i++) {
+                error += (actual[i] - original[i]) * (double) (actual[i] - original[i]);
+                norm += original[i] * (double) original[i];
+            }
+            assertThat(Math.sqrt(error / norm)).as("relative error at accuracy level %s", level).isLessThan(0.15);
+        }
+
+        OnnxModel table = lookup(32);
+        PassResult symmetric = quantize(table, "quantize.int4:sym,embedding-block=16");
+        assertThat(only(symmetric.model().graph(), "GatherBlockQuantized").getInputCount()).isEqualTo(3);
+        Map<String, TensorData> ids = Map.of("ids", TensorData.ofLongs(new long[] {3}, 0, 4, 1));
+        float[] expected = run(table, ids, "out");
+        float[] actual = run(symmetric.model(), ids, "out");
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], within(0.15f));
+        }
     }
 
     @Test
