@@ -51,10 +51,17 @@ final class ChannelGroups {
     /** Ops that normalize each channel with per-channel parameters (inputs 1.. indexed by channel). */
     private static final Set<String> PER_CHANNEL_NORM = Set.of("BatchNormalization", "InstanceNormalization");
 
+    private final MainGraphConstants constants;
     private final List<Group> groups;
 
-    private ChannelGroups(List<Group> groups) {
+    private ChannelGroups(MainGraphConstants constants, List<Group> groups) {
+        this.constants = constants;
         this.groups = groups;
+    }
+
+    /** The constants of the analyzed model. */
+    MainGraphConstants constants() {
+        return constants;
     }
 
     /** Groups with at least one producer or a channel concatenation, in graph order. */
@@ -349,7 +356,7 @@ final class ChannelGroups {
                 }
             }
             result.sort((a, b) -> Integer.compare(a.order, b.order));
-            return new ChannelGroups(List.copyOf(result));
+            return new ChannelGroups(constants, List.copyOf(result));
         }
 
         private void classify(NodeProto node) throws InvalidModelException {

@@ -3,12 +3,15 @@ package dev.lathe.prune.structured;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.pipeline.ProgressListener;
-import dev.lathe.core.runtime.IntermediateShapes;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.prune.structured.ChannelGroups.Consumer;
@@ -88,8 +91,7 @@ final class GroupAllocation {
             }
         }
         long total = FootprintAnalyzer.analyze(model, binding).macs();
-        Map<String, long[]> shapes = IntermediateShapes.probe(model, binding.resolve(model));
-        GroupAllocation allocation = new GroupAllocation(model, constants, shapes, total, all);
+        GroupAllocation allocation = new GroupAllocation(model, constants, valueShapes(model, all, samples.get(0)), total, all);
         long budget = (long) Math.ceil(fraction * total);
         long everything = allocation.removed(all, eligible, kept);
         if (everything <= budget) {
@@ -158,6 +160,43 @@ final class GroupAllocation {
             }
         }
         return chosen;
+    }
+
+    /**
+     * The shapes, on one sample, of the values the MACs of the groups' weighted nodes depend on (outputs; the
+     * input of a ConvTranspose), read through {@code Shape} nodes so that no activation leaves the runtime.
+     */
+    private static Map<String, long[]> valueShapes(OnnxModel model, List<Group> groups, Map<String, TensorData> sample)
+            throws LatheException {
+        Map<String, String> shapeOutputs = new LinkedHashMap<>();
+        ModelEditor editor = model.edit();
+        GraphEditor main = editor.mainGraph();
+        for (Group group : groups) {
+            List<NodeProto> nodes = new ArrayList<>();
+            group.producers().forEach(p -> nodes.add(p.node()));
+            group.consumers().forEach(c -> nodes.add(c.node()));
+            nodes.addAll(group.depthwise());
+            for (NodeProto node : nodes) {
+                String value = node.getOpType().equals("ConvTranspose") ? node.getInput(0) : node.getOutput(0);
+                if (!shapeOutputs.containsKey(value)) {
+                    String output = main.uniqueName(value + "_shape");
+                    main.addNode(NodeProto.newBuilder().setName(main.uniqueName(output + "_Shape")).setOpType("Shape")
+                            .addInput(value).addOutput(output).build());
+                    shapeOutputs.put(value, output);
+                }
+            }
+        }
+        OnnxModel built = editor.build();
+        GraphProto.Builder graph = built.proto().getGraph().toBuilder();
+        shapeOutputs.values().forEach(output -> graph.addOutput(ValueInfoProto.newBuilder().setName(output)));
+        OnnxModel probe = OnnxModel.of(built.proto().toBuilder().setGraph(graph).build(), built.source(),
+                built.baseDirectory().orElse(null));
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu().withOptimization(false))) {
+            Map<String, TensorData> results = session.run(sample);
+            shapeOutputs.forEach((value, output) -> shapes.put(value, results.get(output).toLongArray()));
+        }
+        return shapes;
     }
 
     /** Relative output change of the model when each group alone is pruned. */

@@ -110,35 +110,9 @@ public final class StructuredPruning implements Pass {
             LOG.debug("{}: statistics of {} values on {} samples in {} ms", model.source(), statistics.size(),
                     context.calibration().size(), (System.nanoTime() - start) / 1_000_000);
         }
-        Map<Group, int[]> kept = new IdentityHashMap<>();
-        for (Group group : eligible) {
-            if (importance == Importance.RECONSTRUCTION) {
-                kept.put(group, UnitImportance.reconstruction(group, constants, statistics, removedCount(group), settings.ridge()));
-                continue;
-            }
-            double[] scores = importance == Importance.ACTIVATION ? UnitImportance.activation(group, constants, statistics)
-                    : UnitImportance.magnitude(group, constants);
-            kept.put(group, UnitImportance.keptAfterRemoving(scores, removedCount(group)));
-        }
+        Map<Group, int[]> kept = rank(eligible, importance, constants, statistics);
         PrunedModelBuilder builder = new PrunedModelBuilder(constants, analysis, statistics, refit, settings.ridge());
-        List<Group> chosen = eligible;
-        if (!eligible.isEmpty() && settings.allocation() == Allocation.SENSITIVITY && calibrated) {
-            long start = System.nanoTime();
-            GroupAllocation.Choice choice = GroupAllocation.choose(constants, analysis.groups(), eligible, kept,
-                    settings.fraction(), context.calibration(), builder, context.progress());
-            LOG.debug("{}: allocation in {} ms", model.source(), (System.nanoTime() - start) / 1_000_000);
-            chosen = choice.groups();
-            for (Group group : eligible) {
-                if (!chosen.contains(group)) {
-                    skipped.put(group.name(), String.format(Locale.ROOT, "more sensitive than the groups pruned "
-                            + "(relative output change %.3g)", choice.sensitivity().get(group.name())));
-                }
-            }
-            details.put("allocation", allocationDetails(choice));
-        } else {
-            details.put("allocation", settings.allocation() == Allocation.UNIFORM ? "uniform: every group that may shrink"
-                    : "uniform: every group that may shrink (no calibration inputs to measure sensitivity)");
-        }
+        List<Group> chosen = allocate(analysis, eligible, kept, builder, context, details, skipped);
         if (chosen.isEmpty()) {
             details.put("groupsPruned", 0);
             details.put("skipped", skipped);
@@ -166,6 +140,46 @@ public final class StructuredPruning implements Pass {
         details.put("skipped", skipped);
         putMacs(details, model, result.model(), context);
         return new PassResult(result.model(), details);
+    }
+
+    /** The units each eligible group keeps. */
+    private Map<Group, int[]> rank(List<Group> eligible, Importance importance, MainGraphConstants constants,
+            Map<String, Statistics> statistics) throws LatheException {
+        Map<Group, int[]> kept = new IdentityHashMap<>();
+        for (Group group : eligible) {
+            int removed = removedCount(group);
+            if (importance == Importance.RECONSTRUCTION) {
+                kept.put(group, UnitImportance.reconstruction(group, constants, statistics, removed, settings.ridge()));
+            } else {
+                double[] scores = importance == Importance.ACTIVATION ? UnitImportance.activation(group, constants, statistics)
+                        : UnitImportance.magnitude(group, constants);
+                kept.put(group, UnitImportance.keptAfterRemoving(scores, removed));
+            }
+        }
+        return kept;
+    }
+
+    /** The groups to prune; records the allocation in {@code details} and the groups left out in {@code skipped}. */
+    private List<Group> allocate(ChannelGroups analysis, List<Group> eligible, Map<Group, int[]> kept,
+            PrunedModelBuilder builder, PassContext context, Map<String, Object> details, Map<String, String> skipped)
+            throws LatheException {
+        if (eligible.isEmpty() || settings.allocation() == Allocation.UNIFORM || context.calibration().isEmpty()) {
+            details.put("allocation", settings.allocation() == Allocation.UNIFORM ? "uniform: every group that may shrink"
+                    : "uniform: every group that may shrink (no calibration inputs to measure sensitivity)");
+            return eligible;
+        }
+        long start = System.nanoTime();
+        GroupAllocation.Choice choice = GroupAllocation.choose(analysis.constants(), analysis.groups(), eligible, kept,
+                settings.fraction(), context.calibration(), builder, context.progress());
+        LOG.debug("allocation in {} ms", (System.nanoTime() - start) / 1_000_000);
+        for (Group group : eligible) {
+            if (!choice.groups().contains(group)) {
+                skipped.put(group.name(), String.format(Locale.ROOT, "more sensitive than the groups pruned "
+                        + "(relative output change %.3g)", choice.sensitivity().get(group.name())));
+            }
+        }
+        details.put("allocation", allocationDetails(choice));
+        return choice.groups();
     }
 
     /** Why a group is left whole, if it is. */
