@@ -17,10 +17,10 @@ public final class StructuredPruningFactory implements PassFactory {
         return "structured pruning: removes whole FFN neurons and Conv output channels (with tied BatchNorm, activations, "
                 + "depthwise convs, residual Adds, Concats, squeeze-excite), shrinking tensors and MACs. Options: fraction "
                 + "(0.25; share of each group's units, 0 to 0.9; sparsity is a synonym), targets (ffn+conv), importance "
-                + "activation|magnitude (activation; uses calibration inputs), allocation sensitivity|uniform (sensitivity: the "
-                + "least sensitive groups until fraction of the MACs are gone), refit (true; least squares on calibration "
-                + "activations), ridge (" + StructuredPruningSettings.DEFAULT_RIDGE + "), ops (MatMul+Gemm+Conv+ConvTranspose), "
-                + "include, exclude, min-size (0)";
+                + "activation|magnitude|reconstruction (activation; uses calibration inputs), allocation sensitivity|uniform "
+                + "(sensitivity: the least sensitive groups until fraction of the MACs are gone), refit (true; least squares "
+                + "on calibration activations), ridge (" + StructuredPruningSettings.DEFAULT_RIDGE + "), ops "
+                + "(MatMul+Gemm+Conv+ConvTranspose), include, exclude, min-size (0)";
     }
 
     @Override

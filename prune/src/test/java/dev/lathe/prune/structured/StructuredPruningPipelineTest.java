@@ -28,8 +28,8 @@ class StructuredPruningPipelineTest {
         Path input = folder.resolve("residual.onnx");
         StructuredModels.residualCnn().save(input);
         BenchmarkOptions quick = BenchmarkOptions.defaults().withRuns(1, 3).withMemory(BenchmarkOptions.MemoryMeasurement.NONE);
-        ProviderSelector cpu = new ProviderSelector(ProviderCatalog.of(Map.of(Provider.CPU, ProviderAvailability.available("cpu"))),
-                quick);
+        ProviderSelector cpu = new ProviderSelector(
+                ProviderCatalog.of(Map.of(Provider.CPU, ProviderAvailability.available("cpu"))), quick);
 
         PipelineResult result = Pipeline.builder().selector(cpu).benchmark(quick)
                 .shapes(ShapeBinding.none().withInputShape("image", 1, 3, 8, 8))

@@ -94,6 +94,7 @@ class StructuredPruningTest {
         assertThat(values(pruned, "b1")).containsExactly(slice(values(mlp, "b1"), new long[] {8}, 0, 0, 1, 3, 4, 6, 7));
         assertThat(shape(pruned, "w2")).containsExactly(6, 3);
         Fidelity fidelity = fidelity(mlp, pruned, shapes);
+        // Bit-identical on the x86 machine tried; another kernel may sum the remaining terms in another order.
         assertThat(fidelity.maxAbsError()).isLessThan(1e-6);
     }
 
