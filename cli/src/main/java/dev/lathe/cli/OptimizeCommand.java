@@ -1,8 +1,10 @@
 package dev.lathe.cli;
 
+import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.Pipeline;
@@ -10,6 +12,7 @@ import dev.lathe.core.pipeline.PipelineFile;
 import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.report.Pricing;
 import dev.lathe.core.report.ReportFormat;
+import dev.lathe.core.runtime.NpyFiles;
 import dev.lathe.core.runtime.ProviderPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -125,6 +130,12 @@ final class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the JSON report instead of a table.")
     private boolean json;
 
+    @Option(names = "--calibration", paramLabel = "FILE.npz",
+            description = "A calibration sample for data-aware passes (SmoothQuant in quantize.int8, GPTQ, Wanda, "
+                    + "structured pruning): an .npz holding one array per model input; repeatable. Without it, samples "
+                    + "are generated (random token ids), which calibrate far worse than real data.")
+    private List<Path> calibration = new ArrayList<>();
+
     @Mixin
     private ProgressOptions progress;
 
@@ -152,10 +163,30 @@ final class OptimizeCommand implements Callable<Integer> {
                 .benchmark(measurement.options(runs)).pricing(pricing == null ? Pricing.DEFAULT : pricing)
                 .writeOnValidationFailure(writeOnFailure).allowOverwrite(force);
         all.forEach(pipeline::add);
-        try (ProgressPrinter printer = progress.printer()) {
-            return OptimizationRun.execute(pipeline.progress(printer).build(), OnnxModel.load(model), output, reports,
-                    json, spec.commandLine());
+        OnnxModel loaded = OnnxModel.load(model);
+        if (!calibration.isEmpty()) {
+            pipeline.calibration(calibrationSamples(loaded));
         }
+        try (ProgressPrinter printer = progress.printer()) {
+            return OptimizationRun.execute(pipeline.progress(printer).build(), loaded, output, reports, json,
+                    spec.commandLine());
+        }
+    }
+
+    /** One sample per --calibration file, each holding exactly the model's inputs. */
+    private List<Map<String, TensorData>> calibrationSamples(OnnxModel loaded) throws IOException, InvalidModelException {
+        Set<String> inputs = new TreeSet<>();
+        loaded.graph().inputs().forEach(input -> inputs.add(input.getName()));
+        List<Map<String, TensorData>> samples = new ArrayList<>();
+        for (Path file : calibration) {
+            Map<String, TensorData> sample = NpyFiles.read(file);
+            if (!sample.keySet().equals(inputs)) {
+                throw new IllegalArgumentException(file + ": a calibration sample must hold one array per model input "
+                        + inputs + ", but it holds " + new TreeSet<>(sample.keySet()));
+            }
+            samples.add(sample);
+        }
+        return samples;
     }
 
     /** The passes of --pass, --prune and --quantize, in the order they were given. */

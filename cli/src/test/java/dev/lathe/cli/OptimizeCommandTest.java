@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.Pipeline;
+import dev.lathe.core.runtime.NpyFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -210,6 +212,25 @@ class OptimizeCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(JSON.readTree(run.out()).get("steps")).extracting(step -> step.get("name").asText())
                 .containsExactly("quantize.int8", "cleanup");
+    }
+
+    @Test
+    void calibrationFilesFeedTheDataAwarePasses() throws Exception {
+        assumeTrue(PassRegistry.load().factories().containsKey("quantize.int8"), "quantize.int8 is not installed");
+        Path sample = folder.resolve(TinyModel.INPUT + ".npy");
+        NpyFiles.write(TensorData.ofFloats(new long[] {2, 4}, 1, -2, 3, 0.5f, 4, -1, 2, 0), sample);
+
+        CommandRun run = optimize("--quantize", "int8:min-size=0", "--calibration", sample.toString(), "--json",
+                "--quiet");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(JSON.readTree(run.out()).at("/steps/0/details/smoothing").asText()).startsWith("alpha 0.7 on");
+
+        Path wrong = folder.resolve("Y.npy");
+        NpyFiles.write(TensorData.ofFloats(new long[] {2, 4}, new float[8]), wrong);
+        CommandRun refused = optimize("--quantize", "int8", "--calibration", wrong.toString(), "--quiet");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("Y.npy", "one array per model input");
     }
 
     @Test
