@@ -15,7 +15,8 @@ public final class DynamicInt8Factory implements PassFactory {
     @Override
     public String description() {
         return "dynamic int8: MatMul/Gemm to DynamicQuantizeMatMul, embedding tables to 8 bits per row. Options: "
-                + "per-channel (true), sym (true), weight-type int8|uint8 (int8), reduce-range (false), scale minmax|mse "
+                + "per-channel (true), sym (true), weight-type int8|uint8 (int8), reduce-range auto|true|false (auto: on "
+                + "for x86 CPUs without VNNI, whose u8s8 kernels saturate), scale minmax|mse "
                 + "(minmax), fold-bias (true), gather (true), smooth (0.7; SmoothQuant alpha, 0 = off, uses calibration inputs), "
                 + "ops (MatMul+Gemm), include, exclude, min-size (1024)";
     }

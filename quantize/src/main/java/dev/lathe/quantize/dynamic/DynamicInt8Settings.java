@@ -1,6 +1,7 @@
 package dev.lathe.quantize.dynamic;
 
 import dev.lathe.core.pipeline.PassOptions;
+import dev.lathe.core.runtime.CpuFeatures;
 import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.quantize.WeightQuantizer;
 import java.util.HashSet;
@@ -13,7 +14,8 @@ import java.util.Set;
  * @param perChannel  one weight scale per output column (true) or per tensor
  * @param symmetric   symmetric weight range (no zero point for int8)
  * @param signed      int8 weights (true) or uint8
- * @param reduceRange 7-bit weights, for CPUs whose u8s8 kernels saturate (pre-VNNI AVX2)
+ * @param reduceRange 7-bit weights, for CPUs whose u8s8 kernels saturate (x86 without VNNI); the default
+ *                    {@code auto} turns it on exactly there ({@link CpuFeatures#fullRangeInt8()})
  * @param mseClipping choose each scale to minimise squared error rather than from the plain min/max
  * @param foldBias    fold a following Add of a constant bias into the quantized node
  * @param gather      quantize Gather embedding tables to 8 bits per row
@@ -44,10 +46,14 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
         PassOptions options = PassOptions.of("quantize.int8", text, KEYS);
         return new DynamicInt8Settings(options.getBoolean("per-channel", true), options.getBoolean("sym", true),
                 options.getChoice("weight-type", "int8", "int8", "uint8").equals("int8"),
-                options.getBoolean("reduce-range", false),
+                reduceRange(options.getChoice("reduce-range", "auto", "auto", "true", "false")),
                 options.getChoice("scale", "minmax", "minmax", "mse").equals("mse"),
                 options.getBoolean("fold-bias", true), options.getBoolean("gather", true),
                 options.getDouble("smooth", DEFAULT_SMOOTHING, 0, 1), NodeFilter.from(options, Set.of("MatMul", "Gemm"), 1024));
+    }
+
+    private static boolean reduceRange(String choice) {
+        return choice.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(choice);
     }
 
     /** The weight quantizer these settings describe. */

@@ -15,6 +15,7 @@ import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.Fidelity;
+import dev.lathe.core.runtime.CpuFeatures;
 import dev.lathe.core.runtime.FidelityMeter;
 import dev.lathe.core.runtime.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
@@ -147,6 +148,26 @@ class DynamicInt8QuantizationTest {
         PassResult cnn = quantize(TestModels.cnnWithBatchNorm(), "quantize.int8:min-size=0", NO_CALIBRATION);
         assertThat(cnn.details().get("conv").toString()).contains("ConvInteger");
         assertThat(opTypes(cnn.model().graph())).contains("Conv");
+    }
+
+    @Test
+    void reduceRangeUsesSevenBitWeightsAndAutoFollowsTheCpu() throws Exception {
+        assertThat(maxAbsWeight("quantize.int8:min-size=0,reduce-range=true")).isEqualTo(63);
+        assertThat(maxAbsWeight("quantize.int8:min-size=0,reduce-range=false")).isEqualTo(127);
+        assertThat(maxAbsWeight("quantize.int8:min-size=0")).isEqualTo(CpuFeatures.fullRangeInt8() ? 127 : 63);
+    }
+
+    private static int maxAbsWeight(String spec) throws Exception {
+        OnnxModel quantized = quantize(TestModels.mlp(), spec, NO_CALIBRATION).model();
+        int max = 0;
+        for (var tensor : quantized.graph().initializers().values()) {
+            if (tensor.getDataType() == DataType.INT8.code()) {
+                for (byte value : quantized.tensorData(tensor).toByteArray()) {
+                    max = Math.max(max, Math.abs(value));
+                }
+            }
+        }
+        return max;
     }
 
     @Test
