@@ -72,7 +72,7 @@ class OptimizeCommandTest {
         assertThat(run.out())
                 .containsPattern("(?m)^Model +" + Pattern.quote(model.toString()) + "$")
                 .containsPattern("(?m)^Input shapes +X=2x4$")
-                .containsPattern("(?m)^Runs +3 timed, each model, on cpu")
+                .containsPattern("(?m)^Runs +6 timed, each model, on cpu") // --runs 3 in each of two rounds
                 .containsPattern("(?m)^  +Before +After +After/Before$")
                 .containsPattern("(?m)^  Size +[0-9]+ B +[0-9]+ B +[0-9.]+x$")
                 .containsPattern("(?m)^  Parameters +15 +15 +1\\.00x$")

@@ -53,9 +53,11 @@ import java.util.Optional;
  * <p>A run loads the model, takes its static footprint, chooses the provider, applies each pass (recording
  * options, duration, status and the footprint after it), stamps provenance into the model's
  * {@code metadata_props}, validates the result against the original on the same inputs, measures both on
- * the chosen provider, prices them, and only then writes the model, atomically. When validation fails
- * nothing is written (unless asked) and {@link ValidationFailedException} carries the report. The input
- * file is never overwritten unless {@link Builder#allowOverwrite} says so.
+ * the chosen provider (in the order original, optimized, optimized, original, each model's two rounds
+ * averaged, so that drifting machine load favours neither), prices them, and only then writes the model,
+ * atomically. When validation fails nothing is written (unless asked) and
+ * {@link ValidationFailedException} carries the report. The input file is never overwritten unless
+ * {@link Builder#allowOverwrite} says so.
  */
 public final class Pipeline {
     /** metadata_props key of the Lathe version that wrote a model. */
@@ -144,8 +146,14 @@ public final class Pipeline {
         Footprint after = FootprintAnalyzer.analyze(optimized, binding);
 
         ValidationOutcome validation = validate(original, optimized, settings, shapes);
-        BenchmarkResult measuredBefore = measure("benchmark original", original, settings, benchmarkInputs);
-        BenchmarkResult measuredAfter = measure("benchmark optimized", optimized, settings, benchmarkInputs);
+        // Original, optimized, optimized, original: a machine that gets busier or quieter while measuring
+        // then favours neither model.
+        BenchmarkResult firstBefore = measure("benchmark original", original, settings, benchmarkInputs);
+        BenchmarkResult firstAfter = measure("benchmark optimized", optimized, settings, benchmarkInputs);
+        BenchmarkResult measuredAfter = firstAfter.averagedWith(measure("benchmark optimized", optimized, settings,
+                benchmarkInputs));
+        BenchmarkResult measuredBefore = firstBefore.averagedWith(measure("benchmark original", original, settings,
+                benchmarkInputs));
         Cost cost = Cost.of(pricing, measuredBefore, measuredAfter, before, after);
         OptimizationReport report = new OptimizationReport(LatheVersion.get(), original.source(), Optional.empty(), before,
                 after, measuredBefore, measuredAfter, steps, decision, validation, cost);

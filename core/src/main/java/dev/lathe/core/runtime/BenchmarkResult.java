@@ -20,4 +20,14 @@ public record BenchmarkResult(String provider, double sessionInitMs, LatencyStat
     public BenchmarkResult {
         timeByOpTypeMs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(timeByOpTypeMs));
     }
+
+    /**
+     * This result and another round of the same model on the same provider, as one: times and throughput
+     * averaged, latency as {@link LatencyStats#averagedWith}, the larger peak memory, this round's profile.
+     */
+    public BenchmarkResult averagedWith(BenchmarkResult other) {
+        return new BenchmarkResult(provider, (sessionInitMs + other.sessionInitMs) / 2,
+                latencyMs.averagedWith(other.latencyMs), (throughputPerSec + other.throughputPerSec) / 2,
+                Math.max(peakMemoryBytes, other.peakMemoryBytes), memoryMethod, timeByOpTypeMs);
+    }
 }

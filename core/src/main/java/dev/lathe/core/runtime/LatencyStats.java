@@ -30,6 +30,15 @@ public record LatencyStats(double mean, double p50, double p90, double p99, doub
                 percentile(sorted, 99), sorted[0], sorted[sorted.length - 1], sorted.length);
     }
 
+    /**
+     * The summary of this measurement and another of the same size taken in another round: means and
+     * percentiles averaged, extremes kept, runs added.
+     */
+    public LatencyStats averagedWith(LatencyStats other) {
+        return new LatencyStats((mean + other.mean) / 2, (p50 + other.p50) / 2, (p90 + other.p90) / 2,
+                (p99 + other.p99) / 2, Math.min(min, other.min), Math.max(max, other.max), runs + other.runs);
+    }
+
     private static double percentile(double[] sorted, double percent) {
         int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];

@@ -56,6 +56,22 @@ class BenchmarkTest {
     }
 
     @Test
+    void twoRoundsAverageTheirFiguresAndAddTheirRuns() {
+        LatencyStats first = new LatencyStats(10, 9, 12, 15, 8, 16, 100);
+        LatencyStats second = new LatencyStats(20, 19, 22, 25, 7, 30, 100);
+        BenchmarkResult a = new BenchmarkResult("cpu", 100, first, 100, 1000, "forked", Map.of("MatMul", 5.0));
+        BenchmarkResult b = new BenchmarkResult("cpu", 200, second, 50, 3000, "forked", Map.of());
+
+        BenchmarkResult both = a.averagedWith(b);
+
+        assertThat(both.latencyMs()).isEqualTo(new LatencyStats(15, 14, 17, 20, 7, 30, 200));
+        assertThat(both.sessionInitMs()).isEqualTo(150);
+        assertThat(both.throughputPerSec()).isEqualTo(75);
+        assertThat(both.peakMemoryBytes()).isEqualTo(3000);
+        assertThat(both.timeByOpTypeMs()).containsEntry("MatMul", 5.0);
+    }
+
+    @Test
     void percentilesUseNearestRank() {
         double[] millis = new double[100];
         for (int i = 0; i < 100; i++) {
