@@ -13,6 +13,7 @@ import dev.lathe.core.onnx.Onnx.OperatorSetIdProto;
 import dev.lathe.core.onnx.Onnx.SparseTensorProto;
 import dev.lathe.core.onnx.Onnx.StringStringEntryProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -21,10 +22,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -278,6 +282,36 @@ public final class OnnxModel {
             return TensorCodec.stringBytes(tensor.getStringDataList());
         }
         return type.storageBytes(TensorData.elementCount(TensorCodec.shapeOf(tensor)));
+    }
+
+    /**
+     * This model with the given main-graph values (node outputs or graph inputs) also listed as graph
+     * outputs, so that a run returns them: how activations and shapes are probed. Values that are outputs
+     * already are not listed twice. The result shares this model's external data folder and name.
+     *
+     * @throws IllegalArgumentException if a value is neither a main-graph input nor a main-graph node output
+     */
+    public OnnxModel exposing(Collection<String> values) {
+        GraphProto main = proto.getGraph();
+        Set<String> known = new HashSet<>();
+        main.getNodeList().forEach(node -> known.addAll(node.getOutputList()));
+        main.getInputList().forEach(input -> known.add(input.getName()));
+        Set<String> listed = new HashSet<>();
+        main.getOutputList().forEach(output -> listed.add(output.getName()));
+        GraphProto.Builder widened = main.toBuilder();
+        for (String value : values) {
+            if (value.isEmpty() || !known.contains(value)) {
+                throw new IllegalArgumentException(source + ": '" + value + "' is not a value of the main graph");
+            }
+            if (listed.add(value)) {
+                widened.addOutput(ValueInfoProto.newBuilder().setName(value));
+            }
+        }
+        try {
+            return derive(proto.toBuilder().setGraph(widened).build());
+        } catch (InvalidModelException e) {
+            throw new IllegalStateException(source + ": listing values as outputs cannot break a valid model", e);
+        }
     }
 
     /** Starts an edit; the edit builds a new model and leaves this one unchanged. */

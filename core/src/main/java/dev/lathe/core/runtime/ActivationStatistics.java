@@ -1,13 +1,8 @@
 package dev.lathe.core.runtime;
 
-import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.GraphProto;
-import dev.lathe.core.onnx.Onnx.ModelProto;
-import dev.lathe.core.onnx.Onnx.ValueInfoProto;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,25 +51,9 @@ public final class ActivationStatistics {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("activation statistics need at least one calibration sample");
         }
-        GraphProto graph = model.proto().getGraph();
-        Set<String> produced = new HashSet<>();
-        graph.getNodeList().forEach(n -> produced.addAll(n.getOutputList()));
-        graph.getInputList().forEach(v -> produced.add(v.getName()));
-        Set<String> outputs = new HashSet<>();
-        graph.getOutputList().forEach(v -> outputs.add(v.getName()));
-        GraphProto.Builder widened = graph.toBuilder();
-        for (String value : values) {
-            if (!produced.contains(value)) {
-                throw new IllegalArgumentException(model.source() + ": '" + value + "' is not a value of the main graph");
-            }
-            if (outputs.add(value)) {
-                widened.addOutput(ValueInfoProto.newBuilder().setName(value));
-            }
-        }
-        ModelProto probe = model.proto().toBuilder().setGraph(widened).build();
+        OnnxModel probe = model.exposing(values);
         Map<String, Channels> statistics = new LinkedHashMap<>();
-        try (ModelSession session = ModelSession.open(OnnxModel.of(probe, model.source(), model.baseDirectory().orElse(null)),
-                SessionSettings.cpu())) {
+        try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu())) {
             for (Map<String, TensorData> sample : samples) {
                 Map<String, TensorData> results = session.run(sample);
                 for (String value : values) {
@@ -82,8 +61,6 @@ public final class ActivationStatistics {
                     accumulate(statistics, value, data);
                 }
             }
-        } catch (InvalidModelException e) {
-            throw new IllegalStateException("exposing values broke " + model.source(), e);
         }
         return new ActivationStatistics(statistics);
     }

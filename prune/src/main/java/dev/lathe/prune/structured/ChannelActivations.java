@@ -8,10 +8,7 @@ import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
-import dev.lathe.core.onnx.Onnx.GraphProto;
-import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import java.util.ArrayList;
@@ -225,16 +222,14 @@ final class ChannelActivations {
 
     /** The edited model with every statistic as a graph output. */
     private static OnnxModel probe(ModelEditor editor, List<Outputs> outputs) throws InvalidModelException {
-        OnnxModel built = editor.build();
-        GraphProto.Builder graph = built.proto().getGraph().toBuilder();
+        List<String> names = new ArrayList<>();
         for (Outputs output : outputs) {
             for (String name : new String[] {output.sums(), output.squares(), output.gram(), output.shape()}) {
                 if (name != null) {
-                    graph.addOutput(ValueInfoProto.newBuilder().setName(name));
+                    names.add(name);
                 }
             }
         }
-        ModelProto proto = built.proto().toBuilder().setGraph(graph).build();
-        return OnnxModel.of(proto, built.source(), built.baseDirectory().orElse(null));
+        return editor.build().exposing(names);
     }
 }

@@ -8,9 +8,7 @@ import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
@@ -186,11 +184,7 @@ final class GroupAllocation {
                 }
             }
         }
-        OnnxModel built = editor.build();
-        GraphProto.Builder graph = built.proto().getGraph().toBuilder();
-        shapeOutputs.values().forEach(output -> graph.addOutput(ValueInfoProto.newBuilder().setName(output)));
-        OnnxModel probe = OnnxModel.of(built.proto().toBuilder().setGraph(graph).build(), built.source(),
-                built.baseDirectory().orElse(null));
+        OnnxModel probe = editor.build().exposing(shapeOutputs.values());
         Map<String, long[]> shapes = new LinkedHashMap<>();
         try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu().withOptimization(false))) {
             Map<String, TensorData> results = session.run(sample);
