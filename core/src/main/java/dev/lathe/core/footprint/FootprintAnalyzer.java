@@ -6,6 +6,7 @@ import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.ConstantTensor;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.onnx.Onnx.NodeProto;
@@ -105,11 +106,7 @@ public final class FootprintAnalyzer {
         for (Graph graph : model.graph().withAllSubgraphs()) {
             for (NodeProto node : graph.nodes()) {
                 if (node.getOpType().equals("MatMulNBits") && node.getInputCount() > 1) {
-                    long k = node.getAttributeList().stream().filter(a -> a.getName().equals("K")).mapToLong(a -> a.getI())
-                            .findFirst().orElse(0);
-                    long n = node.getAttributeList().stream().filter(a -> a.getName().equals("N")).mapToLong(a -> a.getI())
-                            .findFirst().orElse(0);
-                    packed.put(node.getInput(1), k * n);
+                    packed.put(node.getInput(1), NodeAttributes.getInt(node, "K", 0) * NodeAttributes.getInt(node, "N", 0));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.lathe.core.footprint;
 
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +35,7 @@ final class MacCounter {
                 if (a == null) {
                     return -1;
                 }
-                long k = op.equals("FusedMatMul") && Attributes.getInt(node, "transA", 0) != 0 && a.length > 1
+                long k = op.equals("FusedMatMul") && NodeAttributes.getInt(node, "transA", 0) != 0 && a.length > 1
                         ? a[a.length - 2] : a[a.length - 1];
                 return elements(out) * k;
             }
@@ -43,14 +44,14 @@ final class MacCounter {
                 return a == null ? -1 : elements(out) * a[a.length - 1];
             }
             case "MatMulNBits" -> {
-                return elements(out) * Attributes.getInt(node, "K", 0);
+                return elements(out) * NodeAttributes.getInt(node, "K", 0);
             }
             case "Gemm", "QGemm" -> {
                 long[] a = input(node, 0);
                 if (a == null) {
                     return -1;
                 }
-                long k = Attributes.getInt(node, "transA", 0) != 0 ? a[0] : a[1];
+                long k = NodeAttributes.getInt(node, "transA", 0) != 0 ? a[0] : a[1];
                 return elements(out) * k;
             }
             case "Conv", "ConvInteger", "QLinearConv", "FusedConv" -> {
@@ -89,7 +90,7 @@ final class MacCounter {
         }
         if (op.endsWith("Pool")) {
             long[] out = output(node);
-            long[] kernel = Attributes.getInts(node, "kernel_shape").orElse(new long[0]);
+            long[] kernel = NodeAttributes.getInts(node, "kernel_shape").orElse(new long[0]);
             return out == null ? -1 : elements(out) * Shapes.product(kernel, 0, kernel.length);
         }
         long[] out = output(node);

@@ -4,10 +4,10 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.ConstantTensor;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
@@ -181,8 +181,8 @@ final class ShapeInference {
                 if (x == null || b == null) {
                     return false;
                 }
-                long m = Attributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
-                long n = Attributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
+                long m = NodeAttributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
+                long n = NodeAttributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
                 set(node, 0, new long[] {m, n});
                 return true;
             }
@@ -206,8 +206,8 @@ final class ShapeInference {
                 if (x == null) {
                     return false;
                 }
-                long[] kernel = Attributes.getInts(node, "kernel_shape").orElseThrow();
-                long[] out = Shapes.convolution(node, x, x[1], kernel, Attributes.getInt(node, "ceil_mode", 0) != 0);
+                long[] kernel = NodeAttributes.getInts(node, "kernel_shape").orElseThrow();
+                long[] out = Shapes.convolution(node, x, x[1], kernel, NodeAttributes.getInt(node, "ceil_mode", 0) != 0);
                 set(node, 0, out);
                 set(node, 1, out);
                 return true;
@@ -225,8 +225,8 @@ final class ShapeInference {
                 if (x == null) {
                     return false;
                 }
-                int start = (int) Shapes.normalizeAxis(Attributes.getInt(node, "start", 0), x.length, true);
-                int end = (int) Shapes.normalizeAxis(Attributes.getInt(node, "end", x.length), x.length, true);
+                int start = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "start", 0), x.length, true);
+                int end = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "end", x.length), x.length, true);
                 long[] v = Arrays.copyOfRange(x, start, Math.max(start, end));
                 setValue(node, new long[] {v.length}, v);
                 return true;
@@ -243,7 +243,7 @@ final class ShapeInference {
                 if (x == null || indices == null) {
                     return false;
                 }
-                int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 0), x.length, false);
+                int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), x.length, false);
                 long[] out = Shapes.concat(Arrays.copyOfRange(x, 0, axis), indices, Arrays.copyOfRange(x, axis + 1, x.length));
                 long[] data = value(node, 0);
                 long[] idx = value(node, 1);
@@ -266,7 +266,7 @@ final class ShapeInference {
                 return true;
             }
             case "Unsqueeze" -> {
-                long[] axes = defaultOpset >= 13 ? value(node, 1) : Attributes.getInts(node, "axes").orElse(null);
+                long[] axes = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
                 if (x == null || axes == null) {
                     return false;
                 }
@@ -274,7 +274,7 @@ final class ShapeInference {
                 return true;
             }
             case "Squeeze" -> {
-                long[] axes = defaultOpset >= 13 ? value(node, 1) : Attributes.getInts(node, "axes").orElse(null);
+                long[] axes = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
                 if (x == null || (axes == null && hasInput(node, 1))) {
                     return false;
                 }
@@ -292,7 +292,7 @@ final class ShapeInference {
                     parts.add(s);
                     partValues.add(value(node, i));
                 }
-                int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 0), parts.get(0).length, false);
+                int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), parts.get(0).length, false);
                 long[] out = parts.get(0).clone();
                 out[axis] = 0;
                 for (long[] part : parts) {
@@ -310,14 +310,14 @@ final class ShapeInference {
                 if (x == null || target == null) {
                     return false;
                 }
-                setValue(node, Shapes.reshape(x, target, Attributes.getInt(node, "allowzero", 0) != 0), value(node, 0));
+                setValue(node, Shapes.reshape(x, target, NodeAttributes.getInt(node, "allowzero", 0) != 0), value(node, 0));
                 return true;
             }
             case "Flatten" -> {
                 if (x == null) {
                     return false;
                 }
-                int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 1), x.length, true);
+                int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 1), x.length, true);
                 set(node, 0, new long[] {Shapes.product(x, 0, axis), Shapes.product(x, axis, x.length)});
                 return true;
             }
@@ -325,7 +325,7 @@ final class ShapeInference {
                 if (x == null) {
                     return false;
                 }
-                long[] perm = Attributes.getInts(node, "perm").orElse(null);
+                long[] perm = NodeAttributes.getInts(node, "perm").orElse(null);
                 long[] out = new long[x.length];
                 for (int i = 0; i < x.length; i++) {
                     out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
@@ -345,24 +345,24 @@ final class ShapeInference {
                     return false;
                 }
                 boolean axesAsInput = op.equals("ReduceSum") ? defaultOpset >= 13 : defaultOpset >= 18;
-                long[] axes = axesAsInput ? value(node, 1) : Attributes.getInts(node, "axes").orElse(null);
+                long[] axes = axesAsInput ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
                 if (axesAsInput && hasInput(node, 1) && axes == null) {
                     return false;
                 }
-                boolean noop = Attributes.getInt(node, "noop_with_empty_axes", 0) != 0;
+                boolean noop = NodeAttributes.getInt(node, "noop_with_empty_axes", 0) != 0;
                 if ((axes == null || axes.length == 0) && noop) {
                     set(node, 0, x);
                     return true;
                 }
-                set(node, 0, Shapes.reduce(x, axes, Attributes.getInt(node, "keepdims", 1) != 0));
+                set(node, 0, Shapes.reduce(x, axes, NodeAttributes.getInt(node, "keepdims", 1) != 0));
                 return true;
             }
             case "ArgMax", "ArgMin" -> {
                 if (x == null) {
                     return false;
                 }
-                set(node, 0, Shapes.reduce(x, new long[] {Attributes.getInt(node, "axis", 0)},
-                        Attributes.getInt(node, "keepdims", 1) != 0));
+                set(node, 0, Shapes.reduce(x, new long[] {NodeAttributes.getInt(node, "axis", 0)},
+                        NodeAttributes.getInt(node, "keepdims", 1) != 0));
                 return true;
             }
             case "Expand" -> {
@@ -381,7 +381,7 @@ final class ShapeInference {
                 long[] v = null;
                 long count = TensorData.elementCount(target);
                 if (count <= MAX_TRACKED_VALUES) {
-                    Optional<TensorProto> fill = Attributes.getTensor(node, "value");
+                    Optional<TensorProto> fill = NodeAttributes.getTensor(node, "value");
                     long[] fillValue = fill.isPresent() && !DataType.fromCode(fill.get().getDataType()).orElseThrow().isFloatingPoint()
                             ? model.tensorData(fill.get()).toLongArray() : new long[] {0};
                     if (fill.isEmpty() || fillValue.length == 1) {
@@ -423,7 +423,7 @@ final class ShapeInference {
                 return true;
             }
             case "Pad" -> {
-                long[] pads = defaultOpset >= 11 ? value(node, 1) : Attributes.getInts(node, "pads").orElse(null);
+                long[] pads = defaultOpset >= 11 ? value(node, 1) : NodeAttributes.getInts(node, "pads").orElse(null);
                 if (x == null || pads == null) {
                     return false;
                 }
@@ -446,7 +446,7 @@ final class ShapeInference {
                     return false;
                 }
                 long[] out = x.clone();
-                out[(int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", -1), x.length, false)] = k[0];
+                out[(int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", -1), x.length, false)] = k[0];
                 set(node, 0, out);
                 set(node, 1, out);
                 return true;
@@ -477,7 +477,7 @@ final class ShapeInference {
         switch (op) {
             case "MatMulNBits" -> {
                 long[] out = x.clone();
-                out[out.length - 1] = Attributes.getInt(node, "N", 0);
+                out[out.length - 1] = NodeAttributes.getInt(node, "N", 0);
                 set(node, 0, out);
                 return true;
             }
@@ -487,8 +487,8 @@ final class ShapeInference {
                     return false;
                 }
                 if (op.equals("FusedMatMul")) {
-                    x = Attributes.getInt(node, "transA", 0) != 0 ? Shapes.swapLastTwo(x) : x;
-                    b = Attributes.getInt(node, "transB", 0) != 0 ? Shapes.swapLastTwo(b) : b;
+                    x = NodeAttributes.getInt(node, "transA", 0) != 0 ? Shapes.swapLastTwo(x) : x;
+                    b = NodeAttributes.getInt(node, "transB", 0) != 0 ? Shapes.swapLastTwo(b) : b;
                 }
                 set(node, 0, Shapes.matmul(x, b));
                 return true;
@@ -498,8 +498,8 @@ final class ShapeInference {
                 if (b == null) {
                     return false;
                 }
-                long m = Attributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
-                long n = Attributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
+                long m = NodeAttributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
+                long n = NodeAttributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
                 set(node, 0, new long[] {m, n});
                 return true;
             }
@@ -540,9 +540,9 @@ final class ShapeInference {
                 return false;
             }
         } else {
-            starts = Attributes.getInts(node, "starts").orElseThrow();
-            ends = Attributes.getInts(node, "ends").orElseThrow();
-            axes = Attributes.getInts(node, "axes").orElse(null);
+            starts = NodeAttributes.getInts(node, "starts").orElseThrow();
+            ends = NodeAttributes.getInts(node, "ends").orElseThrow();
+            axes = NodeAttributes.getInts(node, "axes").orElse(null);
             steps = null;
         }
         long[] out = x.clone();
@@ -571,8 +571,8 @@ final class ShapeInference {
         if (x == null) {
             return false;
         }
-        int axis = (int) Shapes.normalizeAxis(Attributes.getInt(node, "axis", 0), x.length, false);
-        long[] split = defaultOpset >= 13 ? value(node, 1) : Attributes.getInts(node, "split").orElse(null);
+        int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), x.length, false);
+        long[] split = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "split").orElse(null);
         if (split == null && hasInput(node, 1)) {
             return false;
         }
@@ -604,7 +604,7 @@ final class ShapeInference {
         int scalesInput = op.equals("Upsample") ? 1 : defaultOpset >= 11 ? 2 : 1;
         Optional<float[]> scales = floatValues(node, scalesInput);
         if (scales.isEmpty() && op.equals("Upsample")) {
-            scales = Attributes.getFloats(node, "scales");
+            scales = NodeAttributes.getFloats(node, "scales");
         }
         if (scales.isEmpty() || scales.get().length != x.length) {
             return false;

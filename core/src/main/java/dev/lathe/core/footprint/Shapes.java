@@ -1,5 +1,6 @@
 package dev.lathe.core.footprint;
 
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import java.util.Arrays;
 
@@ -48,10 +49,10 @@ final class Shapes {
     /** Output shape of Conv-like ops (also pooling, with {@code ceilMode}). */
     static long[] convolution(NodeProto node, long[] x, long outChannels, long[] kernel, boolean ceilMode) {
         int spatial = x.length - 2;
-        long[] strides = Attributes.getInts(node, "strides").orElse(filled(spatial, 1));
-        long[] dilations = Attributes.getInts(node, "dilations").orElse(filled(spatial, 1));
-        long[] pads = Attributes.getInts(node, "pads").orElse(filled(2 * spatial, 0));
-        String autoPad = Attributes.getString(node, "auto_pad").orElse("NOTSET");
+        long[] strides = NodeAttributes.getInts(node, "strides").orElse(filled(spatial, 1));
+        long[] dilations = NodeAttributes.getInts(node, "dilations").orElse(filled(spatial, 1));
+        long[] pads = NodeAttributes.getInts(node, "pads").orElse(filled(2 * spatial, 0));
+        String autoPad = NodeAttributes.getString(node, "auto_pad").orElse("NOTSET");
         long[] out = new long[x.length];
         out[0] = x[0];
         out[1] = outChannels;
@@ -73,15 +74,15 @@ final class Shapes {
     /** Output shape of ConvTranspose. */
     static long[] convTranspose(NodeProto node, long[] x, long[] w) {
         int spatial = x.length - 2;
-        long group = Attributes.getInt(node, "group", 1);
+        long group = NodeAttributes.getInt(node, "group", 1);
         long[] out = new long[x.length];
         out[0] = x[0];
         out[1] = w[1] * group;
-        long[] outputShape = Attributes.getInts(node, "output_shape").orElse(null);
-        long[] strides = Attributes.getInts(node, "strides").orElse(filled(spatial, 1));
-        long[] dilations = Attributes.getInts(node, "dilations").orElse(filled(spatial, 1));
-        long[] pads = Attributes.getInts(node, "pads").orElse(filled(2 * spatial, 0));
-        long[] outputPadding = Attributes.getInts(node, "output_padding").orElse(filled(spatial, 0));
+        long[] outputShape = NodeAttributes.getInts(node, "output_shape").orElse(null);
+        long[] strides = NodeAttributes.getInts(node, "strides").orElse(filled(spatial, 1));
+        long[] dilations = NodeAttributes.getInts(node, "dilations").orElse(filled(spatial, 1));
+        long[] pads = NodeAttributes.getInts(node, "pads").orElse(filled(2 * spatial, 0));
+        long[] outputPadding = NodeAttributes.getInts(node, "output_padding").orElse(filled(spatial, 0));
         for (int i = 0; i < spatial; i++) {
             out[i + 2] = outputShape != null ? outputShape[outputShape.length - spatial + i]
                     : strides[i] * (x[i + 2] - 1) + outputPadding[i] + (w[i + 2] - 1) * dilations[i] + 1 - pads[i] - pads[i + spatial];

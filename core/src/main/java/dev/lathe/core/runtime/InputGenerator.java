@@ -2,6 +2,7 @@ package dev.lathe.core.runtime;
 
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
@@ -117,8 +118,7 @@ public final class InputGenerator {
                 Optional<TensorProto> table = graph.initializer(consumer.getInput(0));
                 if (table.isPresent()) {
                     long[] shape = TensorCodec.shapeOf(table.get());
-                    long axis = consumer.getAttributeList().stream().filter(a -> a.getName().equals("axis"))
-                            .mapToLong(a -> a.getI()).findFirst().orElse(0);
+                    long axis = NodeAttributes.getInt(consumer, "axis", 0);
                     int resolved = (int) (axis < 0 ? axis + shape.length : axis);
                     if (resolved >= 0 && resolved < shape.length) {
                         return Optional.of(shape[resolved]);

@@ -5,6 +5,7 @@ import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
@@ -141,7 +142,7 @@ final class ChannelActivations {
     /** Adds the nodes computing one value's statistics; returns their output names. */
     private static Outputs addStatistics(GraphEditor graph, Request request, long opset) {
         String value = request.value();
-        String asFloat = node(graph, "Cast", value + "_float", List.of(value), intAttribute("to", DataType.FLOAT.code()));
+        String asFloat = node(graph, "Cast", value + "_float", List.of(value), NodeAttributes.ofInt("to", DataType.FLOAT.code()));
         String matrix;
         if (request.axis() == -1) {
             String shape = constant(graph, value + "_rows_by_channels", -1, request.channels());
@@ -175,7 +176,7 @@ final class ChannelActivations {
 
     /** A reduction over axis 1 without kept dimensions; axes as an input from the given opset, else an attribute. */
     private static String reduce(GraphEditor graph, String op, String input, String name, boolean axesAsInput) {
-        AttributeProto keepDims = intAttribute("keepdims", 0);
+        AttributeProto keepDims = NodeAttributes.ofInt("keepdims", 0);
         if (axesAsInput) {
             String axes = constant(graph, name + "_axes", 1);
             return node(graph, op, name, List.of(input, axes), keepDims, null);
@@ -206,10 +207,6 @@ final class ChannelActivations {
         String name = graph.uniqueName(base + "_shape");
         graph.putInitializer(name, TensorData.ofLongs(new long[] {values.length}, values));
         return name;
-    }
-
-    private static AttributeProto intAttribute(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 
     private static AttributeProto intsAttribute(String name, long... values) {

@@ -3,9 +3,9 @@ package dev.lathe.prune.structured;
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
@@ -403,7 +403,7 @@ final class ChannelGroups {
             long[] w = weight.get();
             int rank = w.length;
             int axis = -(rank - 1);
-            long groups = intAttribute(node, "group", 1);
+            long groups = NodeAttributes.getInt(node, "group", 1);
             String x = node.getInput(0);
             String y = node.getOutput(0);
             if (groups == 1) {
@@ -420,7 +420,7 @@ final class ChannelGroups {
 
         private void convTranspose(NodeProto node) {
             Optional<long[]> weight = floatWeight(node, 1);
-            if (weight.isEmpty() || computed(node, 2) || constant(node.getInput(0)) || intAttribute(node, "group", 1) != 1) {
+            if (weight.isEmpty() || computed(node, 2) || constant(node.getInput(0)) || NodeAttributes.getInt(node, "group", 1) != 1) {
                 opaque(node);
                 return;
             }
@@ -444,12 +444,12 @@ final class ChannelGroups {
 
         private void gemm(NodeProto node) throws InvalidModelException {
             Optional<long[]> weight = floatWeight(node, 1);
-            if (weight.isEmpty() || intAttribute(node, "transA", 0) != 0 || computed(node, 2) || constant(node.getInput(0))) {
+            if (weight.isEmpty() || NodeAttributes.getInt(node, "transA", 0) != 0 || computed(node, 2) || constant(node.getInput(0))) {
                 opaque(node);
                 return;
             }
             long[] w = weight.get();
-            boolean transB = intAttribute(node, "transB", 0) != 0;
+            boolean transB = NodeAttributes.getInt(node, "transB", 0) != 0;
             String y = node.getOutput(0);
             note(y, new ProducerFact(new Producer(node, transB ? 0 : 1, -1), -1, 2, transB ? w[0] : w[1]));
             note(node.getInput(0), new ConsumerFact(new Consumer(node, node.getInput(0), transB ? 1 : 0), -1, 2,
@@ -509,8 +509,8 @@ final class ChannelGroups {
                     asLongs[i] = scales[i] == 1.0 ? 1 : 0;
                 }
                 note(node.getOutput(0), new ShapeFact(new ShapeConstant(node, scalesInput, asLongs, ShapeKind.RESIZE_SCALES)));
-            } else if (attribute(node, "scales").isPresent()) {
-                List<Float> scales = attribute(node, "scales").get().getFloatsList();
+            } else if (NodeAttributes.find(node, "scales").isPresent()) {
+                List<Float> scales = NodeAttributes.find(node, "scales").get().getFloatsList();
                 long[] asLongs = scales.stream().mapToLong(s -> s == 1f ? 1 : 0).toArray();
                 note(node.getOutput(0), new ShapeFact(new ShapeConstant(node, -1, asLongs, ShapeKind.RESIZE_SCALES)));
             }
@@ -606,8 +606,8 @@ final class ChannelGroups {
                 long[] axes;
                 if (derived.getInputCount() > 1 && constant(derived.getInput(1))) {
                     axes = model.tensorData(constants.tensor(derived.getInput(1)).orElseThrow()).toLongArray();
-                } else if (attribute(derived, "axes").isPresent()) {
-                    axes = attribute(derived, "axes").get().getIntsList().stream().mapToLong(Long::longValue).toArray();
+                } else if (NodeAttributes.getInts(derived, "axes").isPresent()) {
+                    axes = NodeAttributes.getInts(derived, "axes").get();
                 } else {
                     return Optional.empty();
                 }
@@ -634,7 +634,7 @@ final class ChannelGroups {
                 }
                 inputs.add(groupOf.get(input));
             }
-            long attributeAxis = intAttribute(node, "axis", 0);
+            long attributeAxis = NodeAttributes.getInt(node, "axis", 0);
             int axis = 0;
             int rank = 0;
             if (problem == null) {
@@ -939,14 +939,6 @@ final class ChannelGroups {
             shape[i] = inserted[i] ? 1 : data[d++];
         }
         return shape;
-    }
-
-    static long intAttribute(NodeProto node, String name, long fallback) {
-        return attribute(node, name).map(AttributeProto::getI).orElse(fallback);
-    }
-
-    static Optional<AttributeProto> attribute(NodeProto node, String name) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst();
     }
 
     static String label(NodeProto node) {

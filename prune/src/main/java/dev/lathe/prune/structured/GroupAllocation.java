@@ -5,6 +5,7 @@ import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
@@ -285,7 +286,7 @@ final class GroupAllocation {
             case "ConvTranspose" -> elements(shapes.get(node.getInput(0))) * reduction;
             case "MatMul" -> elements(shapes.get(node.getOutput(0))) * weight[0];
             case "Gemm" -> elements(shapes.get(node.getOutput(0)))
-                    * (ChannelGroups.intAttribute(node, "transB", 0) != 0 ? weight[1] : weight[0]);
+                    * (NodeAttributes.getInt(node, "transB", 0) != 0 ? weight[1] : weight[0]);
             default -> elements(shapes.get(node.getOutput(0))) * reduction;
         };
     }

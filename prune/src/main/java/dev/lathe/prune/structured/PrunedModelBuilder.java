@@ -3,6 +3,7 @@ package dev.lathe.prune.structured;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
@@ -179,13 +180,13 @@ final class PrunedModelBuilder {
                 return Correction.LEAST_SQUARES;
             }
             case "Conv" -> {
-                boolean pointwise = ChannelGroups.attribute(node, "kernel_shape")
+                boolean pointwise = NodeAttributes.find(node, "kernel_shape")
                         .map(a -> a.getIntsList().stream().allMatch(k -> k == 1)).orElse(false);
-                boolean unitStrides = ChannelGroups.attribute(node, "strides")
+                boolean unitStrides = NodeAttributes.find(node, "strides")
                         .map(a -> a.getIntsList().stream().allMatch(s -> s == 1)).orElse(true);
-                boolean unpadded = ChannelGroups.attribute(node, "pads")
+                boolean unpadded = NodeAttributes.find(node, "pads")
                         .map(a -> a.getIntsList().stream().allMatch(p -> p == 0)).orElse(true)
-                        && ChannelGroups.attribute(node, "auto_pad").map(a -> a.getS().toStringUtf8())
+                        && NodeAttributes.find(node, "auto_pad").map(a -> a.getS().toStringUtf8())
                                 .map(p -> p.equals("NOTSET") || p.equals("VALID")).orElse(true);
                 return pointwise && unitStrides && unpadded ? Correction.LEAST_SQUARES : Correction.BIAS_COMPENSATION;
             }

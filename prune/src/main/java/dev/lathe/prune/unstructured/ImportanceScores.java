@@ -4,6 +4,7 @@ import dev.lathe.core.LatheException;
 import dev.lathe.core.PassFailedException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
@@ -111,7 +112,7 @@ final class ImportanceScores {
             perm[weightRank - 1] = 1;
             return perm;
         }
-        boolean transA = node.getOpType().equals("Gemm") && PrunableWeights.intAttribute(node, "transA", 0) == 1;
+        boolean transA = node.getOpType().equals("Gemm") && NodeAttributes.getInt(node, "transA", 0) == 1;
         return transA ? new long[] {1, 0} : new long[0];
     }
 

@@ -4,9 +4,9 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.weights.NodeFilter;
@@ -86,7 +86,7 @@ final class PrunableWeights {
     }
 
     private static Candidate matrixCandidate(WeightedNode found) {
-        boolean transposed = found.node().getOpType().equals("Gemm") && intAttribute(found.node(), "transB", 0) == 1;
+        boolean transposed = found.node().getOpType().equals("Gemm") && NodeAttributes.getInt(found.node(), "transB", 0) == 1;
         return new Candidate(found.graph(), found.node(), found.weight(), WeightLayout.matrix(found.weightShape(), transposed));
     }
 
@@ -100,7 +100,7 @@ final class PrunableWeights {
             return Optional.empty();
         }
         long[] shape = TensorCodec.shapeOf(weight.get());
-        long groups = intAttribute(node, "group", 1);
+        long groups = NodeAttributes.getInt(node, "group", 1);
         if (groups < 1 || shape[0] % groups != 0) {
             skipped.put(node.getName(), "group " + groups + " does not divide the " + shape[0] + " output channels");
             return Optional.empty();
@@ -156,9 +156,4 @@ final class PrunableWeights {
         throw new IllegalStateException("constant '" + value + "' is defined in no graph enclosing " + graph.path());
     }
 
-    /** An INT attribute of a node. */
-    static long intAttribute(NodeProto node, String name, long fallback) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).mapToLong(AttributeProto::getI)
-                .findFirst().orElse(fallback);
-    }
 }

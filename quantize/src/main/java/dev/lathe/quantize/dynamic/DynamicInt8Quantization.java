@@ -4,6 +4,7 @@ import dev.lathe.core.LatheException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
@@ -91,7 +92,7 @@ public final class DynamicInt8Quantization implements Pass {
         for (WeightedNode target : targets) {
             NodeProto node = target.node();
             long[] shape = target.weightShape();
-            boolean transposed = node.getOpType().equals("Gemm") && intAttribute(node, "transB", 0) == 1;
+            boolean transposed = node.getOpType().equals("Gemm") && NodeAttributes.getInt(node, "transB", 0) == 1;
             String input = smoothing.smoothedInput(target, editor);
             String smoothedBy = input.equals(node.getInput(0)) ? "" : input;
             String key = target.graph().path() + "|" + target.weightName() + "|" + transposed + "|" + smoothedBy;
@@ -111,7 +112,7 @@ public final class DynamicInt8Quantization implements Pass {
         if (settings.gather()) {
             for (WeightedNode target : WeightedNodes.find(editor, Set.of("Gather"), 0)) {
                 long[] shape = target.weightShape();
-                Optional<String> rejection = intAttribute(target.node(), "axis", 0) != 0
+                Optional<String> rejection = NodeAttributes.getInt(target.node(), "axis", 0) != 0
                         ? Optional.of("Gather on an axis other than 0") : Optional.empty();
                 if (shape[0] * shape[1] < filter.minWeightElements()) {
                     rejection = Optional.of("weight has " + shape[0] * shape[1] + " elements, below min-size "
@@ -152,10 +153,10 @@ public final class DynamicInt8Quantization implements Pass {
         if (!node.getOpType().equals("Gemm")) {
             return Optional.empty();
         }
-        if (intAttribute(node, "transA", 0) != 0) {
+        if (NodeAttributes.getInt(node, "transA", 0) != 0) {
             return Optional.of("Gemm with transA=1");
         }
-        if (floatAttribute(node, "alpha", 1f) != 1f || floatAttribute(node, "beta", 1f) != 1f) {
+        if (NodeAttributes.getFloat(node, "alpha", 1f) != 1f || NodeAttributes.getFloat(node, "beta", 1f) != 1f) {
             return Optional.of("Gemm with alpha or beta other than 1");
         }
         if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
@@ -272,9 +273,9 @@ public final class DynamicInt8Quantization implements Pass {
         String expanded = graph.uniqueName(node.getName() + "_row_scales_expanded");
         String floats = graph.uniqueName(node.getName() + "_rows_float");
         NodeProto gatherRows = NodeProto.newBuilder().setName(node.getName()).setOpType("Gather").addInput(qTable)
-                .addInput(ids).addOutput(rows).addAttribute(intAttr("axis", 0)).build();
+                .addInput(ids).addOutput(rows).addAttribute(NodeAttributes.ofInt("axis", 0)).build();
         NodeProto gatherScales = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_scales"))
-                .setOpType("Gather").addInput(scales).addInput(ids).addOutput(rowScales).addAttribute(intAttr("axis", 0)).build();
+                .setOpType("Gather").addInput(scales).addInput(ids).addOutput(rowScales).addAttribute(NodeAttributes.ofInt("axis", 0)).build();
         NodeProto.Builder unsqueeze = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_unsqueeze"))
                 .setOpType("Unsqueeze").addInput(rowScales).addOutput(expanded);
         long opset = model.opsetVersion("").orElse(1L);
@@ -287,27 +288,10 @@ public final class DynamicInt8Quantization implements Pass {
                     .addInts(-1));
         }
         NodeProto cast = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_cast")).setOpType("Cast")
-                .addInput(rows).addOutput(floats).addAttribute(intAttr("to", DataType.FLOAT.code())).build();
+                .addInput(rows).addOutput(floats).addAttribute(NodeAttributes.ofInt("to", DataType.FLOAT.code())).build();
         NodeProto scale = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_dequantize")).setOpType("Mul")
                 .addInput(floats).addInput(expanded).addOutput(node.getOutput(0)).build();
         graph.replaceNode(node.getName(), gatherRows, gatherScales, unsqueeze.build(), cast, scale);
     }
 
-    private static AttributeProto intAttr(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
-    }
-
-    private static long intAttribute(NodeProto node, String name, long fallback) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).mapToLong(AttributeProto::getI)
-                .findFirst().orElse(fallback);
-    }
-
-    private static float floatAttribute(NodeProto node, String name, float fallback) {
-        for (AttributeProto attribute : node.getAttributeList()) {
-            if (attribute.getName().equals(name)) {
-                return attribute.getF();
-            }
-        }
-        return fallback;
-    }
 }

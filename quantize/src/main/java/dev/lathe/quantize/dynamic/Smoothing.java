@@ -3,6 +3,7 @@ package dev.lathe.quantize.dynamic;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
@@ -57,7 +58,7 @@ final class Smoothing {
             float[] activation = statistics.of(group.getKey()).maxAbs();
             float[] weight = new float[activation.length];
             for (WeightedNode target : group.getValue()) {
-                boolean transposed = target.node().getOpType().equals("Gemm") && transB(target.node());
+                boolean transposed = target.node().getOpType().equals("Gemm") && NodeAttributes.getInt(target.node(), "transB", 0) == 1;
                 long[] shape = target.weightShape();
                 float[] values = model.tensorData(target.weight()).toFloatArray();
                 int rows = (int) shape[0];
@@ -80,10 +81,6 @@ final class Smoothing {
             scales.put(group.getKey(), s);
         }
         return new Smoothing(scales);
-    }
-
-    private static boolean transB(NodeProto node) {
-        return node.getAttributeList().stream().anyMatch(a -> a.getName().equals("transB") && a.getI() == 1);
     }
 
     /** How many distinct inputs are smoothed. */

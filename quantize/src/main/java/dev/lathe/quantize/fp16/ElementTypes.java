@@ -2,6 +2,7 @@ package dev.lathe.quantize.fp16;
 
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
@@ -122,9 +123,9 @@ final class ElementTypes {
     /** The output type of Cast ({@code to}) and ConstantOfShape ({@code value}, float32 when absent). */
     private static Optional<DataType> computedType(NodeProto node) {
         if (node.getOpType().equals("Cast")) {
-            return attribute(node, "to").flatMap(a -> DataType.fromCode((int) a.getI()));
+            return NodeAttributes.find(node, "to").flatMap(a -> DataType.fromCode((int) a.getI()));
         }
-        Optional<AttributeProto> value = attribute(node, "value");
+        Optional<AttributeProto> value = NodeAttributes.find(node, "value");
         return value.isPresent() ? DataType.fromCode(value.get().getT().getDataType()) : Optional.of(DataType.FLOAT);
     }
 
@@ -153,11 +154,6 @@ final class ElementTypes {
             }
         }
         return Optional.empty();
-    }
-
-    /** A node's attribute by name. */
-    static Optional<AttributeProto> attribute(NodeProto node, String name) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst();
     }
 
     private static Optional<DataType> declaredType(ValueInfoProto value) {

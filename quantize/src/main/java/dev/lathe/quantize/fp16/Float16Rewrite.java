@@ -5,6 +5,7 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
@@ -474,7 +475,7 @@ final class Float16Rewrite {
                 }
             }
         } else if (node.getOpType().equals("ConstantOfShape") && types.isFloat(node.getOutput(0))) {
-            Optional<AttributeProto> value = ElementTypes.attribute(node, "value");
+            Optional<AttributeProto> value = NodeAttributes.find(node, "value");
             TensorProto fill = value.isPresent()
                     ? TensorCodec.encode(value.get().getT().getName(), narrow(value.get().getT()))
                     : TensorCodec.encode("", TensorData.ofFloat16(new long[] {1}, 0f));

@@ -4,9 +4,9 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.core.weights.WeightedNodes;
@@ -70,8 +70,8 @@ final class EmbeddingQuantizer {
             NodeProto node = found.node();
             long[] shape = found.weightShape();
             Optional<String> rejected = gathers.rejects(node, shape[0] * shape[1]);
-            if (rejected.isEmpty() && axis(node) != 0 && axis(node) != -2) {
-                rejected = Optional.of("gathers along axis " + axis(node) + ", not the rows of the table");
+            if (rejected.isEmpty() && NodeAttributes.getInt(node, "axis", 0) != 0 && NodeAttributes.getInt(node, "axis", 0) != -2) {
+                rejected = Optional.of("gathers along axis " + NodeAttributes.getInt(node, "axis", 0) + ", not the rows of the table");
             }
             if (rejected.isEmpty() && opset < MIN_OPSET) {
                 rejected = Optional.of("default-domain opset " + opset + " is below " + MIN_OPSET);
@@ -94,11 +94,6 @@ final class EmbeddingQuantizer {
         if (tables.values().stream().anyMatch(Table::fourBit)) {
             editor.requireOpset(WeightOnlyQuantization.MS_DOMAIN, 1);
         }
-    }
-
-    private static long axis(NodeProto node) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals("axis")).mapToLong(AttributeProto::getI)
-                .findFirst().orElse(0);
     }
 
     private Table quantize(GraphEditor home, String name, float[] values, int rows, int width, StepDetails details) {
@@ -138,10 +133,10 @@ final class EmbeddingQuantizer {
         if (table.fourBit()) {
             NodeProto.Builder gather = NodeProto.newBuilder().setName(node.getName()).setOpType("GatherBlockQuantized")
                     .setDomain(WeightOnlyQuantization.MS_DOMAIN).addInput(table.data()).addInput(ids).addInput(table.scales())
-                    .addOutput(output).addAttribute(WeightOnlyQuantization.attribute("bits", 4))
-                    .addAttribute(WeightOnlyQuantization.attribute("block_size", blocks.blockSize()))
-                    .addAttribute(WeightOnlyQuantization.attribute("gather_axis", 0))
-                    .addAttribute(WeightOnlyQuantization.attribute("quantize_axis", 1));
+                    .addOutput(output).addAttribute(NodeAttributes.ofInt("bits", 4))
+                    .addAttribute(NodeAttributes.ofInt("block_size", blocks.blockSize()))
+                    .addAttribute(NodeAttributes.ofInt("gather_axis", 0))
+                    .addAttribute(NodeAttributes.ofInt("quantize_axis", 1));
             if (!table.zeroPoints().isEmpty()) {
                 gather.addInput(table.zeroPoints());
             }
@@ -154,13 +149,13 @@ final class EmbeddingQuantizer {
         graph.replaceNode(node.getName(),
                 NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_int8")).setOpType("Gather")
                         .addInput(table.data()).addInput(ids).addOutput(codes)
-                        .addAttribute(WeightOnlyQuantization.attribute("axis", 0)).build(),
+                        .addAttribute(NodeAttributes.ofInt("axis", 0)).build(),
                 NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_cast")).setOpType("Cast")
                         .addInput(codes).addOutput(floats)
-                        .addAttribute(WeightOnlyQuantization.attribute("to", DataType.FLOAT.code())).build(),
+                        .addAttribute(NodeAttributes.ofInt("to", DataType.FLOAT.code())).build(),
                 NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_scale")).setOpType("Gather")
                         .addInput(table.scales()).addInput(ids).addOutput(scales)
-                        .addAttribute(WeightOnlyQuantization.attribute("axis", 0)).build(),
+                        .addAttribute(NodeAttributes.ofInt("axis", 0)).build(),
                 NodeProto.newBuilder().setName(node.getName()).setOpType("Mul").addInput(floats).addInput(scales)
                         .addOutput(output).build());
     }

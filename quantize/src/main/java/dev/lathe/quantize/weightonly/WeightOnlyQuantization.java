@@ -6,10 +6,10 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
@@ -155,7 +155,7 @@ public final class WeightOnlyQuantization implements Pass {
             NodeProto node = found.node();
             long[] shape = found.weightShape();
             Optional<String> rejected = options.filter().rejects(node, shape[0] * shape[1]);
-            boolean transposed = node.getOpType().equals("Gemm") && intAttribute(node, "transB", 0) == 1;
+            boolean transposed = node.getOpType().equals("Gemm") && NodeAttributes.getInt(node, "transB", 0) == 1;
             int k = (int) (transposed ? shape[1] : shape[0]);
             int n = (int) (transposed ? shape[0] : shape[1]);
             String bias = "";
@@ -184,11 +184,11 @@ public final class WeightOnlyQuantization implements Pass {
     }
 
     private static Optional<String> gemmProblem(NodeProto node) {
-        if (intAttribute(node, "transA", 0) != 0) {
+        if (NodeAttributes.getInt(node, "transA", 0) != 0) {
             return Optional.of("Gemm with transA=1");
         }
-        float alpha = floatAttribute(node, "alpha", 1f);
-        float beta = floatAttribute(node, "beta", 1f);
+        float alpha = NodeAttributes.getFloat(node, "alpha", 1f);
+        float beta = NodeAttributes.getFloat(node, "beta", 1f);
         boolean hasC = node.getInputCount() > 2 && !node.getInput(2).isEmpty();
         if (alpha != 1f || (hasC && beta != 1f)) {
             return Optional.of("Gemm with alpha=" + alpha + ", beta=" + beta + " (only 1 and 1 are folded)");
@@ -409,9 +409,9 @@ public final class WeightOnlyQuantization implements Pass {
         } else if (!stored.zeroPoints().isEmpty()) {
             node.addInput(stored.zeroPoints());
         }
-        node.addOutput(rewrite.output()).addAttribute(attribute("K", rewrite.k())).addAttribute(attribute("N", rewrite.n()))
-                .addAttribute(attribute("bits", options.bits())).addAttribute(attribute("block_size", options.blockSize()))
-                .addAttribute(attribute("accuracy_level", options.accuracyLevel()));
+        node.addOutput(rewrite.output()).addAttribute(NodeAttributes.ofInt("K", rewrite.k())).addAttribute(NodeAttributes.ofInt("N", rewrite.n()))
+                .addAttribute(NodeAttributes.ofInt("bits", options.bits())).addAttribute(NodeAttributes.ofInt("block_size", options.blockSize()))
+                .addAttribute(NodeAttributes.ofInt("accuracy_level", options.accuracyLevel()));
         rewrite.graph().replaceNode(rewrite.node().getName(), node.build());
         if (rewrite.add() != null) {
             rewrite.graph().removeNode(rewrite.add().getName());
@@ -435,18 +435,4 @@ public final class WeightOnlyQuantization implements Pass {
         return current;
     }
 
-    /** An INT attribute. */
-    static AttributeProto attribute(String attribute, long value) {
-        return AttributeProto.newBuilder().setName(attribute).setType(AttributeProto.AttributeType.INT).setI(value).build();
-    }
-
-    private static long intAttribute(NodeProto node, String attribute, long fallback) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(attribute)).mapToLong(AttributeProto::getI)
-                .findFirst().orElse(fallback);
-    }
-
-    private static float floatAttribute(NodeProto node, String attribute, float fallback) {
-        return node.getAttributeList().stream().filter(a -> a.getName().equals(attribute)).map(AttributeProto::getF)
-                .findFirst().orElse(fallback);
-    }
 }
