@@ -1,5 +1,7 @@
 package dev.lathe.bench;
 
+import dev.lathe.core.task.Embeddings;
+import dev.lathe.core.task.NeighbourOverlap;
 import dev.lathe.bench.Targets.Metric;
 import dev.lathe.bench.Targets.Target;
 import dev.lathe.bench.Targets.Verdict;

@@ -1,5 +1,7 @@
 package dev.lathe.bench;
 
+import dev.lathe.core.task.Embeddings;
+import dev.lathe.core.task.NeighbourOverlap;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;

@@ -1,6 +1,7 @@
 package dev.lathe.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.djl.text.EnglishSentences;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
@@ -115,7 +116,7 @@ public final class QuantizationComparison implements Callable<Integer> {
         List<LatheRecipe> recipes = selectedRecipes();
         boolean measureReference = only.isEmpty() || only.contains(REFERENCE);
         Machine machine = Machine.current();
-        List<String> sentences = Sentences.first(sentenceCount);
+        List<String> sentences = EnglishSentences.all().subList(0, sentenceCount);
         List<TokenizedSentence> tokenized;
         try (SentenceTokenizer tokenizer = SentenceTokenizer.miniLm()) {
             tokenized = tokenizer.encodeAll(sentences);
@@ -192,7 +193,7 @@ public final class QuantizationComparison implements Callable<Integer> {
 
     /** Rejects counts out of range before any work starts. */
     private void checkCounts() {
-        int shipped = Sentences.all().size();
+        int shipped = EnglishSentences.all().size();
         if (sentenceCount < 11 || sentenceCount > shipped) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sentences must be between 11 (overlap@10 "
                     + "needs 10 neighbours) and " + shipped + ", got " + sentenceCount);

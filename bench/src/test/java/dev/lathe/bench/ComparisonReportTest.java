@@ -1,5 +1,7 @@
 package dev.lathe.bench;
 
+import dev.lathe.core.task.Embeddings;
+import dev.lathe.core.task.NeighbourOverlap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -36,11 +36,16 @@ final class OptimizationTable {
         List<String[]> summary = new ArrayList<>();
         summary.add(row("Model", report.model()));
         summary.add(row("Input shapes", TextTable.shapes(report.before().inputShapes())));
+        summary.add(row("Calibration", report.data().calibration().map(source -> source.samples() + " samples from "
+                + source.description()).orElse("none (no pass read calibration data)")));
+        summary.add(row("Validation data", report.data().validation().samples() + " samples from "
+                + report.data().validation().description()));
         summary.add(row("Runs", measured.latencyMs().runs() + " timed, each model, on " + measured.provider()));
         StringBuilder text = new StringBuilder();
         TextTable.appendAligned(text, "", summary, false);
         TextTable.section(text, "Before and after", comparison(report), true);
-        TextTable.section(text, "Fidelity (optimized against original, " + samples(report.validation().fidelity()) + ")",
+        TextTable.section(text, "Fidelity (optimized against original, " + samples(report.validation().fidelity())
+                + (report.data().validationGenerated() ? " of GENERATED inputs, not real data: pass --data" : "") + ")",
                 fidelity(report.validation()), false);
         Cost cost = report.cost();
         TextTable.section(text, "Savings (at " + Units.money(cost.pricing().pricePerInstanceHour(),
@@ -95,6 +100,8 @@ final class OptimizationTable {
     private static List<String[]> fidelity(ValidationOutcome validation) {
         Fidelity fidelity = validation.fidelity();
         List<String[]> rows = new ArrayList<>();
+        validation.taskMetrics().forEach((name, value) -> rows.add(row(name + " (" + validation.task() + ")",
+                Units.decimal(value))));
         rows.add(row("Cosine mean", Units.decimal(fidelity.cosineMean())));
         rows.add(row("Cosine min", Units.decimal(fidelity.cosineMin())));
         rows.add(row("Max abs error", Units.decimal(fidelity.maxAbsError())));
@@ -104,8 +111,11 @@ final class OptimizationTable {
 
     /** Whether the gate held and, if not, each threshold it missed and what became of the model. */
     private static String verdict(ValidationOutcome validation) {
+        if (!validation.checked()) {
+            return "not checked (no thresholds)";
+        }
         if (validation.passed()) {
-            return "passed";
+            return "passed (" + String.join("; ", validation.thresholds()) + ")";
         }
         return "FAILED (" + String.join("; ", validation.failures()) + ")"
                 + (validation.writtenDespiteFailure() ? ", written anyway on request" : ", not written");

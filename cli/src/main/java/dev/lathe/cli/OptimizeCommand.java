@@ -2,6 +2,8 @@ package dev.lathe.cli;
 
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
+import dev.lathe.core.data.SampleSource;
+import dev.lathe.core.model.DimensionDefaults;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
@@ -12,7 +14,7 @@ import dev.lathe.core.pipeline.PipelineFile;
 import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.report.Pricing;
 import dev.lathe.core.report.ReportFormat;
-import dev.lathe.core.runtime.NpyFiles;
+import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.runtime.ProviderPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +63,8 @@ final class OptimizeCommand implements Callable<Integer> {
     /** The pass that runs when no pass is named. */
     static final String DEFAULT_PASS = "cleanup";
     private static final List<String> PASS_OPTIONS = List.of("--pass", "--prune", "--quantize");
+    /** The start of a note on stderr (silenced by --quiet). */
+    static final String NOTE = "lathe: note: ";
 
     @Spec
     private CommandSpec spec;
@@ -99,8 +103,11 @@ final class OptimizeCommand implements Callable<Integer> {
     private ShapeOptions shapes;
 
     @Option(names = "--validate", paramLabel = "THRESHOLDS", converter = GateConverter.class,
-            description = "Thresholds the optimized model must meet against the original, e.g. min-cosine=0.99,"
-                    + "max-abs-error=0.05,samples=16 (per output: min-cosine:OUTPUT=0.995). Default: measure only.")
+            description = "Thresholds the optimized model must meet against the original, e.g. min-overlap=0.95,"
+                    + "min-embedding-cosine=0.995, min-top1=0.99, min-iou=0.9, min-cosine=0.99,max-abs-error=0.05,samples=16 "
+                    + "(per output: min-cosine:OUTPUT=0.995); none checks nothing. Default: the thresholds of the model's "
+                    + "task (sentence embeddings min-embedding-cosine=0.98,min-overlap=0.8; classifiers min-top1=0.95; "
+                    + "dense maps min-iou=0.8; sequences min-decode-agreement=0.9; others min-cosine=0.98).")
     private ValidationGate gate;
 
     @Option(names = "--write-on-failure",
@@ -132,9 +139,12 @@ final class OptimizeCommand implements Callable<Integer> {
 
     @Option(names = "--calibration", paramLabel = "FILE.npz",
             description = "A calibration sample for data-aware passes (SmoothQuant in quantize.int8, GPTQ, Wanda, "
-                    + "structured pruning): an .npz holding one array per model input; repeatable. Without it, samples "
-                    + "are generated (random token ids), which calibrate far worse than real data.")
+                    + "structured pruning): an .npz holding one array per model input; repeatable; replaces the "
+                    + "calibration part of --data.")
     private List<Path> calibration = new ArrayList<>();
+
+    @Mixin
+    private DataOptions data;
 
     @Mixin
     private ProgressOptions progress;
@@ -154,22 +164,56 @@ final class OptimizeCommand implements Callable<Integer> {
         ShapeBinding binding = shapes.binding(recipe.map(PipelineFile::binding).orElse(ShapeBinding.none()));
         ValidationGate validation = gate != null ? gate
                 : recipe.flatMap(PipelineFile::validate).map(text -> configuredGate(text, origin))
-                        .orElse(ValidationGate.measureOnly());
+                        .orElse(ValidationGate.taskDefaults());
         if (!force && Files.exists(output) && Files.exists(model) && Files.isSameFile(model, output)) {
             throw new ParameterException(spec.commandLine(), "Option '-o' names the input model " + model
                     + "; choose another file, or add --force to overwrite it");
         }
         Pipeline.Builder pipeline = Pipeline.builder().provider(policy).shapes(binding).validation(validation)
                 .benchmark(measurement.options(runs)).pricing(pricing == null ? Pricing.DEFAULT : pricing)
-                .writeOnValidationFailure(writeOnFailure).allowOverwrite(force);
+                .writeOnValidationFailure(writeOnFailure).allowOverwrite(force)
+                .calibrateOnGenerated(data.calibrateOnGenerated());
         all.forEach(pipeline::add);
         OnnxModel loaded = OnnxModel.load(model);
-        if (!calibration.isEmpty()) {
-            pipeline.calibration(calibrationSamples(loaded));
+        Optional<SampleSource> samples = data.open(loaded, model);
+        try {
+            samples.ifPresent(pipeline::data);
+            if (!calibration.isEmpty()) {
+                pipeline.calibration(calibrationSamples(loaded));
+            }
+            if (samples.isEmpty() && !progress.quiet()) {
+                noteGenerated(loaded, binding);
+            }
+            try (ProgressPrinter printer = progress.printer()) {
+                return OptimizationRun.execute(pipeline.progress(printer).build(), loaded, output, reports, json,
+                        spec.commandLine());
+            }
+        } finally {
+            if (samples.isPresent() && samples.get() instanceof AutoCloseable closeable) {
+                closeQuietly(closeable);
+            }
         }
-        try (ProgressPrinter printer = progress.printer()) {
-            return OptimizationRun.execute(pipeline.progress(printer).build(), loaded, output, reports, json,
-                    spec.commandLine());
+    }
+
+    /** Says on stderr that without --data the inputs are generated, and at which default sizes. */
+    private void noteGenerated(OnnxModel loaded, ShapeBinding binding) {
+        Map<String, DimensionDefaults.Choice> defaults = binding.defaults(loaded);
+        StringBuilder text = new StringBuilder(NOTE + "no --data given: validation runs on generated inputs, not real "
+                + "data");
+        if (!defaults.isEmpty()) {
+            text.append("; unbound dimensions sized by kind: ");
+            text.append(defaults.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().value() + " ("
+                    + e.getValue().kind() + ")").collect(java.util.stream.Collectors.joining(", ")));
+        }
+        spec.commandLine().getErr().println(text.append(". Pass --data FILE for honest fidelity figures."));
+        spec.commandLine().getErr().flush();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // Closing a tokenizer frees native memory; nothing to report to the user.
         }
     }
 

@@ -13,8 +13,13 @@ final class ProgressOptions {
     @Spec(Spec.Target.MIXEE)
     private CommandSpec spec;
 
-    @Option(names = {"-q", "--quiet"}, description = "Show no progress on stderr (errors are still reported).")
+    @Option(names = {"-q", "--quiet"}, description = "Show no progress or notes on stderr (errors are still reported).")
     private boolean quiet;
+
+    /** Whether progress and notes are silenced. */
+    boolean quiet() {
+        return quiet;
+    }
 
     /** A progress printer on the command's stderr; close it when the work is done. */
     ProgressPrinter printer() {

@@ -25,7 +25,8 @@ final class ShapeOptions {
 
     @Option(names = "--bind", paramLabel = "DIM=VALUE", converter = DimensionArgument.Converter.class,
             description = "Size of a symbolic input dimension, e.g. sequence_length=128. Repeatable; "
-                    + "unbound dimensions are " + ShapeBinding.DEFAULT_DIMENSION + ".")
+                    + "unbound dimensions get sizes by kind (batch 1, sequence 128, image 224, audio window 512), "
+                    + "or from --data where a command takes it.")
     private List<DimensionArgument> dimensions = new ArrayList<>();
 
     /**

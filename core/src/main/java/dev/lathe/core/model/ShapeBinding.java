@@ -26,13 +26,10 @@ public final class ShapeBinding {
         this.dimensions = dimensions;
     }
 
-    /** No bindings: symbolic dimensions fall back to {@link #DEFAULT_DIMENSION}. */
+    /** No bindings: symbolic dimensions get {@link DimensionDefaults}' sizes. */
     public static ShapeBinding none() {
         return new ShapeBinding(Map.of(), Map.of());
     }
-
-    /** The value used for a symbolic dimension nobody bound. */
-    public static final long DEFAULT_DIMENSION = 1;
 
     /** This binding plus a full shape for one input. */
     public ShapeBinding withInputShape(String input, long... shape) {
@@ -67,6 +64,11 @@ public final class ShapeBinding {
         return Optional.ofNullable(dimensions.get(name));
     }
 
+    /** Whether nothing is bound. */
+    public boolean isEmpty() {
+        return inputShapes.isEmpty() && dimensions.isEmpty();
+    }
+
     /** Input names that have explicit shapes. */
     public java.util.Set<String> boundInputs() {
         return inputShapes.keySet();
@@ -79,7 +81,7 @@ public final class ShapeBinding {
 
     /**
      * Concrete shapes for every input of a model: the explicit shape where one is bound, else the declared
-     * shape with symbolic dimensions bound (or {@link #DEFAULT_DIMENSION}).
+     * shape with symbolic dimensions bound, or sized by {@link #defaults(OnnxModel)} where nobody bound them.
      *
      * @throws IllegalArgumentException if the binding names an input or dimension the model lacks (the
      *                                  message lists those that exist), or a shape that contradicts the
@@ -110,6 +112,7 @@ public final class ShapeBinding {
                         + "'; its symbolic dimensions are " + new TreeSet<>(dimensionNames));
             }
         }
+        Map<String, DimensionDefaults.Choice> defaults = DimensionDefaults.choose(inputs, binding);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ValueInfoProto input : inputs) {
             TensorShapeProto declared = input.getType().getTensorType().getShape();
@@ -122,13 +125,23 @@ public final class ShapeBinding {
             long[] shape = new long[declared.getDimCount()];
             for (int i = 0; i < shape.length; i++) {
                 TensorShapeProto.Dimension dim = declared.getDim(i);
+                String key = dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam()
+                        : input.getName() + "[" + i + "]";
                 shape[i] = dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue()
-                        : dim.hasDimParam() ? binding.dimension(dim.getDimParam()).orElse(ShapeBinding.DEFAULT_DIMENSION)
-                        : ShapeBinding.DEFAULT_DIMENSION;
+                        : binding.dimension(key).orElseGet(() -> defaults.get(key).value());
             }
             shapes.put(input.getName(), shape);
         }
         return shapes;
+    }
+
+    /**
+     * The sizes {@link #resolve} gives the dimensions this binding leaves unbound, with what each was taken
+     * to be, keyed by dimension name (or {@code input[axis]} for an unnamed one); empty when everything is
+     * bound.
+     */
+    public Map<String, DimensionDefaults.Choice> defaults(OnnxModel model) {
+        return DimensionDefaults.choose(model.graph().inputs(), this);
     }
 
     private static void checkAgainstDeclared(OnnxModel model, ValueInfoProto input, long[] shape) {

@@ -1,22 +1,112 @@
 package dev.lathe.core.pipeline;
 
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.runtime.ProviderConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * What a pipeline offers its passes: the input shapes the model is optimized for, calibration inputs for
- * data-aware passes, and a progress listener for long work.
+ * What a pipeline offers its passes: the input shapes the model is optimized for, calibration samples for
+ * data-aware passes, the execution provider the result is meant for, and a progress listener for long
+ * work.
  *
- * @param binding      the input shapes the pipeline was configured with
- * @param calibration  input samples for data-aware passes (generated or given by the user)
- * @param progress     where to report progress
+ * <p>{@link #calibration()} holds real samples (or generated ones only when the user allowed calibrating
+ * on generated inputs); it is empty when there is no data, and then data-aware passes use their data-free
+ * form (SmoothQuant off, round-to-nearest instead of GPTQ) or refuse through {@link #requireCalibration}.
+ * The samples are read from their source once, on first use, at most {@link #calibrationLimit()} of them.
  */
-public record PassContext(ShapeBinding binding, List<Map<String, TensorData>> calibration, ProgressListener progress) {
+public final class PassContext {
+    /** Calibration samples read at most, by default: statistics settle long before (see the passes' notes). */
+    public static final int DEFAULT_CALIBRATION_LIMIT = 128;
 
-    /** Copies the calibration list. */
-    public PassContext {
-        calibration = List.copyOf(calibration);
+    private final ShapeBinding binding;
+    private final Optional<SampleSource> calibrationSource;
+    private final int calibrationLimit;
+    private final Optional<ProviderConfig> provider;
+    private final ProgressListener progress;
+    private List<Map<String, TensorData>> calibration;
+
+    /**
+     * A context.
+     *
+     * @param binding           the input shapes the pipeline was configured with
+     * @param calibrationSource where calibration samples come from; empty when there are none
+     * @param calibrationLimit  the most calibration samples to read
+     * @param provider          the provider the optimized model is meant for, when one was selected
+     * @param progress          where to report progress
+     */
+    public PassContext(ShapeBinding binding, Optional<SampleSource> calibrationSource, int calibrationLimit,
+            Optional<ProviderConfig> provider, ProgressListener progress) {
+        if (calibrationLimit < 1) {
+            throw new IllegalArgumentException("calibration limit must be >= 1, got " + calibrationLimit);
+        }
+        this.binding = binding;
+        this.calibrationSource = calibrationSource;
+        this.calibrationLimit = calibrationLimit;
+        this.provider = provider;
+        this.progress = progress;
+    }
+
+    /** A context with calibration samples given in code (none when the list is empty) and no provider. */
+    public PassContext(ShapeBinding binding, List<Map<String, TensorData>> calibration, ProgressListener progress) {
+        this(binding, calibration.isEmpty() ? Optional.empty()
+                : Optional.of(SampleSource.of("given in code (" + calibration.size() + " samples)", List.copyOf(calibration))),
+                Math.max(1, calibration.size()), Optional.empty(), progress);
+    }
+
+    /** The input shapes the pipeline was configured with. */
+    public ShapeBinding binding() {
+        return binding;
+    }
+
+    /** The calibration samples, read on first use (at most {@link #calibrationLimit()}); empty when there is no data. */
+    public synchronized List<Map<String, TensorData>> calibration() {
+        if (calibration == null) {
+            calibration = calibrationSource.map(source -> source.take(calibrationLimit)).orElse(List.of());
+        }
+        return calibration;
+    }
+
+    /**
+     * The calibration samples, for a pass that has no data-free form.
+     *
+     * @throws PassFailedException naming the pass and how to pass data, when there are none
+     */
+    public List<Map<String, TensorData>> requireCalibration(String pass) throws PassFailedException {
+        if (calibration().isEmpty()) {
+            throw new PassFailedException(pass + " needs real calibration data and none was given: pass samples "
+                    + "(lathe optimize --data FILE, or Pipeline.Builder.data), or allow calibrating on generated inputs "
+                    + "(--calibrate-on-generated), which judges models far worse than real data");
+        }
+        return calibration();
+    }
+
+    /** How many calibration samples were read, when a pass asked for them and there were some. */
+    public synchronized Optional<Integer> calibrationRead() {
+        return calibration == null || calibration.isEmpty() ? Optional.empty() : Optional.of(calibration.size());
+    }
+
+    /** Where the calibration samples come from, when there are any. */
+    public Optional<SampleSource> calibrationSource() {
+        return calibrationSource;
+    }
+
+    /** The most calibration samples read from the source. */
+    public int calibrationLimit() {
+        return calibrationLimit;
+    }
+
+    /** The execution provider the optimized model is meant for, when one was selected. */
+    public Optional<ProviderConfig> provider() {
+        return provider;
+    }
+
+    /** Where to report progress. */
+    public ProgressListener progress() {
+        return progress;
     }
 }

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.LatheVersion;
 import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.DataSplit;
+import dev.lathe.core.data.GeneratedSamples;
+import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
@@ -13,6 +17,7 @@ import dev.lathe.core.model.SaveOptions;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.report.Cost;
+import dev.lathe.core.report.DataSources;
 import dev.lathe.core.report.OptimizationReport;
 import dev.lathe.core.report.Pricing;
 import dev.lathe.core.report.StepRecord;
@@ -22,12 +27,13 @@ import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.runtime.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.ProviderDecision;
 import dev.lathe.core.runtime.ProviderPolicy;
 import dev.lathe.core.runtime.ProviderSelector;
 import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.task.Task;
+import dev.lathe.core.task.TaskMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,13 +71,18 @@ public final class Pipeline {
     /** metadata_props key of the steps (passes and options, JSON) that made a model. */
     public static final String STEPS_KEY = "lathe.pipeline";
     private static final long SEED = 1234;
+    private static final int TYPICAL_CANDIDATES = 64;
 
     private final List<Pass> passes;
     private final ProviderPolicy providerPolicy;
     private final ValidationGate gate;
     private final ShapeBinding binding;
-    private final List<Map<String, TensorData>> calibration;
+    private final Optional<SampleSource> calibration;
+    private final Optional<SampleSource> validationData;
+    private final boolean calibrateOnGenerated;
     private final int calibrationSamples;
+    private final int calibrationLimit;
+    private final Optional<Task> task;
     private final BenchmarkOptions benchmark;
     private final Pricing pricing;
     private final ProgressListener progress;
@@ -86,7 +97,11 @@ public final class Pipeline {
         this.gate = builder.gate;
         this.binding = builder.binding;
         this.calibration = builder.calibration;
+        this.validationData = builder.validationData;
+        this.calibrateOnGenerated = builder.calibrateOnGenerated;
         this.calibrationSamples = builder.calibrationSamples;
+        this.calibrationLimit = builder.calibrationLimit;
+        this.task = builder.task;
         this.benchmark = builder.benchmark;
         this.pricing = builder.pricing;
         this.progress = builder.progress;
@@ -128,24 +143,32 @@ public final class Pipeline {
             throw new IllegalArgumentException("refusing to overwrite the input model " + output
                     + "; choose another output or allow overwriting");
         }
-        Map<String, long[]> shapes = binding.resolve(original);
-        Footprint before = FootprintAnalyzer.analyze(original, binding);
-        Map<String, TensorData> benchmarkInputs = InputGenerator.generate(original, shapes, SEED);
+        Optional<Map<String, TensorData>> typical = binding.isEmpty() ? typicalSample() : Optional.empty();
+        ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
+        Map<String, long[]> shapes = shapesUsed.resolve(original);
+        Footprint before = FootprintAnalyzer.analyze(original, shapesUsed);
+        Map<String, TensorData> benchmarkInputs = typical.orElseGet(() -> InputGenerator.generate(original, shapes, SEED));
         ProviderDecision decision = selector.select(providerPolicy, original, benchmarkInputs);
         SessionSettings settings = SessionSettings.of(decision.selected());
 
-        List<Map<String, TensorData>> calibrationInputs = calibration.isEmpty()
-                ? InputGenerator.samples(original, shapes, calibrationSamples, SEED + 100) : calibration;
-        PassContext context = new PassContext(binding, calibrationInputs, progress);
+        Optional<SampleSource> calibrationInputs = calibration.isPresent() ? calibration : calibrateOnGenerated
+                ? Optional.of(GeneratedSamples.of(original, shapes, calibrationSamples, SEED + 100)) : Optional.empty();
+        PassContext context = new PassContext(shapesUsed, calibrationInputs, calibrationLimit,
+                Optional.of(decision.selected()), progress);
         List<StepRecord> steps = new ArrayList<>();
         OnnxModel current = original;
         for (Pass pass : passes) {
             current = applyStep(pass, current, context, steps);
         }
         OnnxModel optimized = withProvenance(current);
-        Footprint after = FootprintAnalyzer.analyze(optimized, binding);
+        Footprint after = FootprintAnalyzer.analyze(optimized, shapesUsed);
 
-        ValidationOutcome validation = validate(original, optimized, settings, shapes);
+        SampleSource validationInputs = validationSource(original, shapes);
+        ValidationOutcome validation = validate(original, optimized, settings, validationInputs);
+        DataSources data = new DataSources(context.calibrationRead().map(count -> new DataSources.Source(
+                calibrationInputs.get().description(), count, calibrationInputs.get().generated())),
+                new DataSources.Source(validationInputs.description(), validation.fidelity().samples(),
+                        validationInputs.generated()));
         // Original, optimized, optimized, original: a machine that gets busier or quieter while measuring
         // then favours neither model.
         BenchmarkResult firstBefore = measure("benchmark original", original, settings, benchmarkInputs);
@@ -156,7 +179,7 @@ public final class Pipeline {
                 benchmarkInputs));
         Cost cost = Cost.of(pricing, measuredBefore, measuredAfter, before, after);
         OptimizationReport report = new OptimizationReport(LatheVersion.get(), original.source(), Optional.empty(), before,
-                after, measuredBefore, measuredAfter, steps, decision, validation, cost);
+                after, measuredBefore, measuredAfter, steps, decision, validation, data, cost);
         if (!validation.passed()) {
             if (!writeOnValidationFailure) {
                 throw new ValidationFailedException(original.source() + ": the optimized model failed validation, nothing "
@@ -166,6 +189,47 @@ public final class Pipeline {
         }
         optimized.save(output, saveOptions);
         return new PipelineResult(output, optimized, report.written(output.toString(), validation));
+    }
+
+    /**
+     * The sample of median size among the first {@value #TYPICAL_CANDIDATES} of the validation data (or the
+     * calibration data): the shapes the footprint is stated at and the inputs benchmarks run, when data is
+     * given and no shapes are.
+     */
+    private Optional<Map<String, TensorData>> typicalSample() {
+        Optional<SampleSource> source = validationData.isPresent() ? validationData : calibration;
+        if (source.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Map<String, TensorData>> candidates = new ArrayList<>(source.get().take(TYPICAL_CANDIDATES));
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        candidates.sort(java.util.Comparator.comparingLong(Pipeline::elementCount));
+        return Optional.of(candidates.get(candidates.size() / 2));
+    }
+
+    private static long elementCount(Map<String, TensorData> sample) {
+        return sample.values().stream().mapToLong(TensorData::elementCount).sum();
+    }
+
+    private static ShapeBinding bindingOf(Map<String, TensorData> sample) {
+        ShapeBinding shapes = ShapeBinding.none();
+        for (Map.Entry<String, TensorData> input : sample.entrySet()) {
+            shapes = shapes.withInputShape(input.getKey(), input.getValue().shape());
+        }
+        return shapes;
+    }
+
+    /** The gate's inputs, else the validation data, else generated samples. */
+    private SampleSource validationSource(OnnxModel original, Map<String, long[]> shapes) {
+        if (!gate.inputs().isEmpty()) {
+            return SampleSource.of("given in code (" + gate.inputs().size() + " samples)", gate.inputs());
+        }
+        if (validationData.isPresent()) {
+            return validationData.get().limit(gate.samples(true));
+        }
+        return GeneratedSamples.of(original, shapes, gate.samples(false), SEED + 1000);
     }
 
     private OnnxModel applyStep(Pass pass, OnnxModel model, PassContext context, List<StepRecord> steps)
@@ -203,19 +267,19 @@ public final class Pipeline {
     }
 
     private ValidationOutcome validate(OnnxModel original, OnnxModel optimized, SessionSettings settings,
-            Map<String, long[]> shapes) throws LatheException {
-        progress.started("validation", gate.inputs().isEmpty() ? gate.samples() : gate.inputs().size());
+            SampleSource samples) throws LatheException {
+        progress.started("validation", samples.sizeHint().isPresent() ? (int) samples.sizeHint().getAsLong() : -1);
+        Task modelTask = task.orElseGet(() -> Task.detect(original));
+        TaskMetrics taskMetrics = TaskMetrics.of(modelTask);
         try (ModelSession reference = ModelSession.open(original, settings);
                 ModelSession candidate = ModelSession.open(optimized, settings)) {
-            List<Map<String, TensorData>> samples = gate.inputs().isEmpty()
-                    ? InputGenerator.samples(original, shapes, gate.samples(), SEED + 1000) : gate.inputs();
-            Fidelity fidelity = FidelityMeter.compare(reference, candidate, samples);
+            Fidelity fidelity = FidelityMeter.compare(reference, candidate, samples, taskMetrics::add);
             Map<String, double[]> metrics = new LinkedHashMap<>();
             for (ValidationGate.EvaluatorCheck check : gate.evaluators()) {
                 metrics.put(check.evaluator().name(), new double[] {check.evaluator().evaluate(reference),
                     check.evaluator().evaluate(candidate)});
             }
-            return gate.check(fidelity, metrics);
+            return gate.check(fidelity, modelTask, taskMetrics.results(), metrics);
         } finally {
             progress.finished("validation");
         }
@@ -235,10 +299,14 @@ public final class Pipeline {
     public static final class Builder {
         private final List<Pass> passes = new ArrayList<>();
         private ProviderPolicy providerPolicy = ProviderPolicy.auto();
-        private ValidationGate gate = ValidationGate.measureOnly();
+        private ValidationGate gate = ValidationGate.taskDefaults();
         private ShapeBinding binding = ShapeBinding.none();
-        private List<Map<String, TensorData>> calibration = List.of();
+        private Optional<SampleSource> calibration = Optional.empty();
+        private Optional<SampleSource> validationData = Optional.empty();
+        private boolean calibrateOnGenerated;
         private int calibrationSamples = 8;
+        private int calibrationLimit = PassContext.DEFAULT_CALIBRATION_LIMIT;
+        private Optional<Task> task = Optional.empty();
         private BenchmarkOptions benchmark = BenchmarkOptions.defaults();
         private Pricing pricing = Pricing.DEFAULT;
         private ProgressListener progress = ProgressListener.none();
@@ -268,30 +336,83 @@ public final class Pipeline {
             return this;
         }
 
-        /** The validation gate (default: measure fidelity only). */
+        /** The validation gate (default {@link ValidationGate#taskDefaults()}: the thresholds of the model's task). */
         public Builder validation(ValidationGate validationGate) {
             this.gate = validationGate;
             return this;
         }
 
-        /** The input shapes to optimize and measure for (default: symbolic dimensions 1). */
+        /**
+         * The input shapes to optimize and measure for. By default they come from the data (the sample of
+         * median size among the first validation samples) when data is given, and otherwise from {@link
+         * dev.lathe.core.model.DimensionDefaults} (batch 1, sequence 128, image 224x224, audio 512 samples).
+         */
         public Builder shapes(ShapeBinding shapeBinding) {
             this.binding = shapeBinding;
             return this;
         }
 
-        /** Calibration inputs for data-aware passes (default: {@code 8} generated samples). */
-        public Builder calibration(List<Map<String, TensorData>> samples) {
-            this.calibration = List.copyOf(samples);
+        /**
+         * Real data for the run, split by {@link DataSplit#of(SampleSource)}: data-aware passes calibrate
+         * on one part and the optimized model is judged on the held-out rest.
+         */
+        public Builder data(SampleSource samples) {
+            DataSplit split = DataSplit.of(samples);
+            this.calibration = Optional.of(split.calibration());
+            this.validationData = Optional.of(split.validation());
             return this;
         }
 
-        /** How many calibration samples to generate when none are given. */
+        /** Calibration samples for data-aware passes (default: none, or those of {@link #data}). */
+        public Builder calibration(SampleSource samples) {
+            this.calibration = Optional.of(samples);
+            return this;
+        }
+
+        /** Calibration samples given in code; an empty list means none. */
+        public Builder calibration(List<Map<String, TensorData>> samples) {
+            this.calibration = samples.isEmpty() ? Optional.empty()
+                    : Optional.of(SampleSource.of("given in code (" + samples.size() + " samples)", List.copyOf(samples)));
+            return this;
+        }
+
+        /** Held-out samples to judge the optimized model on (default: none, or those of {@link #data}). */
+        public Builder validationData(SampleSource samples) {
+            this.validationData = Optional.of(samples);
+            return this;
+        }
+
+        /**
+         * Let data-aware passes calibrate on generated inputs when no calibration data is given (default
+         * false: they use their data-free form or refuse). Generated inputs calibrate far worse than real
+         * data; reports mark them.
+         */
+        public Builder calibrateOnGenerated(boolean allow) {
+            this.calibrateOnGenerated = allow;
+            return this;
+        }
+
+        /** How many samples to generate for {@link #calibrateOnGenerated} (default 8). */
         public Builder calibrationSamples(int count) {
             if (count < 1) {
                 throw new IllegalArgumentException("calibration needs at least one sample, got " + count);
             }
             this.calibrationSamples = count;
+            return this;
+        }
+
+        /** The most calibration samples passes read (default {@value PassContext#DEFAULT_CALIBRATION_LIMIT}). */
+        public Builder calibrationLimit(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("calibration limit must be >= 1, got " + count);
+            }
+            this.calibrationLimit = count;
+            return this;
+        }
+
+        /** The model's task, which chooses the validation metrics (default: {@link Task#detect}). */
+        public Builder task(Task modelTask) {
+            this.task = Optional.of(modelTask);
             return this;
         }
 

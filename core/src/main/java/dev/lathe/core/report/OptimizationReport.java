@@ -21,11 +21,12 @@ import java.util.Optional;
  * @param steps          the steps in order
  * @param provider       how the provider was chosen
  * @param validation     the validation gate's outcome
+ * @param data           where the calibration and validation samples came from
  * @param cost           cost per million inferences before and after
  */
 public record OptimizationReport(String latheVersion, String model, Optional<String> output, Footprint before,
         Footprint after, BenchmarkResult measuredBefore, BenchmarkResult measuredAfter, List<StepRecord> steps,
-        ProviderDecision provider, ValidationOutcome validation, Cost cost) {
+        ProviderDecision provider, ValidationOutcome validation, DataSources data, Cost cost) {
 
     /** Copies the step list. */
     public OptimizationReport {
@@ -35,6 +36,6 @@ public record OptimizationReport(String latheVersion, String model, Optional<Str
     /** The same report, recording where the model was written and how validation ended. */
     public OptimizationReport written(String path, ValidationOutcome finalValidation) {
         return new OptimizationReport(latheVersion, model, Optional.of(path), before, after, measuredBefore, measuredAfter,
-                steps, provider, finalValidation, cost);
+                steps, provider, finalValidation, data, cost);
     }
 }

@@ -145,9 +145,11 @@ public final class ReportHtml {
                     .append(" <span class=\"").append(headline.improved() ? "better" : "worse").append("\">")
                     .append(escape(headline.change())).append("</span></div></div>\n");
         }
-        boolean passed = sections.report().validation().passed();
+        ValidationOutcome outcome = sections.report().validation();
         html.append("<div class=\"card\"><div class=\"label\">Validation</div><div class=\"value ")
-                .append(passed ? "passed\">Passed" : "failed\">FAILED").append("</div><div class=\"from\">cosine min ")
+                .append(!outcome.checked() ? "failed\">Not checked" : outcome.passed() ? "passed\">Passed" : "failed\">FAILED")
+                .append(sections.report().data().validationGenerated() ? " (generated inputs)" : "")
+                .append("</div><div class=\"from\">cosine min ")
                 .append(Figures.cosine(sections.report().validation().fidelity().cosineMin()))
                 .append("</div></div>\n</div>\n</section>\n");
     }
@@ -173,9 +175,16 @@ public final class ReportHtml {
     }
 
     private static void validation(StringBuilder html, ReportSections sections) {
-        boolean passed = sections.report().validation().passed();
+        ValidationOutcome outcome = sections.report().validation();
+        boolean passed = outcome.checked() && outcome.passed();
         html.append("<section id=\"validation\">\n<h2>Validation</h2>\n<p class=\"").append(passed ? "passed" : "failed")
-                .append("\">").append(escape(sections.validationVerdict())).append("</p>\n");
+                .append("\">").append(escape(sections.validationVerdict())).append("</p>\n<ul class=\"data\">\n");
+        sections.dataSources().forEach(source -> html.append("<li>").append(escape(source)).append("</li>\n"));
+        html.append("</ul>\n");
+        TextTable task = sections.taskMetrics();
+        if (!task.rows().isEmpty()) {
+            table(html, task);
+        }
         List<String> failures = sections.failures();
         if (!failures.isEmpty()) {
             html.append("<ul>\n");

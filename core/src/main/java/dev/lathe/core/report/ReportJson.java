@@ -68,6 +68,9 @@ public final class ReportJson {
         root.set("provider", provider(report.provider()));
         root.set("fidelity", fidelity(report.validation().fidelity()));
         root.set("validation", validation(report.validation()));
+        ObjectNode data = root.putObject("data");
+        data.set("calibration", report.data().calibration().map(ReportJson::source).orElse(null));
+        data.set("validation", source(report.data().validation()));
         root.set("cost", cost(report.cost()));
         ObjectNode measurement = root.putObject("measurement");
         measurement.put("memoryMethod", report.measuredAfter().memoryMethod());
@@ -143,7 +146,13 @@ public final class ReportJson {
 
     private static ObjectNode validation(ValidationOutcome outcome) {
         ObjectNode node = MAPPER.createObjectNode();
-        node.put("passed", outcome.passed());
+        node.put("checked", outcome.checked());
+        node.put("passed", outcome.checked() && outcome.passed());
+        ArrayNode thresholds = node.putArray("thresholds");
+        outcome.thresholds().forEach(thresholds::add);
+        node.put("task", outcome.task());
+        ObjectNode taskMetrics = node.putObject("taskMetrics");
+        outcome.taskMetrics().forEach(taskMetrics::put);
         ArrayNode failures = node.putArray("failures");
         outcome.failures().forEach(failures::add);
         ObjectNode metrics = node.putObject("metrics");
@@ -153,6 +162,14 @@ public final class ReportJson {
             metric.put("optimized", values[1]);
         });
         node.put("writtenDespiteFailure", outcome.writtenDespiteFailure());
+        return node;
+    }
+
+    private static ObjectNode source(DataSources.Source source) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("source", source.description());
+        node.put("samples", source.samples());
+        node.put("generated", source.generated());
         return node;
     }
 

@@ -31,7 +31,15 @@ public final class ReportMarkdown {
         md.append("\n## Before and after\n\n");
         table(md, sections.comparison());
 
+        md.append("\n## Data\n\n");
+        sections.dataSources().forEach(source -> md.append("- ").append(line(source)).append('\n'));
+
         md.append("\n## Fidelity\n\n").append(line(sections.fidelitySummary())).append("\n\n");
+        TextTable task = sections.taskMetrics();
+        if (!task.rows().isEmpty()) {
+            table(md, task);
+            md.append('\n');
+        }
         table(md, sections.fidelityByOutput());
 
         md.append("\n## Validation\n\n**").append(line(sections.validationVerdict())).append("**\n");

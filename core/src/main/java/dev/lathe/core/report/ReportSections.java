@@ -158,16 +158,41 @@ final class ReportSections {
         return table;
     }
 
-    /** One sentence: whether the validation gate passed, and what became of the model. */
+    /** One sentence: whether the validation gate passed (or checked nothing), and what became of the model. */
     String validationVerdict() {
         ValidationOutcome validation = report.validation();
+        String on = report.data().validationGenerated() ? " (on GENERATED inputs, not real data)" : "";
+        if (!validation.checked()) {
+            return "Not checked: no thresholds were set, fidelity was only measured" + on + ".";
+        }
         if (validation.passed()) {
-            return "Passed: every threshold held.";
+            return "Passed: every threshold held" + on + " (" + String.join("; ", validation.thresholds()) + ").";
         }
         int count = validation.failures().size();
-        return "FAILED: " + count + (count == 1 ? " threshold" : " thresholds") + " did not hold; "
+        return "FAILED: " + count + (count == 1 ? " threshold" : " thresholds") + " did not hold" + on + "; "
                 + (validation.writtenDespiteFailure() ? "the model was written anyway, on request."
                         : "the model was not written.");
+    }
+
+    /** Where the calibration and validation samples came from, one sentence each. */
+    List<String> dataSources() {
+        DataSources data = report.data();
+        String calibration = data.calibration().map(source -> "Calibration: " + source.samples() + " samples from "
+                + source.description() + (source.generated() ? " (GENERATED inputs, not real data)." : "."))
+                .orElse("Calibration: none (no pass read calibration data).");
+        DataSources.Source validation = data.validation();
+        String held = validation.generated()
+                ? " (GENERATED inputs: fidelity was NOT measured on real data; pass real samples with --data)."
+                : ".";
+        return List.of(calibration, "Validation: " + validation.samples() + " samples from " + validation.description()
+                + held);
+    }
+
+    /** The task's metrics, optimized against original; no rows for a generic task. */
+    TextTable taskMetrics() {
+        TextTable table = TextTable.of(text("Metric (" + report.validation().task() + ")"), number("Value"));
+        report.validation().taskMetrics().forEach((name, value) -> table.row(name, Figures.cosine(value)));
+        return table;
     }
 
     /** One line per threshold that did not hold. */

@@ -2,6 +2,7 @@ package dev.lathe.core.runtime;
 
 import dev.lathe.core.LatheException;
 import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import java.io.IOException;

@@ -13,6 +13,13 @@ public final class FidelityMeter {
     private FidelityMeter() {
     }
 
+    /** Sees each sample with both models' outputs, e.g. to compute a task's metrics along the way. */
+    @FunctionalInterface
+    public interface SampleObserver {
+        /** Called once per sample, after both models ran it. */
+        void observe(Map<String, TensorData> inputs, Map<String, TensorData> reference, Map<String, TensorData> candidate);
+    }
+
     /**
      * Compares every output the two sessions share, over all samples.
      *
@@ -20,9 +27,18 @@ public final class FidelityMeter {
      */
     public static Fidelity compare(ModelSession reference, ModelSession candidate, List<Map<String, TensorData>> samples)
             throws RuntimeFailureException {
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException("fidelity needs at least one input sample");
-        }
+        return compare(reference, candidate, samples, (inputs, expected, actual) -> { });
+    }
+
+    /**
+     * Compares every output the two sessions share over the samples, read one at a time, and shows each
+     * sample with both models' outputs to an observer.
+     *
+     * @throws IllegalArgumentException if there are no samples, the sessions share no output, or an output
+     *                                  changes shape
+     */
+    public static Fidelity compare(ModelSession reference, ModelSession candidate, Iterable<Map<String, TensorData>> samples,
+            SampleObserver observer) throws RuntimeFailureException {
         List<String> shared = new ArrayList<>(reference.outputNames());
         shared.retainAll(candidate.outputNames());
         if (shared.isEmpty()) {
@@ -33,9 +49,12 @@ public final class FidelityMeter {
         for (int i = 0; i < accumulators.length; i++) {
             accumulators[i] = new Accumulator();
         }
+        int count = 0;
         for (Map<String, TensorData> sample : samples) {
+            count++;
             Map<String, TensorData> expected = reference.run(sample);
             Map<String, TensorData> actual = candidate.run(sample);
+            observer.observe(sample, expected, actual);
             for (int i = 0; i < shared.size(); i++) {
                 String name = shared.get(i);
                 TensorData a = expected.get(name);
@@ -50,11 +69,14 @@ public final class FidelityMeter {
                 accumulators[i].add(a, b);
             }
         }
+        if (count == 0) {
+            throw new IllegalArgumentException("fidelity needs at least one input sample");
+        }
         List<OutputFidelity> outputs = new ArrayList<>();
         for (int i = 0; i < shared.size(); i++) {
             outputs.add(accumulators[i].result(shared.get(i)));
         }
-        return new Fidelity(samples.size(), outputs);
+        return new Fidelity(count, outputs);
     }
 
     /** Running sums for one output. */

@@ -222,7 +222,7 @@ class PipelineTest {
                 .hasMessageContaining("valid keys");
         assertThatThrownBy(() -> ValidationGate.parse("min-cosine=high")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be a number");
-        assertThat(ValidationGate.parse("min-cosine:y=0.99,samples=3").samples()).isEqualTo(3);
+        assertThat(ValidationGate.parse("min-cosine:y=0.99,samples=3").samples(true)).isEqualTo(3);
     }
 
     private static ProgressListener recorder(List<String> events) {
@@ -248,5 +248,97 @@ class PipelineTest {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
+    }
+
+    /** A pass that changes nothing and records which calibration samples it saw (their first value). */
+    private record RecordCalibration() implements Pass {
+        @Override
+        public String name() {
+            return "test.record";
+        }
+
+        @Override
+        public Map<String, String> options() {
+            return Map.of();
+        }
+
+        @Override
+        public PassResult apply(OnnxModel model, PassContext context) {
+            List<Integer> seen = context.calibration().stream().map(s -> (int) s.get("x").toFloatArray()[0]).toList();
+            return new PassResult(model, Map.of("seen", seen, "real",
+                    context.calibrationSource().map(source -> !source.generated()).orElse(false)));
+        }
+    }
+
+    /** Sample i of batch 1 + i % 3: its first value is i, so the samples it came from can be told apart. */
+    private static Map<String, TensorData> numbered(int i) {
+        int batch = 1 + i % 3;
+        float[] values = new float[batch * 4];
+        for (int v = 0; v < values.length; v++) {
+            values[v] = v == 0 ? i : (float) Math.sin(i + v);
+        }
+        return Map.of("x", TensorData.ofFloats(new long[] {batch, 4}, values));
+    }
+
+    @Test
+    void dataIsSplitShapesComeFromItAndTheReportSaysWhereSamplesCameFrom(@TempDir Path folder) throws Exception {
+        Path input = folder.resolve("mlp.onnx");
+        TestModels.mlp().save(input);
+        List<Map<String, TensorData>> samples = java.util.stream.IntStream.range(0, 40).mapToObj(PipelineTest::numbered)
+                .toList();
+
+        PipelineResult result = Pipeline.builder().selector(CPU_ONLY).benchmark(QUICK).add(new RecordCalibration())
+                .data(dev.lathe.core.data.SampleSource.of("forty.npz-folder", samples)).build()
+                .run(input, folder.resolve("out.onnx"));
+
+        OptimizationReport report = result.report();
+        @SuppressWarnings("unchecked")
+        List<Integer> seen = (List<Integer>) report.steps().get(0).details().get("seen");
+        assertThat(seen).hasSize(30).doesNotContain(3, 7, 11, 39).contains(0, 1, 2, 4, 38);
+        assertThat(report.steps().get(0).details()).containsEntry("real", true);
+        assertThat(report.data().calibration()).hasValueSatisfying(c -> {
+            assertThat(c.samples()).isEqualTo(30);
+            assertThat(c.generated()).isFalse();
+            assertThat(c.description()).startsWith("forty.npz-folder, calibration 75 %");
+        });
+        assertThat(report.data().validation().samples()).isEqualTo(10);
+        assertThat(report.data().validation().generated()).isFalse();
+        assertThat(report.data().validation().description()).startsWith("forty.npz-folder, held-out 25 %: 10 samples");
+        assertThat(report.validation().fidelity().samples()).isEqualTo(10);
+        assertThat(report.validation().checked()).isTrue();
+        assertThat(report.validation().thresholds()).containsExactly("min-cosine=0.98");
+        // The held-out samples 3, 7, ..., 39 have batch sizes 1, 2, 3, 1, ...: the median one is batch 2.
+        assertThat(report.before().inputShapes().get("x")).containsExactly(2, 4);
+    }
+
+    @Test
+    void withoutDataPassesGetNoCalibrationUnlessGeneratedInputsAreAllowed(@TempDir Path folder) throws Exception {
+        Path input = folder.resolve("mlp.onnx");
+        TestModels.mlp().save(input);
+
+        OptimizationReport none = quick().add(new RecordCalibration()).build().run(input, folder.resolve("a.onnx")).report();
+        assertThat((List<?>) none.steps().get(0).details().get("seen")).isEmpty();
+        assertThat(none.data().calibration()).isEmpty();
+        assertThat(none.data().validation().generated()).isTrue();
+        assertThat(none.data().validation().description()).startsWith("generated (8 random samples, x=2x4)");
+
+        OptimizationReport generated = quick().add(new RecordCalibration()).calibrateOnGenerated(true).build()
+                .run(input, folder.resolve("b.onnx")).report();
+        assertThat((List<?>) generated.steps().get(0).details().get("seen")).hasSize(8);
+        assertThat(generated.data().calibration()).hasValueSatisfying(c -> assertThat(c.generated()).isTrue());
+    }
+
+    @Test
+    void measureOnlyReportsNotCheckedNeverPassed(@TempDir Path folder) throws Exception {
+        Path input = folder.resolve("mlp.onnx");
+        TestModels.mlp().save(input);
+
+        OptimizationReport report = quick().add(new ScaleWeight("w2", 0f)).validation(ValidationGate.measureOnly()).build()
+                .run(input, folder.resolve("c.onnx")).report();
+
+        assertThat(report.validation().checked()).isFalse();
+        assertThat(report.validation().thresholds()).isEmpty();
+        assertThat(dev.lathe.core.report.ReportMarkdown.render(report)).contains("Not checked")
+                .doesNotContain("Passed");
     }
 }

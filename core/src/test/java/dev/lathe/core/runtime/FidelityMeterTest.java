@@ -3,6 +3,7 @@ package dev.lathe.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;

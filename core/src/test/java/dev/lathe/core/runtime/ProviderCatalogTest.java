@@ -2,6 +2,7 @@ package dev.lathe.core.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.testing.TestModels;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.lathe.core.testing;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.ShapeMethod;
 import dev.lathe.core.report.Cost;
+import dev.lathe.core.report.DataSources;
 import dev.lathe.core.report.OptimizationReport;
 import dev.lathe.core.report.Pricing;
 import dev.lathe.core.report.StepRecord;
@@ -52,8 +53,10 @@ public final class ReportFixtures {
 
     /** The report of a run that passed its validation gate, with peak memory measured in a forked JVM. */
     public static OptimizationReport passed() {
-        ValidationOutcome validation = new ValidationOutcome(true, List.of(), fidelity(),
-                Map.of("accuracy", new double[] {0.912, 0.905}), false);
+        ValidationOutcome validation = new ValidationOutcome(true, true,
+                List.of("embedding-cosine >= 0.98", "overlap@10 >= 0.8"), List.of(), fidelity(), "sentence-embedding",
+                ordered("embedding-cosine", 0.9981, "overlap@10", 0.953), Map.of("accuracy", new double[] {0.912, 0.905}),
+                false);
         return report(MEMORY_BEFORE, MEMORY_AFTER, "forked", validation);
     }
 
@@ -62,8 +65,9 @@ public final class ReportFixtures {
      * anyway on request, and whose peak memory was not measured (-1, memory method "none").
      */
     public static OptimizationReport failedWrittenAnyway() {
-        ValidationOutcome validation = new ValidationOutcome(false,
-                List.of("cosineMin 0.997020 < 0.999 on output last_hidden_state"), fidelity(),
+        ValidationOutcome validation = new ValidationOutcome(true, false, List.of("min-cosine=0.999"),
+                List.of("cosineMin 0.997020 < 0.999 on output last_hidden_state"), fidelity(), "sentence-embedding",
+                ordered("embedding-cosine", 0.9981, "overlap@10", 0.953),
                 Map.of("accuracy", new double[] {0.912, 0.871}), false).markWritten();
         return report(-1, -1, "none", validation);
     }
@@ -98,7 +102,9 @@ public final class ReportFixtures {
         Cost cost = Cost.of(PRICING, measuredBefore, measuredAfter, before, after);
         return new OptimizationReport("0.1.0-test", "models/all-minilm-l6-v2.onnx", Optional.of(
                 "build/all-minilm-l6-v2.opt.onnx"), before, after, measuredBefore, measuredAfter, steps, provider,
-                validation, cost);
+                validation, new DataSources(Optional.of(new DataSources.Source(
+                        "sentences.txt (400 texts), calibration 75 %: 300 samples", 128, false)),
+                        new DataSources.Source("sentences.txt (400 texts), held-out 25 %: 100 samples", 32, false)), cost);
     }
 
     private static Fidelity fidelity() {

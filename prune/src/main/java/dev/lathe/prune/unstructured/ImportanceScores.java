@@ -53,8 +53,9 @@ final class ImportanceScores {
     static ImportanceScores wanda(String pass, OnnxModel model, List<PrunableWeight> weights,
             List<Map<String, TensorData>> calibration) throws LatheException {
         if (calibration.isEmpty()) {
-            throw new PassFailedException(pass + ": Wanda importance needs calibration inputs to measure activation norms, and "
-                    + "none were given; give calibration samples (pipelines generate them by default) or use importance=magnitude");
+            throw new PassFailedException(pass + " needs real calibration data to measure activation norms, and none was "
+                    + "given: pass samples (lathe optimize --data FILE, or Pipeline.Builder.data), use importance=magnitude, or "
+                    + "allow calibrating on generated inputs (--calibrate-on-generated)");
         }
         Set<String> mainValues = new HashSet<>();
         model.graph().proto().getNodeList().forEach(n -> mainValues.addAll(n.getOutputList()));

@@ -16,7 +16,7 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
-import dev.lathe.core.runtime.InputGenerator;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.testing.RealModels;
 import dev.lathe.core.testing.TestModels;
 import java.nio.file.Path;
@@ -189,7 +189,7 @@ class WandaPruningTest {
     void withoutCalibrationInputsWandaFailsAndSaysWhy() {
         assertThatThrownBy(() -> prune(loudChannelModel(), "prune.wanda", NO_CALIBRATION))
                 .isInstanceOf(PassFailedException.class)
-                .hasMessageContaining("prune.wanda").hasMessageContaining("calibration inputs")
+                .hasMessageContaining("prune.wanda").hasMessageContaining("needs real calibration data").hasMessageContaining("--data")
                 .hasMessageContaining("importance=magnitude");
     }
 

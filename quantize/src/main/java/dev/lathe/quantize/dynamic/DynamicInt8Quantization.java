@@ -83,10 +83,11 @@ public final class DynamicInt8Quantization implements Pass {
         Smoothing smoothing = Smoothing.NONE;
         if (settings.smoothing() > 0) {
             if (context.calibration().isEmpty()) {
-                details.put("smoothing", "skipped: no calibration inputs");
+                details.put("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
             } else {
                 smoothing = Smoothing.compute(model, targets, settings.smoothing(), context.calibration());
                 details.put("smoothing", "alpha " + settings.smoothing() + " on " + smoothing.inputCount() + " inputs");
+                details.put("calibrationSamples", Math.min(context.calibration().size(), Smoothing.MAX_SAMPLES));
             }
         }
         for (WeightedNode target : targets) {

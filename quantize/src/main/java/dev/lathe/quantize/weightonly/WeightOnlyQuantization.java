@@ -122,6 +122,9 @@ public final class WeightOnlyQuantization implements Pass {
         for (Rewrite rewrite : plan(editor, views, details)) {
             byWeight.computeIfAbsent(rewrite.key(), k -> new ArrayList<>()).add(rewrite);
         }
+        if (options.method() == Method.GPTQ) {
+            context.requireCalibration(name());
+        }
         boolean gptq = options.method() == Method.GPTQ
                 || (options.method() == Method.AUTO && !context.calibration().isEmpty());
         details.method(gptq ? "gptq" : "rtn");

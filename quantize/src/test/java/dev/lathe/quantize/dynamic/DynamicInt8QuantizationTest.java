@@ -17,7 +17,7 @@ import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.CpuFeatures;
 import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.runtime.InputGenerator;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.RealModels;
@@ -132,7 +132,7 @@ class DynamicInt8QuantizationTest {
         assertThat(opTypes(result.model().graph())).contains("Mul");
         assertThat(fidelity(block, result.model(), shapes).cosineMin()).isGreaterThan(0.995);
         assertThat(quantize(block, "quantize.int8:min-size=0", NO_CALIBRATION).details())
-                .containsEntry("smoothing", "skipped: no calibration inputs");
+                .containsEntry("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
     }
 
     @Test

@@ -9,7 +9,7 @@ import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.runtime.InputGenerator;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.RealModels;

@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.data;
 
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;

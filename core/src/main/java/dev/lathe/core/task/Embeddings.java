@@ -1,5 +1,6 @@
-package dev.lathe.bench;
+package dev.lathe.core.task;
 
+import dev.lathe.core.model.TensorData;
 import java.util.Arrays;
 import java.util.List;
 
@@ -64,6 +65,61 @@ public final class Embeddings {
             unit[i] = (float) (vector[i] / norm);
         }
         return unit;
+    }
+
+    /**
+     * The sentence embeddings of a batch: token states {@code [batch, tokens, dim]} mean-pooled over the
+     * attention mask {@code [batch, tokens]} (all tokens when {@code mask} is null), or embeddings
+     * {@code [batch, dim]} as they are; each L2-normalised (a zero vector stays zero).
+     *
+     * @throws IllegalArgumentException if the shapes do not fit together
+     */
+    public static List<float[]> pooled(TensorData states, TensorData mask) {
+        long[] shape = states.shape();
+        float[] values = states.toFloatArray();
+        List<float[]> embeddings = new java.util.ArrayList<>();
+        if (shape.length == 2) {
+            int dim = (int) shape[1];
+            for (int row = 0; row < shape[0]; row++) {
+                embeddings.add(normalizeOrZero(Arrays.copyOfRange(values, row * dim, (row + 1) * dim)));
+            }
+            return embeddings;
+        }
+        if (shape.length != 3) {
+            throw new IllegalArgumentException("token states must be [batch, tokens, dim] or embeddings [batch, dim], got "
+                    + Arrays.toString(shape));
+        }
+        int tokens = (int) shape[1];
+        int dim = (int) shape[2];
+        long[] maskValues = mask == null ? null : mask.toLongArray();
+        if (maskValues != null && maskValues.length != shape[0] * tokens) {
+            throw new IllegalArgumentException("attention mask of shape " + Arrays.toString(mask.shape())
+                    + " does not fit token states of shape " + Arrays.toString(shape));
+        }
+        for (int row = 0; row < shape[0]; row++) {
+            double[] sum = new double[dim];
+            long attended = 0;
+            for (int t = 0; t < tokens; t++) {
+                if (maskValues != null && maskValues[row * tokens + t] == 0) {
+                    continue;
+                }
+                attended++;
+                int base = (row * tokens + t) * dim;
+                for (int d = 0; d < dim; d++) {
+                    sum[d] += values[base + d];
+                }
+            }
+            float[] mean = new float[dim];
+            for (int d = 0; d < dim && attended > 0; d++) {
+                mean[d] = (float) (sum[d] / attended);
+            }
+            embeddings.add(normalizeOrZero(mean));
+        }
+        return embeddings;
+    }
+
+    private static float[] normalizeOrZero(float[] vector) {
+        return dot(vector, vector) == 0 ? vector : normalize(vector);
     }
 
     /** Mean pooling over the mask followed by L2 normalisation: the sentence embedding. */

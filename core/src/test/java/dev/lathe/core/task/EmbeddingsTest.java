@@ -1,4 +1,4 @@
-package dev.lathe.bench;
+package dev.lathe.core.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

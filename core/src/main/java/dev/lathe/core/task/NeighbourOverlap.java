@@ -1,4 +1,4 @@
-package dev.lathe.bench;
+package dev.lathe.core.task;
 
 import java.util.ArrayList;
 import java.util.Comparator;

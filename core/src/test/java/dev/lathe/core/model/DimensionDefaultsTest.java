@@ -1,0 +1,37 @@
+package dev.lathe.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.core.testing.TestModels;
+import org.junit.jupiter.api.Test;
+
+/** Unbound dimensions are sized by what they are, never silently 1 for a sequence, image or audio axis. */
+class DimensionDefaultsTest {
+
+    @Test
+    void tokenSequencesGet128AndBatches1() {
+        OnnxModel model = TestModels.transformerBlock();
+        assertThat(ShapeBinding.none().resolve(model).get("input_ids")).containsExactly(1, 128);
+        assertThat(ShapeBinding.none().defaults(model)).containsOnlyKeys("batch", "seq");
+        assertThat(ShapeBinding.none().defaults(model).get("seq").kind()).isEqualTo("sequence");
+        assertThat(ShapeBinding.none().withDimension("seq", 7).resolve(model).get("attention_mask")).containsExactly(1, 7);
+        assertThat(ShapeBinding.none().withDimension("seq", 7).defaults(model)).containsOnlyKeys("batch");
+    }
+
+    @Test
+    void imagesGet224AndAudioWindows512() {
+        assertThat(ShapeBinding.none().resolve(TestModels.cnnWithBatchNorm()).get("image")).containsExactly(1, 3, 224, 224);
+
+        TestModels.Builder nhwc = TestModels.builder("nhwc");
+        nhwc.node("Relu", nhwc.input("pixels", DataType.FLOAT, "n", "h", "w", 3)).output("y");
+        nhwc.output("y", DataType.FLOAT, "n", "h", "w", 3);
+        assertThat(ShapeBinding.none().resolve(TestModels.model(nhwc.build())).get("pixels")).containsExactly(1, 224, 224, 3);
+
+        TestModels.Builder audio = TestModels.builder("audio");
+        audio.node("Relu", audio.input("input", DataType.FLOAT, "b", "samples")).output("y");
+        audio.output("y", DataType.FLOAT, "b", "samples");
+        OnnxModel vad = TestModels.model(audio.build());
+        assertThat(ShapeBinding.none().resolve(vad).get("input")).containsExactly(1, 512);
+        assertThat(ShapeBinding.none().defaults(vad).get("samples").kind()).isEqualTo("audio");
+    }
+}
