@@ -34,7 +34,7 @@ public final class ComparisonReport {
      * @param sentences         sentences measured
      * @param meanTokens        mean tokens per sentence, special tokens included
      * @param timedPasses       timed passes over all sentences
-     * @param calibrationSentences the first this many sentences were the passes' calibration inputs
+     * @param calibrationSentences this many sentences, none of them measured, were the passes' calibration inputs
      * @param recipeRuns        timed runs of each recipe after its warm-up run
      */
     public record Settings(String model, int sentences, double meanTokens, int timedPasses, int calibrationSentences,
@@ -105,6 +105,25 @@ public final class ComparisonReport {
         return target.judge(figures.get(target.metric()));
     }
 
+    /** Whether any target of a measured Lathe row failed (or a Lathe row could not be measured). */
+    public boolean anyTargetFailed() {
+        for (ModelRow row : rows) {
+            if (row.kind() != ModelRow.Kind.LATHE) {
+                continue;
+            }
+            if (row.problem().isPresent()) {
+                return true;
+            }
+            Map<Metric, Double> f = figures(row.name());
+            for (Target target : Targets.forPass(row.passName().orElseThrow())) {
+                if (judge(row, target, f) == Verdict.FAIL) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The report as aligned text. */
     public String text() {
         StringBuilder out = new StringBuilder();
@@ -114,7 +133,8 @@ public final class ComparisonReport {
         out.append("Machine: ").append(machine.describe()).append('\n');
         out.append("Runtime: ONNX Runtime ").append(machine.onnxRuntime()).append(", Java ").append(machine.java())
                 .append(", ").append(machine.os()).append('\n');
-        out.append(String.format(Locale.ROOT, "Calibration: the first %d sentences (also among the %d measured). "
+        out.append(String.format(Locale.ROOT, "Calibration: %d sentences, none of them among the %d measured (the "
+                + "measured ones are held out: every fourth of the shipped sentences). "
                 + "Lathe recipes: cleanup, then the quantize pass; timed after one warm-up run, median of %d.%n%n",
                 settings.calibrationSentences(), settings.sentences(), settings.recipeRuns()));
 

@@ -1,6 +1,7 @@
 package dev.lathe.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.core.data.DataSplit;
 import dev.lathe.djl.text.EnglishSentences;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
@@ -57,8 +58,8 @@ public final class QuantizationComparison implements Callable<Integer> {
             new LatheRecipe("int4", "quantize.int4"), new LatheRecipe("int8-weights", "quantize.int8-weights"),
             new LatheRecipe("fp16", "quantize.fp16"));
 
-    @Option(names = "--sentences", paramLabel = "N", description = "Sentences to measure, from the start of the "
-            + "shipped file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sentences", paramLabel = "N", description = "Shipped sentences to use, from the start of the "
+            + "file: every fourth is held out and measured, the others calibrate (default: ${DEFAULT-VALUE}).")
     int sentenceCount = 400;
 
     @Option(names = "--passes", paramLabel = "N", description = "Timed passes over all sentences after the warm-up "
@@ -74,7 +75,7 @@ public final class QuantizationComparison implements Callable<Integer> {
     List<String> extraRecipes = List.of();
 
     @Option(names = "--calibration", paramLabel = "N", description = "Calibration sentences for data-aware passes: "
-            + "the first N (default: ${DEFAULT-VALUE}); they stay among the measured sentences.")
+            + "the first N of those not held out, never measured (default: ${DEFAULT-VALUE}).")
     int calibrationCount = 32;
 
     @Option(names = "--recipe-runs", paramLabel = "N", description = "Timed runs of each recipe after its warm-up "
@@ -104,7 +105,7 @@ public final class QuantizationComparison implements Callable<Integer> {
         this.log = log;
     }
 
-    /** Runs the comparison; exits with 0, 1 if a Lathe recipe failed, 2 for bad options. */
+    /** Runs the comparison; exits with 0, 1 if a Lathe recipe failed or missed a target, 2 for bad options. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new QuantizationComparison()).execute(args));
     }
@@ -116,12 +117,19 @@ public final class QuantizationComparison implements Callable<Integer> {
         List<LatheRecipe> recipes = selectedRecipes();
         boolean measureReference = only.isEmpty() || only.contains(REFERENCE);
         Machine machine = Machine.current();
-        List<String> sentences = EnglishSentences.all().subList(0, sentenceCount);
-        List<TokenizedSentence> tokenized;
-        try (SentenceTokenizer tokenizer = SentenceTokenizer.miniLm()) {
-            tokenized = tokenizer.encodeAll(sentences);
+        List<String> measured = new ArrayList<>();
+        List<String> calibrating = new ArrayList<>();
+        List<String> shipped = EnglishSentences.all().subList(0, sentenceCount);
+        for (int i = 0; i < shipped.size(); i++) {
+            (DataSplit.heldOut(i, DataSplit.DEFAULT_VALIDATION_FRACTION) ? measured : calibrating).add(shipped.get(i));
         }
-        int calibration = Math.min(calibrationCount, tokenized.size());
+        List<TokenizedSentence> tokenized;
+        List<TokenizedSentence> calibrationSentences;
+        try (SentenceTokenizer tokenizer = SentenceTokenizer.miniLm()) {
+            tokenized = tokenizer.encodeAll(measured);
+            calibrationSentences = tokenizer.encodeAll(calibrating.subList(0, Math.min(calibrationCount, calibrating.size())));
+        }
+        int calibration = calibrationSentences.size();
         Path folder = out != null ? Files.createDirectories(out) : Files.createTempDirectory("lathe-bench");
         try {
             Path fp32 = copyResource(FP32_RESOURCE, folder.resolve(FP32));
@@ -134,7 +142,7 @@ public final class QuantizationComparison implements Callable<Integer> {
             Map<String, String> problems = new LinkedHashMap<>();
             PassRegistry registry = PassRegistry.load();
             PassContext context = new PassContext(ShapeBinding.none(),
-                    calibrationInputs(OnnxModel.load(fp32), tokenized.subList(0, calibration)), ProgressListener.none());
+                    calibrationInputs(OnnxModel.load(fp32), calibrationSentences), ProgressListener.none());
             for (LatheRecipe recipe : recipes) {
                 if (!recipe.isRegistered(registry)) {
                     problems.put(recipe.label(), "not registered: " + recipe.passName() + " is not on the class path");
@@ -183,7 +191,11 @@ public final class QuantizationComparison implements Callable<Integer> {
             if (out != null) {
                 log.println("models kept in " + out);
             }
-            return problems.values().stream().anyMatch(p -> p.startsWith("failed")) ? 1 : 0;
+            if (report.anyTargetFailed()) {
+                log.println("a target FAILED (see the verdicts above)");
+                return 1;
+            }
+            return 0;
         } finally {
             if (out == null) {
                 deleteTree(folder);
@@ -194,9 +206,9 @@ public final class QuantizationComparison implements Callable<Integer> {
     /** Rejects counts out of range before any work starts. */
     private void checkCounts() {
         int shipped = EnglishSentences.all().size();
-        if (sentenceCount < 11 || sentenceCount > shipped) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--sentences must be between 11 (overlap@10 "
-                    + "needs 10 neighbours) and " + shipped + ", got " + sentenceCount);
+        if (sentenceCount < 44 || sentenceCount > shipped) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sentences must be between 44 (overlap@10 "
+                    + "needs 11 held-out sentences) and " + shipped + ", got " + sentenceCount);
         }
         if (passes < 1 || recipeRuns < 1 || calibrationCount < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--passes and --recipe-runs must be >= 1 and "

@@ -43,7 +43,7 @@ class QuantizationComparisonTest {
         assertThat(run(err, "--sentences", "10")).isEqualTo(2);
         assertThat(run(err, "--sentences", "401")).isEqualTo(2);
         assertThat(run(err, "--passes", "0")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--sentences must be between 11", "--passes");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--sentences must be between 44", "--passes");
     }
 
     @Test
