@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.pipeline.PipelineFile;
 import dev.lathe.djl.DataFiles;
 import dev.lathe.djl.audio.AudioSpec;
 import dev.lathe.djl.image.ImageSpec;
@@ -31,19 +32,20 @@ final class DataOptions {
                     + "the model).")
     private Path tokenizer;
 
-    @Option(names = "--max-length", paramLabel = "TOKENS", defaultValue = "" + TextSpec.DEFAULT_MAX_LENGTH,
-            description = "Longest text encoding in tokens; longer texts are truncated (default: ${DEFAULT-VALUE}).")
-    private int maxLength;
+    @Option(names = "--max-length", paramLabel = "TOKENS",
+            description = "Longest text encoding in tokens; longer texts are truncated (default: "
+                    + TextSpec.DEFAULT_MAX_LENGTH + ").")
+    private Integer maxLength;
 
     @Option(names = "--image", paramLabel = "SPEC", converter = ImageSpecConverter.class,
             description = "How images become inputs, e.g. size=640x640,mean=0.485/0.456/0.406,std=0.229/0.224/0.225,"
                     + "order=bgr,layout=nchw,scale=255 (default: the model's fixed size, ImageNet mean/std, RGB, NCHW).")
-    private ImageSpec image = ImageSpec.defaults();
+    private ImageSpec image;
 
     @Option(names = "--audio", paramLabel = "SPEC", converter = AudioSpecConverter.class,
             description = "How WAV files become inputs, e.g. rate=16000,window=512,state=zeros,tail=drop (the defaults; "
                     + "16-bit PCM mono only).")
-    private AudioSpec audio = AudioSpec.defaults();
+    private AudioSpec audio;
 
     @Option(names = "--calibrate-on-generated",
             description = "Without --data, let data-aware passes (SmoothQuant, GPTQ, Wanda) calibrate on generated "
@@ -56,24 +58,32 @@ final class DataOptions {
         return calibrateOnGenerated;
     }
 
-    /** The {@code --data} location, if given. */
-    Optional<Path> location() {
-        return Optional.ofNullable(data);
-    }
-
     /**
-     * The samples of {@code --data} for a model, if given; close them when done.
+     * The samples of {@code --data} (or else of the pipeline file's {@code data:} section) for a model, if
+     * either is given; close them when done. A setting given on the command line wins over the file's.
      *
      * @param modelFile the model's file (its folder may hold the tokenizer), or null
-     * @throws IllegalArgumentException if the data cannot feed the model (the message says why)
+     * @param fromFile  the pipeline file's data section, if any
+     * @throws IllegalArgumentException if the data cannot feed the model, or a setting in the file is
+     *                                  invalid (the message says why)
      */
-    Optional<SampleSource> open(OnnxModel model, Path modelFile) throws IOException {
-        if (data == null) {
+    Optional<SampleSource> open(OnnxModel model, Path modelFile, Optional<PipelineFile.DataSection> fromFile)
+            throws IOException {
+        Optional<PipelineFile.DataSection> section = data != null ? Optional.empty() : fromFile;
+        Path location = data != null ? data : section.map(PipelineFile.DataSection::path).orElse(null);
+        if (location == null) {
             return Optional.empty();
         }
-        TextSpec text = TextSpec.defaults().withMaxLength(maxLength);
-        return Optional.of(DataFiles.open(data, model, modelFile,
-                new DataFiles.Options(Optional.ofNullable(tokenizer), text, image, audio)));
+        Optional<Path> tokenizerFile = tokenizer != null ? Optional.of(tokenizer)
+                : section.flatMap(PipelineFile.DataSection::tokenizer);
+        int tokens = maxLength != null ? maxLength
+                : section.flatMap(PipelineFile.DataSection::maxLength).orElse(TextSpec.DEFAULT_MAX_LENGTH);
+        ImageSpec imageSpec = image != null ? image
+                : section.flatMap(PipelineFile.DataSection::image).map(ImageSpec::parse).orElse(ImageSpec.defaults());
+        AudioSpec audioSpec = audio != null ? audio
+                : section.flatMap(PipelineFile.DataSection::audio).map(AudioSpec::parse).orElse(AudioSpec.defaults());
+        return Optional.of(DataFiles.open(location, model, modelFile, new DataFiles.Options(tokenizerFile,
+                TextSpec.defaults().withMaxLength(tokens), imageSpec, audioSpec)));
     }
 
     /** Parses {@code --image} with {@link ImageSpec#parse}; the message names the valid keys. */

@@ -92,8 +92,8 @@ final class OptimizeCommand implements Callable<Integer> {
     private List<Pass> quantizations = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE.yaml|FILE.json",
-            description = "A pipeline file (passes, provider, shapes, bind, validate). Its passes run first; its "
-                    + "other settings are defaults that --provider, --validate, --shape and --bind override.")
+            description = "A pipeline file (passes, provider, shapes, bind, validate, data). Its passes run first; its "
+                    + "other settings are defaults that --provider, --validate, --shape, --bind and --data override.")
     private Path config;
 
     @Mixin
@@ -175,7 +175,7 @@ final class OptimizeCommand implements Callable<Integer> {
                 .calibrateOnGenerated(data.calibrateOnGenerated());
         all.forEach(pipeline::add);
         OnnxModel loaded = OnnxModel.load(model);
-        Optional<SampleSource> samples = data.open(loaded, model);
+        Optional<SampleSource> samples = data.open(loaded, model, recipe.flatMap(PipelineFile::data));
         try {
             samples.ifPresent(pipeline::data);
             if (!calibration.isEmpty()) {

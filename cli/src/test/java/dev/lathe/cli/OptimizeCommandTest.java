@@ -321,6 +321,46 @@ class OptimizeCommandTest {
         assertThat(run.err().lines().findFirst()).get().asString().contains("--validate", "max-abs-error must be >= 0");
     }
 
+    /** A folder of 12 NumPy samples for the tiny model, sample i of batch 1 + i % 3. */
+    private Path npySamples() throws Exception {
+        Path data = Files.createDirectories(folder.resolve("samples"));
+        for (int i = 0; i < 12; i++) {
+            int batch = 1 + i % 3;
+            float[] values = new float[batch * 4];
+            for (int v = 0; v < values.length; v++) {
+                values[v] = (float) Math.cos(i * 7 + v);
+            }
+            Path sample = Files.createDirectories(data.resolve(String.format("s%02d", i)));
+            NpyFiles.write(TensorData.ofFloats(new long[] {batch, 4}, values), sample.resolve(TinyModel.INPUT + ".npy"));
+        }
+        return data;
+    }
+
+    @Test
+    void dataFromTheCommandLineOrThePipelineFileIsSplitAndReported() throws Exception {
+        Path data = npySamples();
+
+        CommandRun run = optimize("--data", data.toString(), "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).doesNotContain(OptimizeCommand.NOTE);
+        JsonNode report = JSON.readTree(run.out());
+        assertThat(report.at("/data/validation/source").asText()).contains(data.toString(), "12 samples", "held-out 25 %");
+        assertThat(report.at("/data/validation/samples").asInt()).isEqualTo(3);
+        assertThat(report.at("/data/validation/generated").asBoolean()).isFalse();
+        assertThat(report.get("inputShapes").get(TinyModel.INPUT).toString()).isEqualTo("[2,4]");
+        assertThat(report.at("/validation/thresholds/0").asText()).isEqualTo("min-cosine=0.98");
+
+        Path config = folder.resolve("pipeline.yaml");
+        Files.writeString(config, "passes: [cleanup]\ndata: {path: samples}\n");
+        JsonNode fromFile = JSON.readTree(optimize("--config", config.toString(), "--json", "--force").out());
+        assertThat(fromFile.at("/data/validation/source").asText()).contains("samples", "12 samples");
+
+        CommandRun missing = optimize("--data", folder.resolve("nothing-here").toString());
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("nothing-here", "no such file or folder");
+    }
+
     private CommandRun optimize(String... options) {
         return CommandRun.of(args("optimize", model.toString(), "-o", output.toString(), options));
     }

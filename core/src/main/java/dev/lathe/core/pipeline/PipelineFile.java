@@ -27,16 +27,39 @@ import java.util.Set;
  * provider: auto                    # auto, fastest, cpu, cuda, tensorrt or a spec like cpu:threads=4
  * shapes: {input_ids: [1, 128]}     # explicit input shapes
  * bind: {sequence_length: 128}      # symbolic dimensions
- * validate: min-cosine=0.99         # a ValidationGate specification
+ * validate: min-overlap=0.95       # a ValidationGate specification
+ * data:                             # real samples (lathe-djl reads them), paths relative to this file
+ *   path: sentences.txt             # text, images, WAV audio or NumPy samples
+ *   tokenizer: tokenizer.json       # for text
+ *   max-length: 128                 # for text
+ *   image: size=640x640,order=bgr   # for images
+ *   audio: window=512               # for audio
  * </pre>
  *
  * @param passes   the passes, created through the registry
  * @param provider the provider setting, if given
  * @param binding  the input shapes
  * @param validate the validation gate specification, if given
+ * @param data     the data section, if given
  */
-public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBinding binding, Optional<String> validate) {
-    private static final Set<String> KEYS = Set.of("passes", "provider", "shapes", "bind", "validate");
+public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBinding binding, Optional<String> validate,
+        Optional<DataSection> data) {
+    private static final Set<String> KEYS = Set.of("passes", "provider", "shapes", "bind", "validate", "data");
+    private static final Set<String> DATA_KEYS = Set.of("path", "tokenizer", "max-length", "image", "audio");
+
+    /**
+     * The {@code data:} section: where real samples are and the settings their kind needs, as written (the
+     * {@code lathe-djl} module interprets them). Paths are resolved against the pipeline file's folder.
+     *
+     * @param path      the data file or folder
+     * @param tokenizer the tokenizer.json for text, if given
+     * @param maxLength the longest text encoding in tokens, if given
+     * @param image     the image spec text, if given
+     * @param audio     the audio spec text, if given
+     */
+    public record DataSection(Path path, Optional<Path> tokenizer, Optional<Integer> maxLength, Optional<String> image,
+            Optional<String> audio) {
+    }
 
     /** Copies the pass list. */
     public PipelineFile {
@@ -64,7 +87,7 @@ public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBi
             String key = keys.next();
             if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; valid keys: passes, provider, "
-                        + "shapes, bind, validate");
+                        + "shapes, bind, validate, data");
             }
         }
         List<Pass> passes = new ArrayList<>();
@@ -99,7 +122,34 @@ public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBi
             }
             binding = binding.withDimension(dim.getKey(), dim.getValue().asLong());
         }
-        return new PipelineFile(passes, text(root, "provider"), binding, text(root, "validate"));
+        return new PipelineFile(passes, text(root, "provider"), binding, text(root, "validate"), data(file, root.path("data")));
+    }
+
+    private static Optional<DataSection> data(Path file, JsonNode data) {
+        if (data.isMissingNode() || data.isNull()) {
+            return Optional.empty();
+        }
+        if (!data.isObject() || !data.hasNonNull("path")) {
+            throw new IllegalArgumentException(file + ": data must be a mapping with at least 'path'; valid keys: "
+                    + new java.util.TreeSet<>(DATA_KEYS));
+        }
+        for (Iterator<String> keys = data.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!DATA_KEYS.contains(key)) {
+                throw new IllegalArgumentException(file + ": unknown key 'data." + key + "'; valid keys: "
+                        + new java.util.TreeSet<>(DATA_KEYS));
+            }
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        Optional<Integer> maxLength = Optional.empty();
+        if (data.hasNonNull("max-length")) {
+            if (!data.get("max-length").canConvertToInt()) {
+                throw new IllegalArgumentException(file + ": data.max-length must be an integer");
+            }
+            maxLength = Optional.of(data.get("max-length").asInt());
+        }
+        return Optional.of(new DataSection(folder.resolve(data.get("path").asText()),
+                text(data, "tokenizer").map(folder::resolve), maxLength, text(data, "image"), text(data, "audio")));
     }
 
     private static Optional<String> text(JsonNode root, String key) {

@@ -63,4 +63,33 @@ class PipelineFileTest {
         assertThatThrownBy(() -> PipelineFile.read(text, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(".yaml, .yml or .json");
     }
+
+    @Test
+    void dataSectionResolvesPathsAgainstTheFileAndRejectsUnknownKeys(@TempDir Path folder) throws Exception {
+        Path file = folder.resolve("pipeline.yaml");
+        Files.writeString(file, """
+                passes: [cleanup]
+                data:
+                  path: data/sentences.txt
+                  tokenizer: tokenizer.json
+                  max-length: 64
+                  image: size=640x640
+                """);
+
+        PipelineFile.DataSection data = PipelineFile.read(file, PassRegistry.load()).data().orElseThrow();
+
+        assertThat(data.path()).isEqualTo(folder.toAbsolutePath().resolve("data/sentences.txt"));
+        assertThat(data.tokenizer()).contains(folder.toAbsolutePath().resolve("tokenizer.json"));
+        assertThat(data.maxLength()).contains(64);
+        assertThat(data.image()).contains("size=640x640");
+        assertThat(data.audio()).isEmpty();
+
+        Path typo = folder.resolve("typo.yaml");
+        Files.writeString(typo, "data: {path: x.txt, tokeniser: t.json}\n");
+        assertThatThrownBy(() -> PipelineFile.read(typo, PassRegistry.load())).hasMessageContaining("typo.yaml")
+                .hasMessageContaining("'data.tokeniser'").hasMessageContaining("tokenizer");
+        Path noPath = folder.resolve("nopath.yaml");
+        Files.writeString(noPath, "data: {tokenizer: t.json}\n");
+        assertThatThrownBy(() -> PipelineFile.read(noPath, PassRegistry.load())).hasMessageContaining("at least 'path'");
+    }
 }
