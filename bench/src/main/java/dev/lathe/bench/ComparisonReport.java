@@ -1,11 +1,10 @@
 package dev.lathe.bench;
 
-import dev.lathe.core.task.Embeddings;
-import dev.lathe.core.task.NeighbourOverlap;
 import dev.lathe.bench.Targets.Metric;
 import dev.lathe.bench.Targets.Target;
 import dev.lathe.bench.Targets.Verdict;
-
+import dev.lathe.core.task.Embeddings;
+import dev.lathe.core.task.NeighbourOverlap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,14 +1,12 @@
 package dev.lathe.bench;
 
-import dev.lathe.core.task.Embeddings;
-import dev.lathe.core.task.NeighbourOverlap;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.ProviderConfig;
 import dev.lathe.core.runtime.SessionSettings;
-
+import dev.lathe.core.task.Embeddings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

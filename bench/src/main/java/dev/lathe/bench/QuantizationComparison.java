@@ -1,9 +1,8 @@
 package dev.lathe.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.core.data.DataSplit;
-import dev.lathe.djl.text.EnglishSentences;
 import dev.lathe.core.LatheException;
+import dev.lathe.core.data.DataSplit;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
@@ -12,12 +11,7 @@ import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.ModelSession;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
+import dev.lathe.djl.text.EnglishSentences;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -32,6 +26,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The quantization comparison of issue 5: all-MiniLM-L6-v2 in fp32, the twin made by ONNX Runtime's Python

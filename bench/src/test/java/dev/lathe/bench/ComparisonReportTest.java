@@ -1,16 +1,14 @@
 package dev.lathe.bench;
 
-import dev.lathe.core.task.Embeddings;
-import dev.lathe.core.task.NeighbourOverlap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lathe.bench.Targets.Metric;
-import org.junit.jupiter.api.Test;
-
+import dev.lathe.core.task.Embeddings;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 class ComparisonReportTest {
     private static final Machine MACHINE = new Machine("Test CPU", 2, 2, List.of("avx2"), "Java 17", "Linux amd64", "1.29.0");

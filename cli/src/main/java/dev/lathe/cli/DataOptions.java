@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -19,6 +22,9 @@ import picocli.CommandLine.TypeConversionException;
  * needs, and {@code --calibrate-on-generated} to let data-aware passes calibrate on generated inputs.
  */
 final class DataOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "FILE|DIR",
             description = "Real input samples: text (.txt, one a line, or .jsonl with \"text\" and optional \"text_pair\"), "
@@ -72,6 +78,10 @@ final class DataOptions {
         Optional<PipelineFile.DataSection> section = data != null ? Optional.empty() : fromFile;
         Path location = data != null ? data : section.map(PipelineFile.DataSection::path).orElse(null);
         if (location == null) {
+            if (tokenizer != null || maxLength != null || image != null || audio != null) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer, --max-length, --image and --audio say how "
+                        + "to read --data; give --data FILE|DIR with them");
+            }
             return Optional.empty();
         }
         Optional<Path> tokenizerFile = tokenizer != null ? Optional.of(tokenizer)

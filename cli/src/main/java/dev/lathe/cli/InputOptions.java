@@ -1,13 +1,13 @@
 package dev.lathe.cli;
 
 import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.TensorShapeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
-import dev.lathe.core.data.InputGenerator;
-import dev.lathe.core.data.NpyFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
+import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.DimensionDefaults;
 import dev.lathe.core.model.OnnxModel;
@@ -14,7 +15,6 @@ import dev.lathe.core.pipeline.PipelineFile;
 import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.report.Pricing;
 import dev.lathe.core.report.ReportFormat;
-import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.runtime.ProviderPolicy;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.core.model.TensorData;
 import dev.lathe.core.data.NpyFiles;
+import dev.lathe.core.model.TensorData;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.core.model.TensorData;
 import dev.lathe.core.data.NpyFiles;
+import dev.lathe.core.model.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

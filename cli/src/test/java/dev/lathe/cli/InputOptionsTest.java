@@ -3,9 +3,9 @@ package dev.lathe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.data.NpyFiles;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,11 @@
 package dev.lathe.core.pipeline;
 
 import dev.lathe.core.PassFailedException;
+import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.calibration.CalibrationStatistics;
+import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.data.SampleSource;
+import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.runtime.ProviderConfig;
@@ -14,10 +18,12 @@ import java.util.Optional;
  * data-aware passes, the execution provider the result is meant for, and a progress listener for long
  * work.
  *
- * <p>{@link #calibration()} holds real samples (or generated ones only when the user allowed calibrating
- * on generated inputs); it is empty when there is no data, and then data-aware passes use their data-free
- * form (SmoothQuant off, round-to-nearest instead of GPTQ) or refuse through {@link #requireCalibration}.
- * The samples are read from their source once, on first use, at most {@link #calibrationLimit()} of them.
+ * <p>Calibration data are real samples (or generated ones only when the user allowed calibrating on
+ * generated inputs); without any, data-aware passes use their data-free form (SmoothQuant off,
+ * round-to-nearest instead of GPTQ) or refuse through {@link #requireCalibration}. Passes ask for
+ * per-channel statistics through {@link #statistics}, the one calibration service, which streams the
+ * samples from their source without holding them; {@link #calibration()} reads them into a list (once,
+ * on first use, at most {@link #calibrationLimit()}) for the passes that need the samples themselves.
  */
 public final class PassContext {
     /** Calibration samples read at most, by default: statistics settle long before (see the passes' notes). */
@@ -29,6 +35,7 @@ public final class PassContext {
     private final Optional<ProviderConfig> provider;
     private final ProgressListener progress;
     private List<Map<String, TensorData>> calibration;
+    private int streamed;
 
     /**
      * A context.
@@ -72,6 +79,21 @@ public final class PassContext {
     }
 
     /**
+     * The first {@code max} calibration samples (at most {@link #calibrationLimit()}), read from their source
+     * into a list; empty when there is no data. For passes that need a few samples themselves.
+     */
+    public List<Map<String, TensorData>> calibration(int max) {
+        if (calibrationSource.isEmpty()) {
+            return List.of();
+        }
+        List<Map<String, TensorData>> samples = calibrationSource.get().take(Math.min(max, calibrationLimit));
+        synchronized (this) {
+            streamed = Math.max(streamed, samples.size());
+        }
+        return samples;
+    }
+
+    /**
      * The calibration samples, for a pass that has no data-free form.
      *
      * @throws PassFailedException naming the pass and how to pass data, when there are none
@@ -85,9 +107,36 @@ public final class PassContext {
         return calibration();
     }
 
-    /** How many calibration samples were read, when a pass asked for them and there were some. */
+    /** Whether there is calibration data (real, or generated on request). */
+    public boolean hasCalibration() {
+        return calibrationSource.isPresent();
+    }
+
+    /**
+     * The per-channel statistics of values of {@code model} over at most {@code maxSamples} calibration
+     * samples (never more than {@link #calibrationLimit()}), streamed from their source.
+     *
+     * @throws IllegalStateException    if there is no calibration data (check {@link #hasCalibration()})
+     * @throws IllegalArgumentException if a request names a value the model's main graph does not have
+     * @throws RuntimeFailureException  if ONNX Runtime cannot run the probe
+     */
+    public CalibrationStatistics statistics(OnnxModel model, List<ChannelRequest> requests, int maxSamples)
+            throws RuntimeFailureException {
+        SampleSource source = calibrationSource.orElseThrow(() -> new IllegalStateException(
+                "no calibration data: check hasCalibration() before asking for statistics"));
+        CalibrationStatistics statistics = CalibrationStatistics.collect(model, requests, source,
+                Math.min(maxSamples, calibrationLimit));
+        synchronized (this) {
+            streamed = Math.max(streamed, statistics.samples());
+        }
+        return statistics;
+    }
+
+    /** How many calibration samples were read at most by one pass's request, when any were read. */
     public synchronized Optional<Integer> calibrationRead() {
-        return calibration == null || calibration.isEmpty() ? Optional.empty() : Optional.of(calibration.size());
+        int listed = calibration == null ? 0 : calibration.size();
+        int most = Math.max(listed, streamed);
+        return most == 0 ? Optional.empty() : Optional.of(most);
     }
 
     /** Where the calibration samples come from, when there are any. */

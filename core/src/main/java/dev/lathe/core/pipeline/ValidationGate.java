@@ -218,7 +218,8 @@ public final class ValidationGate {
     /**
      * Checks measured fidelity, task metrics and evaluator metrics against the thresholds. A threshold on a
      * task metric that was not measured fails when it was given, and is skipped (and said so) when it is
-     * a task default.
+     * a task default; when none of the task's default metrics could be measured (a detection map that
+     * neither model marks anywhere), the outputs' default {@code min-cosine} is checked instead.
      *
      * @param task        the model's task
      * @param taskMetrics the task's metrics by name
@@ -229,6 +230,12 @@ public final class ValidationGate {
             Map<String, double[]> metrics) {
         ValidationGate applied = mode == Mode.TASK_DEFAULTS ? parse(defaultThresholds(task)) : this;
         List<String> thresholds = new ArrayList<>();
+        if (mode == Mode.TASK_DEFAULTS && !applied.minMetric.isEmpty()
+                && applied.minMetric.keySet().stream().noneMatch(taskMetrics::containsKey)) {
+            // Nothing the task's gate looks at was measured (a map nobody marks): judge the outputs instead.
+            applied = parse(defaultThresholds(new Task.Generic()));
+            thresholds.add("no " + task.name() + " metric could be measured on these samples; checking the outputs");
+        }
         List<String> failures = new ArrayList<>();
         List<String> outputs = fidelity.outputs().stream().map(OutputFidelity::output).toList();
         for (String named : concat(applied.minCosine.keySet(), applied.maxAbsError.keySet())) {

@@ -1,7 +1,7 @@
 package dev.lathe.core.runtime;
 
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.OnnxModel;
 import java.util.ArrayList;
 import java.util.List;

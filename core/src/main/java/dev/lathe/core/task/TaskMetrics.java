@@ -18,7 +18,7 @@ import java.util.Map;
  *   <li>classifiers: {@value #TOP1} and {@value #TOP5} (share of rows whose reference top class is the
  *       candidate's top class, or among its top five);</li>
  *   <li>dense maps: {@value #IOU} (intersection over union of the pixels above the threshold, over all
- *       samples; 1 when neither model marks any);</li>
+ *       samples; not measured when neither model marks any pixel, as on inputs unlike the task's data);</li>
  *   <li>sequences: {@value #DECODE} (share of rows whose greedy CTC decodes are identical).</li>
  * </ul>
  */
@@ -108,8 +108,8 @@ public final class TaskMetrics {
             if (classes >= 5) {
                 results.put(TOP5, (double) top5 / rows);
             }
-        } else if (task instanceof Task.DenseMap && rows > 0) {
-            results.put(IOU, union == 0 ? 1.0 : (double) intersection / union);
+        } else if (task instanceof Task.DenseMap && union > 0) {
+            results.put(IOU, (double) intersection / union);
         } else if (task instanceof Task.SequenceDecode && rows > 0) {
             results.put(DECODE, (double) top1 / rows);
         }

@@ -3,8 +3,8 @@ package dev.lathe.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.ProviderUnavailableException;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.testing.TestModels;

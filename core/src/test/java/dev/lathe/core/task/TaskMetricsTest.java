@@ -60,6 +60,10 @@ class TaskMetricsTest {
         iou.add(Map.of(), Map.of("m", TensorData.ofFloats(new long[] {1, 1, 1, 4}, 0.9f, 0.9f, 0.1f, 0.1f)),
                 Map.of("m", TensorData.ofFloats(new long[] {1, 1, 1, 4}, 0.9f, 0.1f, 0.9f, 0.1f)));
         assertThat(iou.results().get(TaskMetrics.IOU)).isCloseTo(1.0 / 3, within(1e-12));
+        TaskMetrics blank = TaskMetrics.of(new Task.DenseMap("m", 0.3));
+        blank.add(Map.of(), Map.of("m", TensorData.ofFloats(new long[] {1, 1, 1, 2}, 0.1f, 0.2f)),
+                Map.of("m", TensorData.ofFloats(new long[] {1, 1, 1, 2}, 0f, 0f)));
+        assertThat(blank.results()).as("maps nobody marks say nothing about detection").isEmpty();
 
         // Steps arg-max 1,1,0,2 decode to [1, 2]; 1,0,1,2 decode to [1, 1, 2].
         float[] a = {0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1};
@@ -91,6 +95,11 @@ class TaskMetricsTest {
         ValidationOutcome given = ValidationGate.parse("min-overlap=0.9").check(fidelity, embedding, broken, Map.of());
         assertThat(given.passed()).isFalse();
         assertThat(given.failures()).singleElement().asString().contains("overlap@10 was not measured");
+
+        ValidationOutcome blankMap = ValidationGate.taskDefaults().check(fidelity, new Task.DenseMap("hidden", 0.3), Map.of(),
+                Map.of());
+        assertThat(blankMap.passed()).as("a destroyed detector on blank inputs must not pass").isFalse();
+        assertThat(blankMap.thresholds().get(0)).contains("no dense-map metric could be measured");
 
         ValidationOutcome generic = ValidationGate.taskDefaults().check(fidelity, new Task.Generic(), Map.of(), Map.of());
         assertThat(generic.failures()).singleElement().asString().contains("mean cosine 0.280000 is below the minimum 0.98");

@@ -33,7 +33,7 @@ import java.util.Map;
  */
 final class GroupAllocation {
     /** At most this many calibration samples measure sensitivity. */
-    private static final int SAMPLES = 4;
+    static final int SAMPLES = 4;
     private static final String TASK = "structured pruning: sensitivity of channel groups";
 
     private final OnnxModel model;

@@ -1,6 +1,7 @@
 package dev.lathe.prune.structured;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.calibration.ChannelStatistics;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.NodeAttributes;
@@ -9,7 +10,6 @@ import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
-import dev.lathe.prune.structured.ChannelActivations.Statistics;
 import dev.lathe.prune.structured.ChannelGroups.Consumer;
 import dev.lathe.prune.structured.ChannelGroups.Derivation;
 import dev.lathe.prune.structured.ChannelGroups.Group;
@@ -36,7 +36,7 @@ import java.util.TreeMap;
 final class PrunedModelBuilder {
     private final MainGraphConstants constants;
     private final ChannelGroups analysis;
-    private final Map<String, Statistics> statistics;
+    private final Map<String, ChannelStatistics> statistics;
     private final boolean refit;
     private final double ridge;
 
@@ -66,7 +66,7 @@ final class PrunedModelBuilder {
      * @param refit      whether consumers are corrected
      * @param ridge      the relative ridge of the least-squares re-fit
      */
-    PrunedModelBuilder(MainGraphConstants constants, ChannelGroups analysis, Map<String, Statistics> statistics, boolean refit,
+    PrunedModelBuilder(MainGraphConstants constants, ChannelGroups analysis, Map<String, ChannelStatistics> statistics, boolean refit,
             double ridge) {
         this.constants = constants;
         this.analysis = analysis;
@@ -198,7 +198,7 @@ final class PrunedModelBuilder {
 
     /** Corrects a consumer whose input channels shrank to {@code keep}; returns what was done. */
     private Correction correct(Consumer consumer, int[] keep, GraphSurgery surgery) throws LatheException {
-        Statistics values = statistics.get(consumer.input());
+        ChannelStatistics values = statistics.get(consumer.input());
         if (values == null) {
             return Correction.NONE;
         }
@@ -211,7 +211,7 @@ final class PrunedModelBuilder {
         };
     }
 
-    private boolean leastSquares(Consumer consumer, int[] keep, GraphSurgery surgery, Statistics values) throws LatheException {
+    private boolean leastSquares(Consumer consumer, int[] keep, GraphSurgery surgery, ChannelStatistics values) throws LatheException {
         NodeProto node = consumer.node();
         TensorData stored = constants.data(node, 1);
         long[] shape = stored.shape();
@@ -247,7 +247,7 @@ final class PrunedModelBuilder {
     }
 
     /** Adds the removed channels' mean contribution to a convolution's bias. */
-    private boolean compensateBias(Consumer consumer, int[] keep, GraphSurgery surgery, Statistics values)
+    private boolean compensateBias(Consumer consumer, int[] keep, GraphSurgery surgery, ChannelStatistics values)
             throws LatheException {
         NodeProto node = consumer.node();
         TensorData weight = constants.data(node, 1);

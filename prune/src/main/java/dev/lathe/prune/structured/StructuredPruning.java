@@ -1,6 +1,10 @@
 package dev.lathe.prune.structured;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.calibration.CalibrationStatistics;
+import dev.lathe.core.calibration.ChannelRequest;
+import dev.lathe.core.calibration.ChannelStatistics;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
@@ -10,8 +14,6 @@ import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
-import dev.lathe.prune.structured.ChannelActivations.Request;
-import dev.lathe.prune.structured.ChannelActivations.Statistics;
 import dev.lathe.prune.structured.ChannelGroups.Consumer;
 import dev.lathe.prune.structured.ChannelGroups.Group;
 import dev.lathe.prune.structured.ChannelGroups.Producer;
@@ -99,16 +101,26 @@ public final class StructuredPruning implements Pass {
                 eligible.add(group);
             }
         }
-        boolean calibrated = !context.calibration().isEmpty();
+        boolean calibrated = context.hasCalibration();
+        if (!calibrated && settings.importance() != Importance.MAGNITUDE) {
+            throw new PassFailedException(name() + " needs real calibration data to rank units by their activations and "
+                    + "to re-fit what remains (without it, PP-OCRv3 detection pruned by 25 % keeps an IoU of 0.005 of its "
+                    + "text map): pass samples (lathe optimize --data FILE, or Pipeline.Builder.data), choose the data-free "
+                    + "form with importance=magnitude (weight norms, no re-fit, uniform allocation), or allow calibrating on "
+                    + "generated inputs (--calibrate-on-generated)");
+        }
         Importance importance = calibrated ? settings.importance() : Importance.MAGNITUDE;
         boolean refit = settings.refit() && calibrated;
-        Map<String, Statistics> statistics = Map.of();
+        Map<String, ChannelStatistics> statistics = Map.of();
+        int calibrationSamples = 0;
         if (!eligible.isEmpty() && (importance != Importance.MAGNITUDE || refit)) {
             long start = System.nanoTime();
-            statistics = ChannelActivations.collect(model, requests(eligible, refit || importance == Importance.RECONSTRUCTION),
-                    context.calibration());
+            CalibrationStatistics collected = context.statistics(model,
+                    requests(eligible, refit || importance == Importance.RECONSTRUCTION), context.calibrationLimit());
+            statistics = collected.statistics();
+            calibrationSamples = collected.samples();
             LOG.debug("{}: statistics of {} values on {} samples in {} ms", model.source(), statistics.size(),
-                    context.calibration().size(), (System.nanoTime() - start) / 1_000_000);
+                    collected.samples(), (System.nanoTime() - start) / 1_000_000);
         }
         Map<Group, int[]> kept = rank(eligible, importance, constants, statistics);
         PrunedModelBuilder builder = new PrunedModelBuilder(constants, analysis, statistics, refit, settings.ridge());
@@ -132,7 +144,7 @@ public final class StructuredPruning implements Pass {
         details.put("importance", importance.name().toLowerCase(Locale.ROOT) + (calibrated ? "" : " (no calibration inputs)"));
         details.put("refit", refit ? "least squares (ridge " + settings.ridge() + ") and bias compensation"
                 : settings.refit() ? "off (no calibration inputs)" : "off");
-        details.put("calibrationSamples", context.calibration().size());
+        details.put("calibrationSamples", calibrationSamples);
         details.put("groupsPruned", pruned.size());
         details.put("unitsRemoved", unitsRemoved);
         details.put("groups", pruned);
@@ -144,7 +156,7 @@ public final class StructuredPruning implements Pass {
 
     /** The units each eligible group keeps. */
     private Map<Group, int[]> rank(List<Group> eligible, Importance importance, MainGraphConstants constants,
-            Map<String, Statistics> statistics) throws LatheException {
+            Map<String, ChannelStatistics> statistics) throws LatheException {
         Map<Group, int[]> kept = new IdentityHashMap<>();
         for (Group group : eligible) {
             int removed = removedCount(group);
@@ -163,14 +175,14 @@ public final class StructuredPruning implements Pass {
     private List<Group> allocate(ChannelGroups analysis, List<Group> eligible, Map<Group, int[]> kept,
             PrunedModelBuilder builder, PassContext context, Map<String, Object> details, Map<String, String> skipped)
             throws LatheException {
-        if (eligible.isEmpty() || settings.allocation() == Allocation.UNIFORM || context.calibration().isEmpty()) {
+        if (eligible.isEmpty() || settings.allocation() == Allocation.UNIFORM || !context.hasCalibration()) {
             details.put("allocation", settings.allocation() == Allocation.UNIFORM ? "uniform: every group that may shrink"
                     : "uniform: every group that may shrink (no calibration inputs to measure sensitivity)");
             return eligible;
         }
         long start = System.nanoTime();
         GroupAllocation.Choice choice = GroupAllocation.choose(analysis.constants(), analysis.groups(), eligible, kept,
-                settings.fraction(), context.calibration(), builder, context.progress());
+                settings.fraction(), context.calibration(GroupAllocation.SAMPLES), builder, context.progress());
         LOG.debug("allocation in {} ms", (System.nanoTime() - start) / 1_000_000);
         for (Group group : eligible) {
             if (!choice.groups().contains(group)) {
@@ -216,16 +228,16 @@ public final class StructuredPruning implements Pass {
     }
 
     /** Statistics needed: every value a consumer of an eligible group reads, with Gram matrices for re-fits. */
-    private static List<Request> requests(List<Group> eligible, boolean grams) {
-        Map<String, Request> requests = new LinkedHashMap<>();
+    private static List<ChannelRequest> requests(List<Group> eligible, boolean grams) {
+        Map<String, ChannelRequest> requests = new LinkedHashMap<>();
         for (Group group : eligible) {
             for (Read read : UnitImportance.reads(group)) {
                 Consumer consumer = read.consumer();
                 Group holder = read.holder();
                 boolean gram = grams && PrunedModelBuilder.correction(consumer.node()) == Correction.LEAST_SQUARES;
-                Request request = new Request(consumer.input(), holder.axis(), holder.rank(), holder.channels(), gram);
+                ChannelRequest request = new ChannelRequest(consumer.input(), holder.axis(), holder.rank(), holder.channels(), gram);
                 requests.merge(consumer.input(), request,
-                        (a, b) -> new Request(a.value(), a.axis(), a.rank(), a.channels(), a.gram() || b.gram()));
+                        (a, b) -> new ChannelRequest(a.value(), a.axis(), a.rank(), a.channels(), a.gram() || b.gram()));
             }
         }
         return List.copyOf(requests.values());

@@ -1,9 +1,9 @@
 package dev.lathe.prune.structured;
 
 import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.calibration.ChannelStatistics;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.prune.structured.ChannelActivations.Statistics;
 import dev.lathe.prune.structured.ChannelGroups.Consumer;
 import dev.lathe.prune.structured.ChannelGroups.Group;
 import dev.lathe.prune.structured.ChannelGroups.Producer;
@@ -58,7 +58,7 @@ final class UnitImportance {
     }
 
     /** Activation-aware scores; {@code statistics} must hold every value a consumer of the group reads. */
-    static double[] activation(Group group, MainGraphConstants constants, Map<String, Statistics> statistics)
+    static double[] activation(Group group, MainGraphConstants constants, Map<String, ChannelStatistics> statistics)
             throws InvalidModelException {
         double[] scores = new double[group.channels()];
         for (Read read : reads(group)) {
@@ -102,7 +102,7 @@ final class UnitImportance {
      * Consumers that are not re-fitted (k×k convolutions) add their unit's activation energy
      * ‖A_c[j]‖² · ‖W_c[j]‖² instead.
      */
-    static int[] reconstruction(Group group, MainGraphConstants constants, Map<String, Statistics> statistics, int removed,
+    static int[] reconstruction(Group group, MainGraphConstants constants, Map<String, ChannelStatistics> statistics, int removed,
             double ridge) throws InvalidModelException {
         int channels = group.channels();
         double[] fixed = new double[channels];
@@ -110,7 +110,7 @@ final class UnitImportance {
         List<double[][]> weights = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
         for (Read read : reads(group)) {
-            Statistics values = statistics.get(read.consumer().input());
+            ChannelStatistics values = statistics.get(read.consumer().input());
             double[][] w = consumerMatrix(constants, read.consumer());
             if (values.gram() == null) {
                 double[] norms = values.sumSquares();
@@ -164,7 +164,7 @@ final class UnitImportance {
     }
 
     /** (G − s sᵀ / n + λI)⁻¹ with λ = ridge · mean(diag), by Cholesky. */
-    private static double[][] regularizedInverse(Statistics values, double ridge) {
+    private static double[][] regularizedInverse(ChannelStatistics values, double ridge) {
         double[][] gram = values.gram();
         int n = gram.length;
         double[] a = new double[n * n];

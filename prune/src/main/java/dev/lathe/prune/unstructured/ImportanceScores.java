@@ -3,14 +3,16 @@ package dev.lathe.prune.unstructured;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.PassFailedException;
 import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.calibration.CalibrationStatistics;
+import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
-import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
-import dev.lathe.core.runtime.ActivationStatistics;
+import dev.lathe.core.pipeline.PassContext;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -24,7 +26,8 @@ import java.util.TreeMap;
 /**
  * The score of every element of a weight: |W| for magnitude importance, |W_k|·‖X_k‖₂ for Wanda, where
  * ‖X_k‖₂ is the L2 norm of the input channel k that the element multiplies, over every position of every
- * calibration sample. The norms come from {@link ActivationStatistics}, which reduces over the last axis:
+ * calibration sample. The norms come from the calibration service ({@link PassContext#statistics}), asked
+ * for the last axis:
  * the input of a Conv (channels on axis 1) or of a Gemm with {@code transA=1} (channels on axis 0) is
  * measured through a Transpose added to a probe copy of the model. A weight read by several nodes gets the
  * norm of all their inputs together (the square root of the summed squares). Weights whose input is not a
@@ -50,9 +53,9 @@ final class ImportanceScores {
      *
      * @throws PassFailedException if there are no calibration samples or ONNX Runtime cannot run the model
      */
-    static ImportanceScores wanda(String pass, OnnxModel model, List<PrunableWeight> weights,
-            List<Map<String, TensorData>> calibration) throws LatheException {
-        if (calibration.isEmpty()) {
+    static ImportanceScores wanda(String pass, OnnxModel model, List<PrunableWeight> weights, PassContext context)
+            throws LatheException {
+        if (!context.hasCalibration()) {
             throw new PassFailedException(pass + " needs real calibration data to measure activation norms, and none was "
                     + "given: pass samples (lathe optimize --data FILE, or Pipeline.Builder.data), use importance=magnitude, or "
                     + "allow calibrating on generated inputs (--calibrate-on-generated)");
@@ -74,10 +77,15 @@ final class ImportanceScores {
         }
         Map<PrunableWeight, double[]> norms = new IdentityHashMap<>();
         if (!inputsOf.isEmpty()) {
-            ActivationStatistics statistics;
+            Map<String, Integer> channels = new LinkedHashMap<>();
+            inputsOf.forEach((weight, inputs) -> inputs.forEach(input -> channels.putIfAbsent(input,
+                    weight.layout().inputChannels())));
+            List<ChannelRequest> requests = new ArrayList<>();
+            channels.forEach((value, count) -> requests.add(ChannelRequest.lastAxis(value, count)));
+            CalibrationStatistics statistics;
             try {
-                statistics = ActivationStatistics.collect(probe.build(), new HashSet<>(measured.values()), calibration);
-            } catch (RuntimeFailureException e) {
+                statistics = context.statistics(probe.build(), requests, context.calibrationLimit());
+            } catch (RuntimeFailureException | IllegalArgumentException e) {
                 throw new PassFailedException(pass + ": measuring activation norms on the calibration inputs failed: "
                         + e.getMessage(), e);
             }
@@ -129,7 +137,7 @@ final class ImportanceScores {
 
     /** The L2 norm of each input channel over all the weight's readers' inputs, or empty (with a fallback) if they do not fit. */
     private static Optional<double[]> combinedNorms(PrunableWeight weight, List<String> inputs,
-            ActivationStatistics statistics, Map<String, String> fallbacks) {
+            CalibrationStatistics statistics, Map<String, String> fallbacks) {
         double[] sum = new double[weight.layout().inputChannels()];
         for (String input : inputs) {
             double[] squares = statistics.of(input).sumSquares();

@@ -71,7 +71,7 @@ public final class SparsityPruning implements Pass {
                     reason -> weight.nodeNames().forEach(n -> skipped.put(n, reason)), () -> targets.add(weight));
         }
         ImportanceScores importance = settings.importance() == Importance.WANDA
-                ? ImportanceScores.wanda(name, model, targets, context.calibration()) : ImportanceScores.magnitude();
+                ? ImportanceScores.wanda(name, model, targets, context) : ImportanceScores.magnitude();
         LowestScores.Threshold global = globalThreshold(model, targets, importance);
         ProgressListener progress = context.progress();
         progress.started(name, targets.size());

@@ -3,6 +3,8 @@ package dev.lathe.prune.structured;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.ConstantTensor;
 import dev.lathe.core.model.ModelInvariants;
 import dev.lathe.core.model.OnnxModel;
@@ -15,7 +17,6 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
@@ -283,8 +284,13 @@ class StructuredPruningTest {
     }
 
     @Test
-    void withoutCalibrationWeightsRankTheUnitsAndNothingIsRefitted() throws Exception {
-        PassResult result = prune(TestModels.mlp(), "prune.structured:fraction=0.25", Map.of("x", new long[] {2, 4}), 0);
+    void withoutCalibrationItRefusesUnlessTheDataFreeFormIsChosen() throws Exception {
+        assertThatThrownBy(() -> prune(TestModels.mlp(), "prune.structured:fraction=0.25", Map.of("x", new long[] {2, 4}), 0))
+                .isInstanceOf(PassFailedException.class).hasMessageContaining("needs real calibration data")
+                .hasMessageContaining("--data").hasMessageContaining("importance=magnitude");
+
+        PassResult result = prune(TestModels.mlp(), "prune.structured:fraction=0.25,importance=magnitude",
+                Map.of("x", new long[] {2, 4}), 0);
 
         assertThat(result.details()).containsEntry("importance", "magnitude (no calibration inputs)")
                 .containsEntry("refit", "off (no calibration inputs)").containsEntry("unitsRemoved", 2);

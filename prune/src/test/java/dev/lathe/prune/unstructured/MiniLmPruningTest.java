@@ -4,6 +4,7 @@ import static dev.lathe.prune.unstructured.PruningFixtures.calibrated;
 import static dev.lathe.prune.unstructured.PruningFixtures.prune;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
@@ -11,7 +12,6 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.RealModels;

@@ -10,13 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.testing.RealModels;
 import dev.lathe.core.testing.TestModels;
 import java.nio.file.Path;

@@ -82,12 +82,12 @@ public final class DynamicInt8Quantization implements Pass {
         }
         Smoothing smoothing = Smoothing.NONE;
         if (settings.smoothing() > 0) {
-            if (context.calibration().isEmpty()) {
+            if (!context.hasCalibration()) {
                 details.put("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
             } else {
-                smoothing = Smoothing.compute(model, targets, settings.smoothing(), context.calibration());
+                smoothing = Smoothing.compute(model, targets, settings.smoothing(), context);
                 details.put("smoothing", "alpha " + settings.smoothing() + " on " + smoothing.inputCount() + " inputs");
-                details.put("calibrationSamples", Math.min(context.calibration().size(), Smoothing.MAX_SAMPLES));
+                details.put("calibrationSamples", smoothing.samples());
             }
         }
         for (WeightedNode target : targets) {

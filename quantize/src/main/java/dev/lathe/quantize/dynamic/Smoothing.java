@@ -1,14 +1,17 @@
 package dev.lathe.quantize.dynamic;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.calibration.CalibrationStatistics;
+import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.runtime.ActivationStatistics;
+import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +26,7 @@ import java.util.Map;
  * {@link #MAX_SAMPLES} calibration samples).
  */
 final class Smoothing {
-    static final Smoothing NONE = new Smoothing(Map.of());
+    static final Smoothing NONE = new Smoothing(Map.of(), 0);
     /**
      * Ranges need a few dozen samples to settle (MiniLM calibrated on 32 real sentences: mean cosine 0.9980,
      * on 16: 0.9979); each sample is one model run.
@@ -33,26 +36,36 @@ final class Smoothing {
     private static final float MAX_SCALE = 1e5f;
 
     private final Map<String, float[]> scales;
+    private final int samples;
     private final Map<String, String> smoothedInputs = new HashMap<>();
 
-    private Smoothing(Map<String, float[]> scales) {
+    private Smoothing(Map<String, float[]> scales, int samples) {
         this.scales = scales;
+        this.samples = samples;
+    }
+
+    /** The channels of a target's input: the weight's K (its rows, or its columns for Gemm with transB). */
+    private static int inputChannels(WeightedNode target) {
+        boolean transposed = target.node().getOpType().equals("Gemm") && NodeAttributes.getInt(target.node(), "transB", 0) == 1;
+        long[] shape = target.weightShape();
+        return (int) (transposed ? shape[1] : shape[0]);
     }
 
     /** Scales for the inputs of the main-graph targets, from activation ranges on the calibration samples. */
-    static Smoothing compute(OnnxModel model, List<WeightedNode> targets, double alpha,
-            List<Map<String, TensorData>> calibration) throws LatheException {
+    static Smoothing compute(OnnxModel model, List<WeightedNode> targets, double alpha, PassContext context)
+            throws LatheException {
         Map<String, List<WeightedNode>> byInput = new LinkedHashMap<>();
         for (WeightedNode target : targets) {
             if (target.graph().path().isEmpty() && target.graph().constant(target.node().getInput(0)).isEmpty()) {
-                byInput.computeIfAbsent(target.node().getInput(0), k -> new java.util.ArrayList<>()).add(target);
+                byInput.computeIfAbsent(target.node().getInput(0), k -> new ArrayList<>()).add(target);
             }
         }
         if (byInput.isEmpty()) {
             return NONE;
         }
-        ActivationStatistics statistics = ActivationStatistics.collect(model, byInput.keySet(),
-                calibration.subList(0, Math.min(MAX_SAMPLES, calibration.size())));
+        List<ChannelRequest> requests = new ArrayList<>();
+        byInput.forEach((input, readers) -> requests.add(ChannelRequest.lastAxis(input, inputChannels(readers.get(0)))));
+        CalibrationStatistics statistics = context.statistics(model, requests, MAX_SAMPLES);
         Map<String, float[]> scales = new HashMap<>();
         for (Map.Entry<String, List<WeightedNode>> group : byInput.entrySet()) {
             float[] activation = statistics.of(group.getKey()).maxAbs();
@@ -80,7 +93,12 @@ final class Smoothing {
             }
             scales.put(group.getKey(), s);
         }
-        return new Smoothing(scales);
+        return new Smoothing(scales, statistics.samples());
+    }
+
+    /** How many calibration samples the activation ranges came from. */
+    int samples() {
+        return samples;
     }
 
     /** How many distinct inputs are smoothed. */

@@ -2,6 +2,10 @@ package dev.lathe.quantize.weightonly;
 
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.calibration.ChannelRequest;
+import dev.lathe.core.calibration.ChannelStatistics;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
@@ -19,7 +23,6 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
-import dev.lathe.quantize.weightonly.ActivationHessians.Hessian;
 import dev.lathe.quantize.weightonly.WeightOnlyOptions.EmbeddingFormat;
 import dev.lathe.quantize.weightonly.WeightOnlyOptions.Method;
 import java.nio.ByteBuffer;
@@ -125,8 +128,7 @@ public final class WeightOnlyQuantization implements Pass {
         if (options.method() == Method.GPTQ) {
             context.requireCalibration(name());
         }
-        boolean gptq = options.method() == Method.GPTQ
-                || (options.method() == Method.AUTO && !context.calibration().isEmpty());
+        boolean gptq = options.method() == Method.GPTQ || (options.method() == Method.AUTO && context.hasCalibration());
         details.method(gptq ? "gptq" : "rtn");
         Map<WeightKey, QuantizedBlocks> quantized = quantize(named, byWeight, gptq, context, views.get(""), details);
         for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
@@ -260,14 +262,14 @@ public final class WeightOnlyQuantization implements Pass {
             for (WeightKey key : chunk) {
                 byWeight.get(key).forEach(r -> activations.put(r.activation(), r.k()));
             }
-            Map<String, Hessian> hessians = ActivationHessians.collect(model, activations, context.calibration());
+            Map<String, ChannelStatistics> hessians = hessians(model, activations, context);
             Map<Set<String>, Gptq.Preparation> preparations = new HashMap<>();
             for (WeightKey key : chunk) {
                 List<Rewrite> rewrites = byWeight.get(key);
                 Set<String> inputs = new TreeSet<>();
                 rewrites.forEach(r -> inputs.add(r.activation()));
                 int k = rewrites.get(0).k();
-                long tokens = inputs.stream().mapToLong(i -> hessians.get(i).tokens()).sum();
+                long tokens = inputs.stream().mapToLong(i -> hessians.get(i).rows()).sum();
                 details.calibrationTokens(tokens);
                 if (tokens < GPTQ_MIN_TOKENS_PER_INPUT * k) {
                     details.roundedToNearest(key.name(), "calibration gave " + tokens + " tokens, fewer than the "
@@ -338,8 +340,23 @@ public final class WeightOnlyQuantization implements Pass {
         return elements;
     }
 
+    /**
+     * The second moments {@code H = Σ xᵀx} of the activations weights multiply, over the rows (tokens) of the
+     * calibration samples: the Gram matrices of their last axes, from the calibration service.
+     */
+    private static Map<String, ChannelStatistics> hessians(OnnxModel model, Map<String, Integer> activations,
+            PassContext context) throws LatheException {
+        List<ChannelRequest> requests = new ArrayList<>();
+        activations.forEach((activation, k) -> requests.add(new ChannelRequest(activation, -1, 0, k, true)));
+        try {
+            return context.statistics(model, requests, context.calibrationLimit()).statistics();
+        } catch (RuntimeFailureException | IllegalArgumentException e) {
+            throw new PassFailedException(model.source() + ": cannot observe activations for GPTQ: " + e.getMessage(), e);
+        }
+    }
+
     /** The GPTQ preparation of the summed Hessians of some activations, made once per set of activations. */
-    private static Gptq.Preparation prepared(Set<String> inputs, Map<String, Hessian> hessians, int k, Gptq solver,
+    private static Gptq.Preparation prepared(Set<String> inputs, Map<String, ChannelStatistics> hessians, int k, Gptq solver,
             Map<Set<String>, Gptq.Preparation> preparations) {
         Gptq.Preparation prepared = preparations.get(inputs);
         if (prepared == null) {
@@ -349,15 +366,15 @@ public final class WeightOnlyQuantization implements Pass {
         return prepared;
     }
 
-    private static double[] sum(Set<String> inputs, Map<String, Hessian> hessians, int k) {
-        if (inputs.size() == 1) {
-            return hessians.get(inputs.iterator().next()).lower();
-        }
+    /** The summed Hessians as row-major K×K with the lower triangle (column ≤ row) filled, the rest 0. */
+    private static double[] sum(Set<String> inputs, Map<String, ChannelStatistics> hessians, int k) {
         double[] total = new double[k * k];
         for (String input : inputs) {
-            double[] h = hessians.get(input).lower();
-            for (int i = 0; i < total.length; i++) {
-                total[i] += h[i];
+            double[][] gram = hessians.get(input).gram();
+            for (int i = 0; i < k; i++) {
+                for (int l = 0; l <= i; l++) {
+                    total[i * k + l] += gram[i][l];
+                }
             }
         }
         return total;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.ModelInvariants;
@@ -18,7 +19,6 @@ import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;

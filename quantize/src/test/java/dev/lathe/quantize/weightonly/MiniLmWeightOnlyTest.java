@@ -2,6 +2,7 @@ package dev.lathe.quantize.weightonly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
@@ -11,7 +12,6 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.RealModels;
