@@ -19,11 +19,13 @@ import java.util.Map;
  * apply one quantization pass, save the result. {@link #measure} times that whole sequence in this JVM
  * after one warm-up run, and watches the heap while it runs.
  *
- * @param label the row name in the report, such as {@code int8}
- * @param spec  the quantization pass specification, such as {@code quantize.int8} or
- *              {@code quantize.int4:block=32,sym}
+ * @param label      the row name in the report, such as {@code int8}
+ * @param spec       the quantization pass specification, such as {@code quantize.int8} or
+ *                   {@code quantize.int4:block=32,sym}
+ * @param calibrated whether the pass gets the calibration sentences; without them data-aware passes use
+ *                   their data-free form, as they do when a user gives no data
  */
-public record LatheRecipe(String label, String spec) {
+public record LatheRecipe(String label, String spec, boolean calibrated) {
 
     /** Checks the label and spec are not blank. */
     public LatheRecipe {
@@ -31,6 +33,11 @@ public record LatheRecipe(String label, String spec) {
             throw new IllegalArgumentException("a recipe needs a label and a pass specification, got '" + label
                     + "' and '" + spec + "'");
         }
+    }
+
+    /** A recipe calibrated on the benchmark's calibration sentences. */
+    public LatheRecipe(String label, String spec) {
+        this(label, spec, true);
     }
 
     /** The quantization pass's name (the specification without its options). */

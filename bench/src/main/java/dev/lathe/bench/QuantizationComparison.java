@@ -54,7 +54,7 @@ public final class QuantizationComparison implements Callable<Integer> {
 
     /** The Lathe recipes measured by default, by row name. */
     public static final List<LatheRecipe> DEFAULT_RECIPES = List.of(new LatheRecipe("int8", "quantize.int8"),
-            new LatheRecipe("int4", "quantize.int4"), new LatheRecipe("int8-weights", "quantize.int8-weights"),
+            new LatheRecipe(Targets.INT8_WITHOUT_DATA, "quantize.int8", false), new LatheRecipe("int4", "quantize.int4"), new LatheRecipe("int8-weights", "quantize.int8-weights"),
             new LatheRecipe("fp16", "quantize.fp16"));
 
     @Option(names = "--sentences", paramLabel = "N", description = "Shipped sentences to use, from the start of the "
@@ -66,7 +66,7 @@ public final class QuantizationComparison implements Callable<Integer> {
     int passes = 3;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Measure only these models besides "
-            + "fp32: reference-q, int8, int4, int8-weights, fp16 or a --recipe label.")
+            + "fp32: reference-q, int8, int8-nodata, int4, int8-weights, fp16 or a --recipe label.")
     List<String> only = List.of();
 
     @Option(names = "--recipe", paramLabel = "LABEL=SPEC", description = "An extra Lathe recipe, such as "
@@ -151,7 +151,8 @@ public final class QuantizationComparison implements Callable<Integer> {
                 Path target = Files.createDirectories(folder.resolve(recipe.label())).resolve("all-minilm-l6-v2-"
                         + recipe.label() + ".onnx");
                 try {
-                    made.put(recipe.label(), recipe.measure(registry, fp32, target, context, recipeRuns));
+                    made.put(recipe.label(), recipe.measure(registry, fp32, target, recipe.calibrated() ? context
+                            : new PassContext(ShapeBinding.none(), List.of(), ProgressListener.none()), recipeRuns));
                     probe(target, tokenized.get(0));
                     files.put(recipe.label(), target);
                 } catch (LatheException | IOException | RuntimeException e) {

@@ -96,6 +96,20 @@ public final class Targets {
         }
     }
 
+    /** The label of the default recipe that runs {@code quantize.int8} without calibration data. */
+    public static final String INT8_WITHOUT_DATA = "int8-nodata";
+
+    /**
+     * The targets of a recipe row: those of issue 9 for {@value #INT8_WITHOUT_DATA} (no data given: mean cosine
+     * at least 0.99 on real sentences, the reference quantizer's level), else those of its pass.
+     */
+    public static List<Target> forRecipe(String label, String passName) {
+        if (label.equals(INT8_WITHOUT_DATA)) {
+            return List.of(new Target(Metric.MEAN_COSINE, false, 0.99));
+        }
+        return forPass(passName);
+    }
+
     /** The issue's targets for a Lathe recipe using this quantization pass (the tool's own targets included). */
     public static List<Target> forPass(String passName) {
         List<Target> tool = List.of(new Target(Metric.RECIPE_MILLIS, true, RECIPE_MILLIS),

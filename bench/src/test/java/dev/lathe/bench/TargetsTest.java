@@ -37,6 +37,10 @@ class TargetsTest {
                 Metric.LATENCY_RATIO, Metric.MEAN_COSINE, Metric.OVERLAP_AT_10, Metric.RECIPE_MILLIS, Metric.PEAK_HEAP);
         assertThat(Targets.forPass("quantize.int4")).extracting(Target::metric).containsExactly(Metric.SIZE_RATIO,
                 Metric.MEAN_COSINE, Metric.RECIPE_MILLIS, Metric.PEAK_HEAP);
+        assertThat(Targets.forRecipe(Targets.INT8_WITHOUT_DATA, "quantize.int8")).singleElement()
+                .satisfies(target -> assertThat(target.judge(0.9942)).isEqualTo(Targets.Verdict.PASS))
+                .satisfies(target -> assertThat(target.judge(0.44)).isEqualTo(Targets.Verdict.FAIL));
+        assertThat(Targets.forRecipe("int8", "quantize.int8")).isEqualTo(Targets.forPass("quantize.int8"));
         assertThat(Targets.forPass("quantize.fp16")).extracting(Target::metric).containsExactly(Metric.RECIPE_MILLIS,
                 Metric.PEAK_HEAP);
     }
