@@ -48,22 +48,24 @@ import java.util.Optional;
  *
  * <pre>{@code
  * PipelineResult result = Pipeline.builder()
- *         .add(registry.create("cleanup"))
- *         .shapes(ShapeBinding.none().withDimension("sequence_length", 128))
+ *         .add(registry.create("quantize.int8"))
+ *         .data(samples)                      // real inputs: 3/4 calibrate, 1/4 held out for validation
  *         .provider(ProviderPolicy.auto())
- *         .validation(ValidationGate.parse("min-cosine=0.99"))
+ *         .validation(ValidationGate.parse("min-overlap=0.95"))
  *         .build()
  *         .run(Path.of("model.onnx"), Path.of("model.opt.onnx"));
  * }</pre>
  *
- * <p>A run loads the model, takes its static footprint, chooses the provider, applies each pass (recording
- * options, duration, status and the footprint after it), stamps provenance into the model's
- * {@code metadata_props}, validates the result against the original on the same inputs, measures both on
- * the chosen provider (in the order original, optimized, optimized, original, each model's two rounds
- * averaged, so that drifting machine load favours neither), prices them, and only then writes the model,
- * atomically. When validation fails nothing is written (unless asked) and
- * {@link ValidationFailedException} carries the report. The input file is never overwritten unless
- * {@link Builder#allowOverwrite} says so.
+ * <p>A run loads the model, takes its static footprint (at the shapes given, else those of a typical
+ * sample of the data, else {@link dev.lathe.core.model.DimensionDefaults}), chooses the provider, applies
+ * each pass (recording options, duration, status and the footprint after it) with the calibration data in
+ * its {@link PassContext}, stamps provenance into the model's {@code metadata_props}, validates the result
+ * against the original on the held-out samples (or generated ones, which the report says) with the task's
+ * metrics, measures both on the chosen provider (in the order original, optimized, optimized, original,
+ * each model's two rounds averaged, so that drifting machine load favours neither), prices them, and only
+ * then writes the model, atomically. The report says where calibration and validation samples came from.
+ * When validation fails nothing is written (unless asked) and {@link ValidationFailedException} carries
+ * the report. The input file is never overwritten unless {@link Builder#allowOverwrite} says so.
  */
 public final class Pipeline {
     /** metadata_props key of the Lathe version that wrote a model. */
@@ -194,19 +196,29 @@ public final class Pipeline {
     /**
      * The sample of median size among the first {@value #TYPICAL_CANDIDATES} of the validation data (or the
      * calibration data): the shapes the footprint is stated at and the inputs benchmarks run, when data is
-     * given and no shapes are.
+     * given and no shapes are. Two passes over those samples, so that only one is held.
      */
     private Optional<Map<String, TensorData>> typicalSample() {
         Optional<SampleSource> source = validationData.isPresent() ? validationData : calibration;
         if (source.isEmpty()) {
             return Optional.empty();
         }
-        List<Map<String, TensorData>> candidates = new ArrayList<>(source.get().take(TYPICAL_CANDIDATES));
-        if (candidates.isEmpty()) {
+        List<long[]> sizes = new ArrayList<>();
+        for (Map<String, TensorData> sample : source.get().limit(TYPICAL_CANDIDATES)) {
+            sizes.add(new long[] {elementCount(sample), sizes.size()});
+        }
+        if (sizes.isEmpty()) {
             return Optional.empty();
         }
-        candidates.sort(java.util.Comparator.comparingLong(Pipeline::elementCount));
-        return Optional.of(candidates.get(candidates.size() / 2));
+        sizes.sort(java.util.Comparator.<long[]>comparingLong(size -> size[0]).thenComparingLong(size -> size[1]));
+        long median = sizes.get(sizes.size() / 2)[1];
+        int index = 0;
+        for (Map<String, TensorData> sample : source.get()) {
+            if (index++ == median) {
+                return Optional.of(sample);
+            }
+        }
+        throw new IllegalStateException(source.get().description() + " gave fewer samples on a second reading");
     }
 
     private static long elementCount(Map<String, TensorData> sample) {
