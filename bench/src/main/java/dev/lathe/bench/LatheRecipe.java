@@ -6,7 +6,6 @@ import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
