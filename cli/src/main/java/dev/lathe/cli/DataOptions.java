@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.core.LatheException;
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.pipeline.PipelineFile;
@@ -74,7 +75,7 @@ final class DataOptions {
      *                                  invalid (the message says why)
      */
     Optional<SampleSource> open(OnnxModel model, Path modelFile, Optional<PipelineFile.DataSection> fromFile)
-            throws IOException {
+            throws IOException, LatheException {
         Optional<PipelineFile.DataSection> section = data != null ? Optional.empty() : fromFile;
         Path location = data != null ? data : section.map(PipelineFile.DataSection::path).orElse(null);
         if (location == null) {

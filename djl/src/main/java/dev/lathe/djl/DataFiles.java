@@ -1,8 +1,12 @@
 package dev.lathe.djl;
 
+import dev.lathe.core.LatheException;
 import dev.lathe.core.data.NpySamples;
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.djl.audio.AudioSamples;
 import dev.lathe.djl.audio.AudioSpec;
 import dev.lathe.djl.image.ImageSamples;
@@ -12,7 +16,10 @@ import dev.lathe.djl.text.TextSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -50,8 +57,11 @@ public final class DataFiles {
      *                  loaded from a stream
      * @throws IllegalArgumentException if the location does not exist, is of an unknown kind, or cannot feed
      *                                  the model (the message names it and what would)
+     * @throws LatheException           if audio with {@code state=carry} needs the model run and ONNX Runtime
+     *                                  cannot open it
      */
-    public static SampleSource open(Path location, OnnxModel model, Path modelFile, Options options) throws IOException {
+    public static SampleSource open(Path location, OnnxModel model, Path modelFile, Options options)
+            throws IOException, LatheException {
         if (!Files.exists(location)) {
             throw new IllegalArgumentException(location + ": no such file or folder");
         }
@@ -69,13 +79,56 @@ public final class DataFiles {
             return ImageSamples.forModel(location, model, options.image());
         }
         if (AudioSamples.isWavFile(location) || Files.isDirectory(location) && holds(location, AudioSamples::isWavFile)) {
-            return AudioSamples.forModel(location, model, options.audio());
+            return options.audio().state() == AudioSpec.StateMode.CARRY ? CarriedAudio.open(location, model, options.audio())
+                    : AudioSamples.forModel(location, model, options.audio());
         }
         if (NpySamples.isArrayFile(location) || Files.isDirectory(location)) {
             return NpySamples.open(location);
         }
         throw new IllegalArgumentException(location + ": unknown kind of data; use text (.txt, .jsonl), images (.png, "
                 + ".jpg), audio (.wav), NumPy arrays (.npz, .npy), or a folder of images, WAV files or NumPy samples");
+    }
+
+    /** Audio windows whose states are carried from window to window by a session this source owns. */
+    private static final class CarriedAudio implements SampleSource, AutoCloseable {
+        private final AudioSamples windows;
+        private final ModelSession session;
+
+        private CarriedAudio(AudioSamples windows, ModelSession session) {
+            this.windows = windows;
+            this.session = session;
+        }
+
+        static CarriedAudio open(Path location, OnnxModel model, AudioSpec spec) throws IOException, LatheException {
+            ModelSession session = ModelSession.open(model, SessionSettings.cpu());
+            try {
+                return new CarriedAudio(AudioSamples.forModel(location, model, spec, session), session);
+            } catch (IOException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public String description() {
+            return windows.description();
+        }
+
+        @Override
+        public OptionalLong sizeHint() {
+            return windows.sizeHint();
+        }
+
+        @Override
+        public Iterator<Map<String, TensorData>> iterator() {
+            return windows.iterator();
+        }
+
+        /** Closes the session that carries the states. */
+        @Override
+        public void close() {
+            session.close();
+        }
     }
 
     private static boolean holds(Path folder, Predicate<Path> kind) throws IOException {

@@ -3,14 +3,18 @@ package dev.lathe.djl.audio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
+import dev.lathe.djl.DataFiles;
 import dev.lathe.djl.audio.AudioSpec.StateMode;
 import dev.lathe.djl.audio.AudioSpec.Tail;
+import dev.lathe.djl.image.ImageSpec;
+import dev.lathe.djl.text.TextSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -173,6 +177,23 @@ class AudioSamplesTest {
             }
             assertThat(samples.description()).contains("2 WAV files").contains("5 windows").contains("state=carry");
         }
+    }
+
+    @Test
+    void dataFilesCarriesStatesWithASessionItOwns() throws Exception {
+        wav("a.wav", sine(512 * 3, 16_000));
+        OnnxModel model = vadLike(512);
+        DataFiles.Options options = new DataFiles.Options(java.util.Optional.empty(), TextSpec.defaults(),
+                ImageSpec.defaults(), AudioSpec.parse("state=carry"));
+
+        SampleSource samples = DataFiles.open(dir, model, null, options);
+        try {
+            assertThat(samples).isInstanceOf(AutoCloseable.class);
+            assertThat(samples.take(3)).extracting(sample -> sample.get("h").toFloatArray()[0]).containsExactly(0f, 1f, 2f);
+        } finally {
+            ((AutoCloseable) samples).close();
+        }
+        assertThat(DataFiles.open(dir, model, null, DataFiles.Options.defaults())).isInstanceOf(AudioSamples.class);
     }
 
     @Test
