@@ -1,11 +1,7 @@
 package dev.lathe.core.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.LatheVersion;
-import dev.lathe.core.PassFailedException;
 import dev.lathe.core.data.DataSplit;
 import dev.lathe.core.data.GeneratedSamples;
 import dev.lathe.core.data.InputGenerator;
@@ -68,14 +64,14 @@ import java.util.Optional;
  * the report. The input file is never overwritten unless {@link Builder#allowOverwrite} says so.
  */
 public final class Pipeline {
-    /** metadata_props key of the Lathe version that wrote a model. */
-    public static final String VERSION_KEY = "lathe.version";
-    /** metadata_props key of the steps (passes and options, JSON) that made a model. */
-    public static final String STEPS_KEY = "lathe.pipeline";
+    /** metadata_props key of the Lathe version that wrote a model ({@link Optimizer#VERSION_KEY}). */
+    public static final String VERSION_KEY = Optimizer.VERSION_KEY;
+    /** metadata_props key of the steps (passes and options, JSON) that made a model ({@link Optimizer#STEPS_KEY}). */
+    public static final String STEPS_KEY = Optimizer.STEPS_KEY;
     private static final long SEED = 1234;
     private static final int TYPICAL_CANDIDATES = 64;
 
-    private final List<Pass> passes;
+    private final Optimizer optimizer;
     private final ProviderPolicy providerPolicy;
     private final ValidationGate gate;
     private final ShapeBinding binding;
@@ -94,7 +90,9 @@ public final class Pipeline {
     private final ProviderSelector selector;
 
     private Pipeline(Builder builder) {
-        this.passes = List.copyOf(builder.passes);
+        Optimizer.Builder passes = Optimizer.builder();
+        builder.passes.forEach(passes::add);
+        this.optimizer = passes.build();
         this.providerPolicy = builder.providerPolicy;
         this.gate = builder.gate;
         this.binding = builder.binding;
@@ -120,7 +118,7 @@ public final class Pipeline {
 
     /** The passes, in order. */
     public List<Pass> passes() {
-        return passes;
+        return optimizer.passes();
     }
 
     /**
@@ -157,12 +155,9 @@ public final class Pipeline {
                 ? Optional.of(GeneratedSamples.of(original, shapes, calibrationSamples, SEED + 100)) : Optional.empty();
         PassContext context = new PassContext(shapesUsed, calibrationInputs, calibrationLimit,
                 Optional.of(decision.selected()), progress);
-        List<StepRecord> steps = new ArrayList<>();
-        OnnxModel current = original;
-        for (Pass pass : passes) {
-            current = applyStep(pass, current, context, steps);
-        }
-        OnnxModel optimized = withProvenance(current);
+        Optimizer.Optimization optimization = optimizer.optimize(original, context);
+        OnnxModel optimized = optimization.model();
+        List<StepRecord> steps = optimization.steps();
         Footprint after = FootprintAnalyzer.analyze(optimized, shapesUsed);
 
         SampleSource validationInputs = validationSource(original, shapes);
@@ -242,40 +237,6 @@ public final class Pipeline {
             return validationData.get().limit(gate.samples(true));
         }
         return GeneratedSamples.of(original, shapes, gate.samples(false), SEED + 1000);
-    }
-
-    private OnnxModel applyStep(Pass pass, OnnxModel model, PassContext context, List<StepRecord> steps)
-            throws LatheException {
-        String task = "step " + pass.name();
-        progress.started(task, -1);
-        long start = System.nanoTime();
-        try {
-            PassResult result = pass.apply(model, context);
-            Footprint footprint = FootprintAnalyzer.analyze(result.model(), binding);
-            steps.add(new StepRecord(pass.name(), pass.options(), (System.nanoTime() - start) / 1e6, StepRecord.Status.OK,
-                    result.details(), footprint));
-            return result.model();
-        } catch (LatheException | RuntimeException e) {
-            steps.add(new StepRecord(pass.name(), pass.options(), (System.nanoTime() - start) / 1e6,
-                    StepRecord.Status.FAILED, Map.of("error", String.valueOf(e.getMessage())), null));
-            if (e instanceof PassFailedException failed) {
-                throw failed;
-            }
-            throw new PassFailedException("pass " + pass.name() + " failed on " + model.source() + ": " + e.getMessage(), e);
-        } finally {
-            progress.finished(task);
-        }
-    }
-
-    private OnnxModel withProvenance(OnnxModel model) throws LatheException {
-        ObjectMapper mapper = new ObjectMapper();
-        ArrayNode steps = mapper.createArrayNode();
-        for (Pass pass : passes) {
-            ObjectNode step = steps.addObject();
-            step.put("pass", pass.name());
-            step.set("options", mapper.valueToTree(new LinkedHashMap<>(pass.options())));
-        }
-        return model.edit().putMetadata(VERSION_KEY, LatheVersion.get()).putMetadata(STEPS_KEY, steps.toString()).build();
     }
 
     private ValidationOutcome validate(OnnxModel original, OnnxModel optimized, SessionSettings settings,

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param durationMs wall time of the step
  * @param status     how the step ended
  * @param details    what the pass chose to report (counts, skipped nodes, reasons)
- * @param after      the static footprint of the model the step produced; null if it failed
+ * @param after      the static footprint of the model the step produced; null if it failed or was not taken
  */
 public record StepRecord(String name, Map<String, String> config, double durationMs, Status status,
         Map<String, Object> details, Footprint after) {
