@@ -1,0 +1,5 @@
+/**
+ * The {@code cleanup} pass ({@link dev.lathe.core.cleanup.GraphCleanup}): dead nodes removed, Identity nodes
+ * bypassed, constant subgraphs folded; lossless, and the first step of every recipe.
+ */
+package dev.lathe.core.cleanup;
