@@ -217,9 +217,19 @@ public final class Graph {
         return inputs;
     }
 
+    /** Every declared graph input, including initializers that are also inputs (defaults a caller may override). */
+    public List<ValueInfoProto> declaredInputs() {
+        return proto.getInputList();
+    }
+
     /** Graph outputs. */
     public List<ValueInfoProto> outputs() {
         return proto.getOutputList();
+    }
+
+    /** The value_info entries: declared types and shapes of intermediate values. */
+    public List<ValueInfoProto> valueInfo() {
+        return proto.getValueInfoList();
     }
 
     /** The subgraphs a node holds in its graph attributes (empty for most nodes). */

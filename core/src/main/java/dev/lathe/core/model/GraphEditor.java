@@ -4,6 +4,7 @@ import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +26,9 @@ public final class GraphEditor {
     private final List<NodeProto> nodes = new ArrayList<>();
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Map<String, List<Child>> children = new LinkedHashMap<>();
+    private final List<ValueInfoProto> inputs = new ArrayList<>();
+    private final List<ValueInfoProto> outputs = new ArrayList<>();
+    private final List<ValueInfoProto> valueInfo = new ArrayList<>();
 
     /** A subgraph held by a node: attribute name, index in {@code graphs} (-1 for {@code g}) and its editor. */
     private record Child(String attribute, int index, GraphEditor editor) {
@@ -37,6 +41,9 @@ public final class GraphEditor {
         this.parent = parent;
         nodes.addAll(graph.getNodeList());
         graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        inputs.addAll(graph.getInputList());
+        outputs.addAll(graph.getOutputList());
+        valueInfo.addAll(graph.getValueInfoList());
         for (NodeProto node : graph.getNodeList()) {
             List<Child> held = new ArrayList<>();
             for (AttributeProto attribute : node.getAttributeList()) {
@@ -112,7 +119,7 @@ public final class GraphEditor {
      * computed values, initializers that are also graph inputs and can therefore be overridden).
      */
     public Optional<TensorProto> constant(String value) {
-        if (base.getInputList().stream().anyMatch(v -> v.getName().equals(value))) {
+        if (inputs.stream().anyMatch(v -> v.getName().equals(value))) {
             return Optional.empty();
         }
         TensorProto initializer = initializers.get(value);
@@ -139,6 +146,96 @@ public final class GraphEditor {
         nodes.add(node);
         owner.reserve(node);
         return this;
+    }
+
+    /**
+     * Appends a node written with {@link Node}; an unnamed one is named uniquely after its first output and
+     * op type.
+     *
+     * @return the node's first output
+     */
+    public String add(Node node) {
+        if (!node.hasName()) {
+            node.named(uniqueName(node.firstOutput().isEmpty() ? node.opType() : node.firstOutput() + "_" + node.opType()));
+        }
+        NodeProto built = node.build();
+        addNode(built);
+        return node.firstOutput();
+    }
+
+    /**
+     * Replaces the named node by nodes written with {@link Node}, at its position; unnamed replacements are
+     * named as {@link #add} names them.
+     */
+    public GraphEditor replaceNode(String name, Node... replacements) {
+        NodeProto[] built = new NodeProto[replacements.length];
+        for (int i = 0; i < replacements.length; i++) {
+            Node replacement = replacements[i];
+            if (!replacement.hasName()) {
+                String output = replacement.firstOutput();
+                replacement.named(uniqueName(output.isEmpty() ? replacement.opType() : output + "_" + replacement.opType()));
+            }
+            built[i] = replacement.build();
+        }
+        return replaceNode(name, built);
+    }
+
+    /** The graph's declared inputs (initializers that are also inputs included), as edited so far. */
+    public List<ValueInfoProto> inputs() {
+        return List.copyOf(inputs);
+    }
+
+    /** The graph's outputs, as edited so far. */
+    public List<ValueInfoProto> outputs() {
+        return List.copyOf(outputs);
+    }
+
+    /** The graph's value_info entries (types and shapes of intermediate values), as edited so far. */
+    public List<ValueInfoProto> valueInfo() {
+        return List.copyOf(valueInfo);
+    }
+
+    /**
+     * Renames a graph output; the node producing it must be changed to write the new name.
+     *
+     * @throws IllegalArgumentException if the graph has no such output
+     */
+    public GraphEditor renameOutput(String from, String to) {
+        for (int i = 0; i < outputs.size(); i++) {
+            if (outputs.get(i).getName().equals(from)) {
+                outputs.set(i, outputs.get(i).toBuilder().setName(to).build());
+                return this;
+            }
+        }
+        throw new IllegalArgumentException("no output named '" + from + "' in " + describe());
+    }
+
+    /**
+     * Sets the element type of a value wherever this graph declares it (inputs, outputs, value_info); a value
+     * it does not declare is left alone.
+     */
+    public GraphEditor retype(String value, DataType type) {
+        for (List<ValueInfoProto> declared : List.of(inputs, outputs, valueInfo)) {
+            for (int i = 0; i < declared.size(); i++) {
+                ValueInfoProto info = declared.get(i);
+                if (info.getName().equals(value) && info.getType().hasTensorType()) {
+                    ValueInfoProto.Builder builder = info.toBuilder();
+                    builder.getTypeBuilder().getTensorTypeBuilder().setElemType(type.code());
+                    declared.set(i, builder.build());
+                }
+            }
+        }
+        return this;
+    }
+
+    /** Drops the value_info entries of these values (after an edit changed their shapes, for instance). */
+    public GraphEditor removeValueInfo(java.util.Collection<String> values) {
+        valueInfo.removeIf(info -> values.contains(info.getName()));
+        return this;
+    }
+
+    private String describe() {
+        return path.isEmpty() ? "the main graph" : "subgraph " + path;
     }
 
     /** Replaces the named node by the given nodes, at its position. */
@@ -205,9 +302,9 @@ public final class GraphEditor {
         }
         int before = nodes.size();
         nodes.removeIf(node -> !keep.contains(node.getName()));
-        Set<String> inputs = new HashSet<>();
-        current.getInputList().forEach(v -> inputs.add(v.getName()));
-        initializers.keySet().removeIf(name -> !live.contains(name) && !inputs.contains(name));
+        Set<String> inputNames = new HashSet<>();
+        inputs.forEach(v -> inputNames.add(v.getName()));
+        initializers.keySet().removeIf(name -> !live.contains(name) && !inputNames.contains(name));
         return before - nodes.size();
     }
 
@@ -239,7 +336,9 @@ public final class GraphEditor {
             built.add(builder.build());
         }
         GraphProto unsorted = base.toBuilder().clearNode().addAllNode(built)
-                .clearInitializer().addAllInitializer(initializers.values()).build();
+                .clearInitializer().addAllInitializer(initializers.values())
+                .clearInput().addAllInput(inputs).clearOutput().addAllOutput(outputs)
+                .clearValueInfo().addAllValueInfo(valueInfo).build();
         if (!sorted) {
             return unsorted;
         }

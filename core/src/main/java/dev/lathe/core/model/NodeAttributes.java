@@ -63,4 +63,18 @@ public final class NodeAttributes {
     public static AttributeProto ofInt(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
+
+    /** A TENSOR attribute. */
+    public static AttributeProto ofTensor(String name, TensorProto value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(value).build();
+    }
+
+    /** An INTS attribute. */
+    public static AttributeProto ofInts(String name, long... values) {
+        AttributeProto.Builder attribute = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long value : values) {
+            attribute.addInts(value);
+        }
+        return attribute.build();
+    }
 }

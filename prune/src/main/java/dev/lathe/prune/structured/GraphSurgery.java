@@ -4,12 +4,12 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
-import dev.lathe.core.onnx.Onnx.GraphProto;
-import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.nio.ByteBuffer;
@@ -134,7 +134,7 @@ final class GraphSurgery {
                 String name = main.uniqueName(use.node() + "_bias");
                 Optional<NodeProto> weightNode = constants.constantNode(node.getInput(1));
                 if (weightNode.isPresent()) {
-                    main.addNode(constantNode(main.uniqueName(use.node() + "_bias_constant"), name,
+                    main.add(constantNode(main.uniqueName(use.node() + "_bias_constant"), name,
                             TensorCodec.encode(name, bias)));
                 } else {
                     main.putInitializer(name, bias);
@@ -170,15 +170,8 @@ final class GraphSurgery {
                     intAttributes.getOrDefault(name, Map.of())));
         }
         editor.removeDeadNodes();
-        OnnxModel built = editor.build();
-        GraphProto graph = built.proto().getGraph();
-        if (graph.getValueInfoList().stream().noneMatch(v -> changedValues.contains(v.getName()))) {
-            return built;
-        }
-        GraphProto.Builder cleaned = graph.toBuilder().clearValueInfo();
-        graph.getValueInfoList().stream().filter(v -> !changedValues.contains(v.getName())).forEach(cleaned::addValueInfo);
-        ModelProto proto = built.proto().toBuilder().setGraph(cleaned).build();
-        return OnnxModel.of(proto, built.source(), built.baseDirectory().orElse(null));
+        main.removeValueInfo(changedValues);
+        return editor.build();
     }
 
     /** Every (node, input) of the main graph that reads a value. */
@@ -217,7 +210,7 @@ final class GraphSurgery {
         String name = main.uniqueName(value + "_pruned");
         Optional<NodeProto> constantNode = constants.constantNode(value);
         if (constantNode.isPresent()) {
-            main.addNode(constantNode(main.uniqueName(constantNode.get().getName() + "_pruned"), name,
+            main.add(constantNode(main.uniqueName(constantNode.get().getName() + "_pruned"), name,
                     TensorCodec.encode(name, data)));
         } else {
             main.putInitializer(name, data);
@@ -225,11 +218,8 @@ final class GraphSurgery {
         return name;
     }
 
-    private static NodeProto constantNode(String name, String output, TensorProto value) {
-        return NodeProto.newBuilder().setName(name).setOpType("Constant").addOutput(output)
-                .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
-                        .setT(value))
-                .build();
+    private static Node constantNode(String name, String output, TensorProto value) {
+        return Node.op("Constant").named(name).out(output).attr("value", value);
     }
 
     private static NodeProto patch(NodeProto node, Map<Integer, String> inputs, Map<String, Long> attributes) {
@@ -249,8 +239,7 @@ final class GraphSurgery {
                 }
             }
             if (!found) {
-                builder.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
-                        .setI(value));
+                builder.addAttribute(NodeAttributes.ofInt(name, value));
             }
         });
         return builder.build();

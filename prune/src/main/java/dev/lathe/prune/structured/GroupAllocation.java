@@ -5,6 +5,7 @@ import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
@@ -179,8 +180,7 @@ final class GroupAllocation {
                 String value = node.getOpType().equals("ConvTranspose") ? node.getInput(0) : node.getOutput(0);
                 if (!shapeOutputs.containsKey(value)) {
                     String output = main.uniqueName(value + "_shape");
-                    main.addNode(NodeProto.newBuilder().setName(main.uniqueName(output + "_Shape")).setOpType("Shape")
-                            .addInput(value).addOutput(output).build());
+                    main.add(Node.op("Shape").named(main.uniqueName(output + "_Shape")).in(value).out(output));
                     shapeOutputs.put(value, output);
                 }
             }

@@ -25,7 +25,7 @@ final class MainGraphConstants {
         this.model = model;
         Graph graph = model.graph();
         Set<String> inputs = new HashSet<>();
-        graph.proto().getInputList().forEach(v -> inputs.add(v.getName()));
+        graph.declaredInputs().forEach(v -> inputs.add(v.getName()));
         graph.initializers().forEach((name, tensor) -> {
             if (!inputs.contains(name)) {
                 tensors.put(name, tensor);

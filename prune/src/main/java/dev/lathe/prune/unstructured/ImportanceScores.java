@@ -6,9 +6,9 @@ import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.calibration.CalibrationStatistics;
 import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.pipeline.PassContext;
@@ -61,7 +61,7 @@ final class ImportanceScores {
                     + "allow calibrating on generated inputs (--calibrate-on-generated)");
         }
         Set<String> mainValues = new HashSet<>();
-        model.graph().proto().getNodeList().forEach(n -> mainValues.addAll(n.getOutputList()));
+        model.graph().nodes().forEach(n -> mainValues.addAll(n.getOutputList()));
         model.graph().inputs().stream().map(ValueInfoProto::getName).forEach(mainValues::add);
         ModelEditor probe = model.edit();
         Map<String, String> measured = new LinkedHashMap<>();
@@ -128,10 +128,8 @@ final class ImportanceScores {
     /** Adds {@code Transpose(value, perm)} to the probe and returns its output. */
     private static String transposed(ModelEditor probe, String value, long[] perm) {
         String output = probe.uniqueName(value + "_channels_last");
-        AttributeProto permutation = AttributeProto.newBuilder().setName("perm").setType(AttributeProto.AttributeType.INTS)
-                .addAllInts(Arrays.stream(perm).boxed().toList()).build();
-        probe.addNode(NodeProto.newBuilder().setName(probe.uniqueName(value + "_to_channels_last")).setOpType("Transpose")
-                .addInput(value).addOutput(output).addAttribute(permutation).build());
+        probe.mainGraph().add(Node.op("Transpose").named(probe.uniqueName(value + "_to_channels_last")).in(value).out(output)
+                .ints("perm", perm));
         return output;
     }
 

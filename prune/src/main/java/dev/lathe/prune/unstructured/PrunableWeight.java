@@ -1,9 +1,9 @@
 package dev.lathe.prune.unstructured;
 
 import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.util.List;
@@ -53,8 +53,7 @@ record PrunableWeight(GraphEditor owner, String name, TensorProto tensor, Option
             return;
         }
         NodeProto node = constantNode.get();
-        AttributeProto value = AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
-                .setT(TensorCodec.encode(tensor.getName(), data)).build();
-        owner.replaceNode(node.getName(), node.toBuilder().clearAttribute().addAttribute(value).build());
+        owner.replaceNode(node.getName(), node.toBuilder().clearAttribute()
+                .addAttribute(NodeAttributes.ofTensor("value", TensorCodec.encode(tensor.getName(), data))).build());
     }
 }

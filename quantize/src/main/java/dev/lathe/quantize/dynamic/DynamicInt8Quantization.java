@@ -4,11 +4,11 @@ import dev.lathe.core.LatheException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.pipeline.Pass;
@@ -226,13 +226,12 @@ public final class DynamicInt8Quantization implements Pass {
                 output = foldedAdd.getOutput(0);
             }
         }
-        NodeProto.Builder replacement = NodeProto.newBuilder().setName(node.getName()).setOpType("DynamicQuantizeMatMul")
-                .setDomain(MICROSOFT).addInput(input).addInput(names[0]).addInput(names[1])
-                .addInput(names[2]).addOutput(output);
+        Node replacement = Node.op("DynamicQuantizeMatMul").domain(MICROSOFT).named(node.getName())
+                .in(input, names[0], names[1], names[2]).out(output);
         if (!bias.isEmpty()) {
-            replacement.addInput(bias);
+            replacement.in(bias);
         }
-        graph.replaceNode(node.getName(), replacement.build());
+        graph.replaceNode(node.getName(), replacement);
         if (foldedAdd != null) {
             graph.removeNode(foldedAdd.getName());
         }
@@ -273,26 +272,24 @@ public final class DynamicInt8Quantization implements Pass {
         String rowScales = graph.uniqueName(node.getName() + "_row_scales");
         String expanded = graph.uniqueName(node.getName() + "_row_scales_expanded");
         String floats = graph.uniqueName(node.getName() + "_rows_float");
-        NodeProto gatherRows = NodeProto.newBuilder().setName(node.getName()).setOpType("Gather").addInput(qTable)
-                .addInput(ids).addOutput(rows).addAttribute(NodeAttributes.ofInt("axis", 0)).build();
-        NodeProto gatherScales = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_scales"))
-                .setOpType("Gather").addInput(scales).addInput(ids).addOutput(rowScales).addAttribute(NodeAttributes.ofInt("axis", 0)).build();
-        NodeProto.Builder unsqueeze = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_unsqueeze"))
-                .setOpType("Unsqueeze").addInput(rowScales).addOutput(expanded);
+        Node gatherRows = Node.op("Gather").named(node.getName()).in(qTable, ids).out(rows).attr("axis", 0);
+        Node gatherScales = Node.op("Gather").named(graph.uniqueName(node.getName() + "_scales")).in(scales, ids)
+                .out(rowScales).attr("axis", 0);
+        Node unsqueeze = Node.op("Unsqueeze").named(graph.uniqueName(node.getName() + "_unsqueeze")).in(rowScales)
+                .out(expanded);
         long opset = model.opsetVersion("").orElse(1L);
         if (opset >= 13) {
             String axes = graph.uniqueName(node.getName() + "_last_axis");
             graph.putInitializer(axes, TensorData.ofLongs(new long[] {1}, -1));
-            unsqueeze.addInput(axes);
+            unsqueeze.in(axes);
         } else {
-            unsqueeze.addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS)
-                    .addInts(-1));
+            unsqueeze.ints("axes", -1);
         }
-        NodeProto cast = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_cast")).setOpType("Cast")
-                .addInput(rows).addOutput(floats).addAttribute(NodeAttributes.ofInt("to", DataType.FLOAT.code())).build();
-        NodeProto scale = NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_dequantize")).setOpType("Mul")
-                .addInput(floats).addInput(expanded).addOutput(node.getOutput(0)).build();
-        graph.replaceNode(node.getName(), gatherRows, gatherScales, unsqueeze.build(), cast, scale);
+        Node cast = Node.op("Cast").named(graph.uniqueName(node.getName() + "_cast")).in(rows).out(floats)
+                .attr("to", DataType.FLOAT);
+        Node scale = Node.op("Mul").named(graph.uniqueName(node.getName() + "_dequantize")).in(floats, expanded)
+                .out(node.getOutput(0));
+        graph.replaceNode(node.getName(), gatherRows, gatherScales, unsqueeze, cast, scale);
     }
 
 }

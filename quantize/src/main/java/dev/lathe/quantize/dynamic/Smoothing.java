@@ -5,10 +5,10 @@ import dev.lathe.core.calibration.CalibrationStatistics;
 import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import java.util.ArrayList;
@@ -125,8 +125,7 @@ final class Smoothing {
             String factors = main.uniqueName(original + "_smoothing");
             main.putInitializer(factors, TensorData.ofFloats(new long[] {s.length}, inverse));
             String smoothed = main.uniqueName(original + "_smoothed");
-            main.addNode(NodeProto.newBuilder().setName(main.uniqueName(original + "_smooth")).setOpType("Mul")
-                    .addInput(original).addInput(factors).addOutput(smoothed).build());
+            main.add(Node.op("Mul").named(main.uniqueName(original + "_smooth")).in(original, factors).out(smoothed));
             return smoothed;
         });
     }

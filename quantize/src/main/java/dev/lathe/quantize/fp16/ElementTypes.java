@@ -60,9 +60,9 @@ final class ElementTypes {
 
     private void inferGraph(Graph graph) {
         Map<String, DataType> declared = new HashMap<>();
-        graph.proto().getValueInfoList().forEach(v -> declaredType(v).ifPresent(t -> declared.put(v.getName(), t)));
-        graph.proto().getOutputList().forEach(v -> declaredType(v).ifPresent(t -> declared.put(v.getName(), t)));
-        for (ValueInfoProto input : graph.proto().getInputList()) {
+        graph.valueInfo().forEach(v -> declaredType(v).ifPresent(t -> declared.put(v.getName(), t)));
+        graph.outputs().forEach(v -> declaredType(v).ifPresent(t -> declared.put(v.getName(), t)));
+        for (ValueInfoProto input : graph.declaredInputs()) {
             declaredType(input).ifPresent(t -> types.put(input.getName(), t));
         }
         for (TensorProto initializer : graph.initializers().values()) {

@@ -5,13 +5,12 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
-import dev.lathe.core.onnx.Onnx.GraphProto;
-import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
@@ -113,9 +112,11 @@ final class Float16Rewrite {
                 castSubgraphOutputs(graph);
             }
         }
-        OnnxModel edited = editor.build();
-        ModelProto proto = edited.proto().toBuilder().setGraph(retype(edited.proto().getGraph(), "")).build();
-        return OnnxModel.of(proto, model.source(), model.baseDirectory().orElse(null));
+        for (GraphEditor graph : editor.graphs()) {
+            subgraphOutputRenames.getOrDefault(graph.path(), Map.of()).forEach(graph::renameOutput);
+            changed.forEach(graph::retype);
+        }
+        return editor.build();
     }
 
     /** The step details: counts of what changed. */
@@ -152,7 +153,7 @@ final class Float16Rewrite {
     private void assignRoles() throws InvalidModelException {
         for (Graph graph : views.values()) {
             Set<String> inputs = new HashSet<>();
-            graph.proto().getInputList().forEach(v -> inputs.add(v.getName()));
+            graph.declaredInputs().forEach(v -> inputs.add(v.getName()));
             for (TensorProto initializer : graph.initializers().values()) {
                 if (initializer.getDataType() == DataType.FLOAT.code() && !inputs.contains(initializer.getName())) {
                     constants.put(initializer.getName(), new ConstantSite(graph.path(), "", initializer));
@@ -183,12 +184,14 @@ final class Float16Rewrite {
                             : Optional.empty();
                 }
                 case "value_float" -> {
-                    return Optional.of(TensorProto.newBuilder().setDataType(DataType.FLOAT.code())
-                            .addFloatData(attribute.getF()).build());
+                    return Optional.of(TensorCodec.encode("", TensorData.ofFloats(new long[0], attribute.getF())));
                 }
                 case "value_floats" -> {
-                    return Optional.of(TensorProto.newBuilder().setDataType(DataType.FLOAT.code())
-                            .addDims(attribute.getFloatsCount()).addAllFloatData(attribute.getFloatsList()).build());
+                    float[] values = new float[attribute.getFloatsCount()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = attribute.getFloats(i);
+                    }
+                    return Optional.of(TensorCodec.encode("", TensorData.ofFloats(new long[] {values.length}, values)));
                 }
                 default -> {
                     // Another attribute: not a float value.
@@ -310,7 +313,7 @@ final class Float16Rewrite {
         Map<String, DataType> constantOutputNeeds = new HashMap<>();
         for (Graph graph : views.values()) {
             if (graph.path().isEmpty() && !settings.keepIoTypes()) {
-                graph.proto().getInputList().stream().map(ValueInfoProto::getName).filter(types::isFloat)
+                graph.declaredInputs().stream().map(ValueInfoProto::getName).filter(types::isFloat)
                         .forEach(input -> changed.put(input, DataType.FLOAT16));
             }
             for (NodeProto node : graph.nodes()) {
@@ -379,13 +382,13 @@ final class Float16Rewrite {
                 NodeProto node = graph.node(site.nodeName()).orElseThrow();
                 TensorProto value = TensorCodec.encode(site.tensor().getName(), narrowed);
                 graph.replaceNode(node.getName(),
-                        node.toBuilder().clearAttribute().addAttribute(tensorAttribute("value", value)).build());
+                        node.toBuilder().clearAttribute().addAttribute(NodeAttributes.ofTensor("value", value)).build());
             }
             constantsConverted++;
         }
         if (!settings.keepIoTypes()) {
             GraphEditor main = editors.get("");
-            for (ValueInfoProto input : model.graph().proto().getInputList()) {
+            for (ValueInfoProto input : model.graph().declaredInputs()) {
                 Optional<TensorProto> initializer = main.initializer(input.getName());
                 if (initializer.isPresent() && initializer.get().getDataType() == DataType.FLOAT.code()) {
                     main.putInitializer(input.getName(), narrow(initializer.get()));
@@ -401,10 +404,6 @@ final class Float16Rewrite {
         valuesRaisedToSubnormal += narrowing.raisedToSubnormal();
         constantsClamped += narrowing.clamped() > 0 ? 1 : 0;
         return narrowing.data();
-    }
-
-    private static AttributeProto tensorAttribute(String name, TensorProto tensor) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(tensor).build();
     }
 
     /** Main-graph outputs whose producer's type differs from what the graph must expose are produced under a new name. */
@@ -430,7 +429,7 @@ final class Float16Rewrite {
 
     private void castMainOutputs() {
         GraphEditor main = editors.get("");
-        outputRenames.forEach((name, renamed) -> main.addNode(cast(main, renamed, name, requiredOutput("", name).orElseThrow())));
+        outputRenames.forEach((name, renamed) -> addCast(main, renamed, name, requiredOutput("", name).orElseThrow()));
     }
 
     private void rewriteNodes(GraphEditor graph) throws InvalidModelException {
@@ -479,7 +478,7 @@ final class Float16Rewrite {
             TensorProto fill = value.isPresent()
                     ? TensorCodec.encode(value.get().getT().getName(), narrow(value.get().getT()))
                     : TensorCodec.encode("", TensorData.ofFloat16(new long[] {1}, 0f));
-            builder.clearAttribute().addAttribute(tensorAttribute("value", fill));
+            builder.clearAttribute().addAttribute(NodeAttributes.ofTensor("value", fill));
         }
     }
 
@@ -520,55 +519,18 @@ final class Float16Rewrite {
             editors.get(home).putInitializer(stored.toBuilder().setName(converted).build());
             constantsDuplicated++;
         } else {
-            graph.addNode(cast(graph, value, converted, target));
+            addCast(graph, value, converted, target);
         }
         conversions.put(key, converted);
         return converted;
     }
 
-    private NodeProto cast(GraphEditor graph, String input, String output, DataType target) {
+    private void addCast(GraphEditor graph, String input, String output, DataType target) {
         castsInserted++;
-        return NodeProto.newBuilder().setOpType("Cast").setName(graph.uniqueName(output + "_Cast")).addInput(input)
-                .addOutput(output).addAttribute(AttributeProto.newBuilder().setName("to")
-                        .setType(AttributeProto.AttributeType.INT).setI(target.code())).build();
+        graph.add(Node.op("Cast").named(graph.uniqueName(output + "_Cast")).in(input).out(output).attr("to", target));
     }
 
     private static String suffix(DataType type) {
         return type == DataType.FLOAT16 ? "_fp16" : "_fp32";
-    }
-
-    // ---- declared types ----
-
-    /** Sets the declared element types of inputs, outputs and value_info to the converted types, in every graph. */
-    private GraphProto retype(GraphProto graph, String path) {
-        GraphProto.Builder builder = graph.toBuilder();
-        Map<String, String> renames = subgraphOutputRenames.getOrDefault(path, Map.of());
-        for (ValueInfoProto.Builder output : builder.getOutputBuilderList()) {
-            output.setName(renames.getOrDefault(output.getName(), output.getName()));
-        }
-        retype(builder.getInputBuilderList());
-        retype(builder.getOutputBuilderList());
-        retype(builder.getValueInfoBuilderList());
-        for (NodeProto.Builder node : builder.getNodeBuilderList()) {
-            for (AttributeProto.Builder attribute : node.getAttributeBuilderList()) {
-                String prefix = (path.isEmpty() ? "" : path + "/") + node.getName() + "/" + attribute.getName();
-                if (attribute.hasG()) {
-                    attribute.setG(retype(attribute.getG(), prefix));
-                }
-                for (int i = 0; i < attribute.getGraphsCount(); i++) {
-                    attribute.setGraphs(i, retype(attribute.getGraphs(i), prefix + "[" + i + "]"));
-                }
-            }
-        }
-        return builder.build();
-    }
-
-    private void retype(List<ValueInfoProto.Builder> values) {
-        for (ValueInfoProto.Builder value : values) {
-            DataType type = changed.get(value.getName());
-            if (type != null && value.getType().hasTensorType()) {
-                value.getTypeBuilder().getTensorTypeBuilder().setElemType(type.code());
-            }
-        }
     }
 }

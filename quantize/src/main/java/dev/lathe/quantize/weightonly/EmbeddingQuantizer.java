@@ -4,6 +4,7 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
@@ -131,32 +132,25 @@ final class EmbeddingQuantizer {
         String ids = node.getInput(1);
         String output = node.getOutput(0);
         if (table.fourBit()) {
-            NodeProto.Builder gather = NodeProto.newBuilder().setName(node.getName()).setOpType("GatherBlockQuantized")
-                    .setDomain(WeightOnlyQuantization.MS_DOMAIN).addInput(table.data()).addInput(ids).addInput(table.scales())
-                    .addOutput(output).addAttribute(NodeAttributes.ofInt("bits", 4))
-                    .addAttribute(NodeAttributes.ofInt("block_size", blocks.blockSize()))
-                    .addAttribute(NodeAttributes.ofInt("gather_axis", 0))
-                    .addAttribute(NodeAttributes.ofInt("quantize_axis", 1));
+            Node gather = Node.op("GatherBlockQuantized").domain(WeightOnlyQuantization.MS_DOMAIN).named(node.getName())
+                    .in(table.data(), ids, table.scales()).out(output).attr("bits", 4)
+                    .attr("block_size", blocks.blockSize()).attr("gather_axis", 0).attr("quantize_axis", 1);
             if (!table.zeroPoints().isEmpty()) {
-                gather.addInput(table.zeroPoints());
+                gather.in(table.zeroPoints());
             }
-            graph.replaceNode(node.getName(), gather.build());
+            graph.replaceNode(node.getName(), gather);
             return;
         }
         String codes = graph.uniqueName(output + "_int8");
         String floats = graph.uniqueName(output + "_unscaled");
         String scales = graph.uniqueName(output + "_scale");
         graph.replaceNode(node.getName(),
-                NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_int8")).setOpType("Gather")
-                        .addInput(table.data()).addInput(ids).addOutput(codes)
-                        .addAttribute(NodeAttributes.ofInt("axis", 0)).build(),
-                NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_cast")).setOpType("Cast")
-                        .addInput(codes).addOutput(floats)
-                        .addAttribute(NodeAttributes.ofInt("to", DataType.FLOAT.code())).build(),
-                NodeProto.newBuilder().setName(graph.uniqueName(node.getName() + "_scale")).setOpType("Gather")
-                        .addInput(table.scales()).addInput(ids).addOutput(scales)
-                        .addAttribute(NodeAttributes.ofInt("axis", 0)).build(),
-                NodeProto.newBuilder().setName(node.getName()).setOpType("Mul").addInput(floats).addInput(scales)
-                        .addOutput(output).build());
+                Node.op("Gather").named(graph.uniqueName(node.getName() + "_int8")).in(table.data(), ids).out(codes)
+                        .attr("axis", 0),
+                Node.op("Cast").named(graph.uniqueName(node.getName() + "_cast")).in(codes).out(floats)
+                        .attr("to", DataType.FLOAT),
+                Node.op("Gather").named(graph.uniqueName(node.getName() + "_scale")).in(table.scales(), ids).out(scales)
+                        .attr("axis", 0),
+                Node.op("Mul").named(node.getName()).in(floats, scales).out(output));
     }
 }

@@ -10,6 +10,7 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
@@ -422,17 +423,16 @@ public final class WeightOnlyQuantization implements Pass {
 
     /** Replaces a node (and its folded Add) by MatMulNBits. */
     private void replace(Rewrite rewrite, Stored stored) {
-        NodeProto.Builder node = NodeProto.newBuilder().setName(rewrite.node().getName()).setOpType("MatMulNBits")
-                .setDomain(MS_DOMAIN).addInput(rewrite.activation()).addInput(stored.codes()).addInput(stored.scales());
+        Node node = Node.op("MatMulNBits").domain(MS_DOMAIN).named(rewrite.node().getName())
+                .in(rewrite.activation(), stored.codes(), stored.scales());
         if (!rewrite.bias().isEmpty()) {
-            node.addInput(stored.zeroPoints()).addInput("").addInput(rewrite.bias());
+            node.in(stored.zeroPoints(), "", rewrite.bias());
         } else if (!stored.zeroPoints().isEmpty()) {
-            node.addInput(stored.zeroPoints());
+            node.in(stored.zeroPoints());
         }
-        node.addOutput(rewrite.output()).addAttribute(NodeAttributes.ofInt("K", rewrite.k())).addAttribute(NodeAttributes.ofInt("N", rewrite.n()))
-                .addAttribute(NodeAttributes.ofInt("bits", options.bits())).addAttribute(NodeAttributes.ofInt("block_size", options.blockSize()))
-                .addAttribute(NodeAttributes.ofInt("accuracy_level", options.accuracyLevel()));
-        rewrite.graph().replaceNode(rewrite.node().getName(), node.build());
+        node.out(rewrite.output()).attr("K", rewrite.k()).attr("N", rewrite.n()).attr("bits", options.bits())
+                .attr("block_size", options.blockSize()).attr("accuracy_level", options.accuracyLevel());
+        rewrite.graph().replaceNode(rewrite.node().getName(), node);
         if (rewrite.add() != null) {
             rewrite.graph().removeNode(rewrite.add().getName());
         }
