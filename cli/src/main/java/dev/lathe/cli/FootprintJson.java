@@ -9,9 +9,10 @@ import java.util.Map;
 /**
  * Renders an {@link Inspection} as a JSON object for scripts. Keys: {@code model}, {@code sizeBytes},
  * {@code parameters}, {@code zeroParameters}, {@code sparsity} (a fraction), {@code nodeCount},
- * {@code opCounts}, {@code bytesByDataType}, {@code macs}, {@code macsByOpType}, {@code elementwiseOps},
- * {@code inputShapes} (name to dimensions), {@code shapeMethod}, {@code unresolvedNodes}, {@code opsets}
- * and {@code metadata}.
+ * {@code opCounts}, {@code bytesByDataType}, {@code macs}, {@code macsByOpType}, {@code macsByPrecision}
+ * (precision such as {@code float32} or {@code int8} to MACs), {@code elementwiseOps}, {@code inputShapes}
+ * (name to dimensions), {@code shapeMethod}, {@code unresolvedNodes}, {@code notes} (how control flow was
+ * counted), {@code opsets} and {@code metadata}.
  */
 final class FootprintJson {
     private FootprintJson() {
@@ -31,11 +32,14 @@ final class FootprintJson {
         putLongs(json.putObject("bytesByDataType"), footprint.bytesByDataType());
         json.put("macs", footprint.macs());
         putLongs(json.putObject("macsByOpType"), footprint.macsByOpType());
+        putLongs(json.putObject("macsByPrecision"), footprint.macsByPrecision());
         json.put("elementwiseOps", footprint.elementwiseOps());
         Json.putShapes(json, "inputShapes", footprint.inputShapes());
         json.put("shapeMethod", footprint.shapeMethod().name());
         ArrayNode unresolved = json.putArray("unresolvedNodes");
         footprint.unresolvedNodes().forEach(unresolved::add);
+        ArrayNode notes = json.putArray("notes");
+        footprint.notes().forEach(notes::add);
         putLongs(json.putObject("opsets"), inspection.opsets());
         ObjectNode metadata = json.putObject("metadata");
         inspection.metadata().forEach(metadata::put);

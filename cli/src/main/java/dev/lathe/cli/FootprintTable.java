@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * Renders an {@link Inspection} as aligned text for a terminal: a summary of key figures, then one section
- * each for MACs by op type, the op histogram, bytes by data type, unresolved nodes and metadata (the last
- * two only when there are any).
+ * each for MACs by op type, MACs by precision, the op histogram, bytes by data type, control-flow notes,
+ * unresolved nodes and metadata (the last three only when there are any).
  */
 final class FootprintTable {
     private FootprintTable() {
@@ -45,8 +45,16 @@ final class FootprintTable {
         footprint.macsByOpType().forEach((op, count) -> macs.add(row(op, Units.exact(count), Units.scaled(count),
                 Units.percent(footprint.macs() == 0 ? 0 : (double) count / footprint.macs()))));
         TextTable.section(text, "MACs by op type", macs, true);
+        List<String[]> precisions = new ArrayList<>();
+        footprint.macsByPrecision().forEach((precision, count) -> precisions.add(row(precision, Units.exact(count),
+                Units.scaled(count), Units.percent(footprint.macs() == 0 ? 0 : (double) count / footprint.macs()))));
+        TextTable.section(text, "MACs by precision", precisions, true);
         TextTable.section(text, "Ops", counts(footprint.opCounts()), true);
         TextTable.section(text, "Bytes by data type", counts(footprint.bytesByDataType()), true);
+        if (!footprint.notes().isEmpty()) {
+            TextTable.section(text, "Control flow (how If, Loop and Scan were counted)",
+                    footprint.notes().stream().map(TextTable::row).toList(), false);
+        }
         if (!footprint.unresolvedNodes().isEmpty()) {
             TextTable.section(text, "Unresolved nodes (output shapes unknown, compute not counted)",
                     footprint.unresolvedNodes().stream().map(TextTable::row).toList(), true);

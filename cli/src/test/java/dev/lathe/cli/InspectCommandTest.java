@@ -29,13 +29,16 @@ class InspectCommandTest {
         assertThat(run.exitCode()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.fieldNames()).toIterable().contains("sizeBytes", "parameters", "macs", "macsByOpType",
-                "opCounts", "bytesByDataType", "sparsity", "nodeCount", "elementwiseOps", "inputShapes",
-                "shapeMethod", "unresolvedNodes", "metadata", "model");
+                "macsByPrecision", "notes", "opCounts", "bytesByDataType", "sparsity", "nodeCount", "elementwiseOps",
+                "inputShapes", "shapeMethod", "unresolvedNodes", "metadata", "model");
         assertThat(json.get("model").asText()).isEqualTo(model.toString());
         assertThat(json.get("sizeBytes").asLong()).isEqualTo(Files.size(model));
         assertThat(json.get("parameters").asLong()).isEqualTo(15);
         assertThat(json.get("macs").asLong()).isEqualTo(2 * 4 * 3);
         assertThat(json.get("macsByOpType").get("MatMul").asLong()).isEqualTo(2 * 4 * 3);
+        assertThat(json.get("macsByPrecision").get("float32").asLong()).isEqualTo(2 * 4 * 3);
+        assertThat(json.get("macsByPrecision").size()).isEqualTo(1);
+        assertThat(json.get("notes")).isEmpty();
         assertThat(json.get("opCounts").get("MatMul").asLong()).isEqualTo(1);
         assertThat(json.get("opCounts").get("Add").asLong()).isEqualTo(1);
         assertThat(json.get("nodeCount").asLong()).isEqualTo(2);
@@ -62,6 +65,7 @@ class InspectCommandTest {
                 .containsPattern("(?m)^Shape method +static ")
                 .containsPattern("(?m)^MACs +60$")
                 .containsPattern("(?m)^  MatMul +60 +60 +100\\.00 %$")
+                .containsPattern("(?m)^MACs by precision\n  float32 +60 +60 +100\\.00 %$")
                 .containsPattern("(?m)^  FLOAT +60$")
                 .containsPattern("(?m)^  lathe\\.test +tiny linear$");
     }

@@ -21,12 +21,19 @@ import java.util.TreeMap;
  * @param zeroParameters  parameters exactly equal to zero
  * @param macs            multiply-accumulates of compute ops (MatMul, Gemm, Conv, ...)
  * @param macsByOpType    the MACs per compute op type
+ * @param macsByPrecision the MACs per arithmetic precision ({@code float32}, {@code float16}, {@code int8},
+ *                        {@code int4}, ...): integer ops of quantized models (MatMulInteger, QLinearConv,
+ *                        DynamicQuantizeMatMul, ...) count as {@code int8}, MatMulNBits as {@code int}+bits,
+ *                        float ops in the element type of their input
  * @param elementwiseOps  element operations of the other ops (Add, Relu, Softmax, ...), counted apart
  *                        from MACs: one per output element, so they are comparable between models but not
  *                        with MACs
  * @param inputShapes     the concrete input shapes the counts are for
  * @param shapeMethod     how intermediate shapes were found
  * @param unresolvedNodes nodes whose output shapes stayed unknown (their compute is not counted)
+ * @param notes           how compute inside control flow was counted, one sentence per {@code If},
+ *                        {@code Loop} or {@code Scan} node whose count is a choice or an estimate (the
+ *                        branch taken, a trip count that is not static)
  */
 public record Footprint(
         long sizeBytes,
@@ -38,20 +45,24 @@ public record Footprint(
         long zeroParameters,
         long macs,
         SortedMap<String, Long> macsByOpType,
+        SortedMap<String, Long> macsByPrecision,
         long elementwiseOps,
         Map<String, long[]> inputShapes,
         ShapeMethod shapeMethod,
-        List<String> unresolvedNodes) {
+        List<String> unresolvedNodes,
+        List<String> notes) {
 
     /** Copies the collections so that the footprint stays immutable. */
     public Footprint {
         bytesByDataType = Collections.unmodifiableSortedMap(new TreeMap<>(bytesByDataType));
         opCounts = Collections.unmodifiableSortedMap(new TreeMap<>(opCounts));
         macsByOpType = Collections.unmodifiableSortedMap(new TreeMap<>(macsByOpType));
+        macsByPrecision = Collections.unmodifiableSortedMap(new TreeMap<>(macsByPrecision));
         Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
         inputShapes.forEach((k, v) -> shapes.put(k, v.clone()));
         inputShapes = Collections.unmodifiableMap(shapes);
         unresolvedNodes = List.copyOf(unresolvedNodes);
+        notes = List.copyOf(notes);
     }
 
     /** Fraction of parameters that are exactly zero (0 when there are no parameters). */

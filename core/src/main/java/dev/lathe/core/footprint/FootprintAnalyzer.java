@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  * stuck, the model is run once in ONNX Runtime on generated inputs to read the remaining shapes, and the
  * footprint says so ({@link ShapeMethod#RUNTIME}).
  *
- * <p>MACs of an {@code If} node count its most expensive branch. Compute inside {@code Loop} and
- * {@code Scan} bodies is not counted yet (their nodes are listed as unresolved).
+ * <p>Control flow: an {@code If} counts the branch its condition selects when the condition is a static
+ * constant, else its most expensive branch. A {@code Loop} counts its body times the trip count when that
+ * is a static value and the loop condition cannot end the loop earlier (no condition input, or the body
+ * passes its condition through unchanged); otherwise one iteration. A {@code Scan} counts its body times
+ * the length of its scan axis. Every choice or estimate is said in {@link Footprint#notes()}. The formulas
+ * of the compute ops are listed in {@link MacCounter}.
  */
 public final class FootprintAnalyzer {
     private static final Logger LOG = LoggerFactory.getLogger(FootprintAnalyzer.class);
@@ -61,16 +65,14 @@ public final class FootprintAnalyzer {
                         model.source(), unresolved.size(), e.getMessage());
             }
         }
-        return count(model, inputShapes, shapes, method);
+        return count(model, inputShapes, shapes, inferred.values(), method);
     }
 
     private static Footprint count(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> shapes,
-            ShapeMethod method) throws InvalidModelException {
-        MacCounter counter = new MacCounter(shapes);
+            Map<String, long[]> values, ShapeMethod method) throws InvalidModelException {
+        Counting counting = new Counting(new MacCounter(shapes, ValueTypes.of(model)), shapes, values, new ArrayList<>(),
+                new ArrayList<>());
         Map<String, Long> opCounts = new TreeMap<>();
-        Map<String, Long> macsByOpType = new TreeMap<>();
-        long[] elementwise = {0};
-        List<String> unresolved = new ArrayList<>();
         long nodeCount = 0;
         for (Graph graph : model.graph().withAllSubgraphs()) {
             for (NodeProto node : graph.nodes()) {
@@ -78,8 +80,8 @@ public final class FootprintAnalyzer {
                 opCounts.merge(opKey(node), 1L, Long::sum);
             }
         }
-        countGraph(model.graph(), counter, macsByOpType, elementwise, unresolved);
-        long macs = macsByOpType.values().stream().mapToLong(Long::longValue).sum();
+        Tally tally = new Tally();
+        countGraph(model.graph(), counting, tally);
 
         long parameters = 0;
         long quantizedParameters = 0;
@@ -96,8 +98,10 @@ public final class FootprintAnalyzer {
                 quantizedParameters += packedWeights.getOrDefault(constant.name(), constant.elementCount());
             }
         }
-        return new Footprint(sizeBytes(model), parameters, quantizedParameters, new TreeMap<>(bytesByType), nodeCount, new TreeMap<>(opCounts),
-                zeros, macs, new TreeMap<>(macsByOpType), elementwise[0], inputShapes, method, unresolved);
+        return new Footprint(sizeBytes(model), parameters, quantizedParameters, new TreeMap<>(bytesByType), nodeCount,
+                new TreeMap<>(opCounts), zeros, tally.macs(), new TreeMap<>(tally.macsByOpType),
+                new TreeMap<>(tally.macsByPrecision), tally.elementwise, inputShapes, method, counting.unresolved(),
+                counting.notes());
     }
 
     /** The K×N weights packed into each MatMulNBits B input, by value name. */
@@ -113,50 +117,145 @@ public final class FootprintAnalyzer {
         return packed;
     }
 
-    /** Counts compute of one graph; for If nodes adds the most expensive branch. */
-    private static void countGraph(Graph graph, MacCounter counter, Map<String, Long> macsByOpType, long[] elementwise,
-            List<String> unresolved) {
+    /** What counting needs besides the graph, and where it reports what it could not count exactly. */
+    private record Counting(MacCounter counter, Map<String, long[]> shapes, Map<String, long[]> values,
+            List<String> unresolved, List<String> notes) {
+    }
+
+    /** MACs by op type and by precision, and element operations, of a graph or a part of one. */
+    private static final class Tally {
+        private final Map<String, Long> macsByOpType = new TreeMap<>();
+        private final Map<String, Long> macsByPrecision = new TreeMap<>();
+        private long elementwise;
+
+        long macs() {
+            return macsByOpType.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Adds {@code times} the counts of {@code other}. */
+        void add(Tally other, long times) {
+            other.macsByOpType.forEach((op, n) -> macsByOpType.merge(op, n * times, Long::sum));
+            other.macsByPrecision.forEach((precision, n) -> macsByPrecision.merge(precision, n * times, Long::sum));
+            elementwise += other.elementwise * times;
+        }
+    }
+
+    /** Counts the compute of one graph into {@code tally}, control-flow bodies included. */
+    private static void countGraph(Graph graph, Counting counting, Tally tally) {
         for (NodeProto node : graph.nodes()) {
             if (Graph.isConstantNode(node)) {
                 continue;
             }
             List<Graph> subgraphs = graph.subgraphs(node);
             if (!subgraphs.isEmpty()) {
-                if (!node.getOpType().equals("If")) {
-                    unresolved.add(label(node) + " (" + node.getOpType() + " body not counted)");
-                    continue;
+                switch (node.getOpType()) {
+                    case "If" -> countIf(node, subgraphs, counting, tally);
+                    case "Loop" -> countLoop(node, subgraphs.get(0), counting, tally);
+                    case "Scan" -> countScan(node, subgraphs.get(0), counting, tally);
+                    default -> counting.unresolved().add(label(node) + " (" + node.getOpType() + " body not counted)");
                 }
-                Map<String, Long> heaviest = new TreeMap<>();
-                long[] heaviestElementwise = {0};
-                for (Graph branch : subgraphs) {
-                    Map<String, Long> branchMacs = new TreeMap<>();
-                    long[] branchElementwise = {0};
-                    countGraph(branch, counter, branchMacs, branchElementwise, unresolved);
-                    if (sum(branchMacs) >= sum(heaviest)) {
-                        heaviest = branchMacs;
-                        heaviestElementwise = branchElementwise;
-                    }
-                }
-                heaviest.forEach((op, n) -> macsByOpType.merge(op, n, Long::sum));
-                elementwise[0] += heaviestElementwise[0];
                 continue;
             }
-            long macs = counter.macs(node);
-            if (macs >= 0) {
-                macsByOpType.merge(opKey(node), macs, Long::sum);
+            Map<String, Long> macs = counting.counter().macs(node);
+            if (macs != null) {
+                macs.forEach((precision, n) -> {
+                    tally.macsByOpType.merge(opKey(node), n, Long::sum);
+                    tally.macsByPrecision.merge(precision, n, Long::sum);
+                });
                 continue;
             }
-            long ops = counter.elementwiseOps(node);
+            long ops = counting.counter().elementwiseOps(node);
             if (ops < 0) {
-                unresolved.add(label(node));
+                counting.unresolved().add(label(node));
             } else {
-                elementwise[0] += ops;
+                tally.elementwise += ops;
             }
         }
     }
 
-    private static long sum(Map<String, Long> values) {
-        return values.values().stream().mapToLong(Long::longValue).sum();
+    /** The branch a static condition selects, else the branch with more MACs; a note says which. */
+    private static void countIf(NodeProto node, List<Graph> branches, Counting counting, Tally tally) {
+        long[] condition = counting.values().get(node.getInput(0));
+        if (condition != null) {
+            String taken = condition[0] != 0 ? "then_branch" : "else_branch";
+            for (Graph branch : branches) {
+                if (branch.path().endsWith("/" + taken)) {
+                    Tally branchTally = new Tally();
+                    countGraph(branch, counting, branchTally);
+                    tally.add(branchTally, 1);
+                    counting.notes().add("If '" + label(node) + "': condition is the constant " + (condition[0] != 0)
+                            + ", counted " + taken + " (" + branchTally.macs() + " MACs)");
+                }
+            }
+            return;
+        }
+        Tally heaviest = null;
+        String heaviestName = "";
+        List<String> others = new ArrayList<>();
+        for (Graph branch : branches) {
+            Tally branchTally = new Tally();
+            countGraph(branch, counting, branchTally);
+            String name = branch.path().substring(branch.path().lastIndexOf('/') + 1);
+            if (heaviest == null || branchTally.macs() >= heaviest.macs()) {
+                if (heaviest != null) {
+                    others.add(heaviestName + " " + heaviest.macs());
+                }
+                heaviest = branchTally;
+                heaviestName = name;
+            } else {
+                others.add(name + " " + branchTally.macs());
+            }
+        }
+        tally.add(heaviest, 1);
+        counting.notes().add("If '" + label(node) + "': condition known only at run time, counted the larger branch "
+                + heaviestName + " (" + heaviest.macs() + " MACs; " + String.join(", ", others) + ")");
+    }
+
+    /**
+     * The body times the trip count when the count is a static value the condition cannot cut short, else one
+     * iteration with a note.
+     */
+    private static void countLoop(NodeProto node, Graph body, Counting counting, Tally tally) {
+        Tally bodyTally = new Tally();
+        countGraph(body, counting, bodyTally);
+        long[] trips = node.getInputCount() > 0 && !node.getInput(0).isEmpty() ? counting.values().get(node.getInput(0)) : null;
+        boolean conditional = node.getInputCount() > 1 && !node.getInput(1).isEmpty() && !passesConditionThrough(body);
+        if (trips != null && !conditional) {
+            tally.add(bodyTally, trips[0]);
+            return;
+        }
+        tally.add(bodyTally, 1);
+        String why = trips == null ? "trip count not static" : "its condition may end it before the " + trips[0] + " iterations of M";
+        counting.notes().add("Loop '" + label(node) + "': " + why + ", counted one iteration of its body ("
+                + bodyTally.macs() + " MACs per iteration)");
+    }
+
+    /** Whether a Loop body's condition output is its condition input, directly or through Identity. */
+    private static boolean passesConditionThrough(Graph body) {
+        if (body.proto().getInputCount() < 2 || body.outputs().isEmpty()) {
+            return false;
+        }
+        String conditionIn = body.proto().getInput(1).getName();
+        String conditionOut = body.outputs().get(0).getName();
+        return conditionOut.equals(conditionIn) || body.producer(conditionOut)
+                .filter(p -> p.getOpType().equals("Identity") && p.getInput(0).equals(conditionIn)).isPresent();
+    }
+
+    /** The body times the length of the first scan input's scan axis, else one iteration with a note. */
+    private static void countScan(NodeProto node, Graph body, Counting counting, Tally tally) {
+        Tally bodyTally = new Tally();
+        countGraph(body, counting, bodyTally);
+        int scanInputs = (int) NodeAttributes.getInt(node, "num_scan_inputs", 0);
+        int first = node.getInputCount() - scanInputs;
+        long[] scanned = scanInputs > 0 ? counting.shapes().get(node.getInput(first)) : null;
+        if (scanned != null) {
+            long axis = NodeAttributes.getInts(node, "scan_input_axes").map(a -> a[0]).orElse(0L);
+            tally.add(bodyTally, scanned[(int) Shapes.normalizeAxis(axis, scanned.length, false)]);
+            return;
+        }
+        tally.add(bodyTally, 1);
+        counting.notes().add("Scan '" + label(node) + "': scan length unknown, counted one iteration of its body ("
+                + bodyTally.macs() + " MACs per iteration)");
     }
 
     private static String opKey(NodeProto node) {

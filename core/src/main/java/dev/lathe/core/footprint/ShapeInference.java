@@ -39,8 +39,12 @@ final class ShapeInference {
         this.defaultOpset = model.opsetVersion("").orElse(1L);
     }
 
-    /** Shapes of every value (main graph and subgraphs) that could be resolved. */
-    record Result(Map<String, long[]> shapes, List<String> unresolvedNodes) {
+    /**
+     * Shapes of every value (main graph and subgraphs) that could be resolved, the values of the small
+     * integer and boolean tensors that are known statically (shape vectors, trip counts, conditions), and
+     * the nodes left unresolved.
+     */
+    record Result(Map<String, long[]> shapes, Map<String, long[]> values, List<String> unresolvedNodes) {
     }
 
     /** Propagates the given input shapes through the model. */
@@ -52,7 +56,7 @@ final class ShapeInference {
         }
         inference.shapes.putAll(inputShapes);
         inference.run(model.graph());
-        return new Result(inference.shapes, inference.unresolved);
+        return new Result(inference.shapes, inference.values, inference.unresolved);
     }
 
     private void trackValue(String name, TensorProto tensor) throws InvalidModelException {
@@ -463,6 +467,27 @@ final class ShapeInference {
             case "If" -> {
                 return inferIf(graph, node);
             }
+            case "Loop" -> {
+                return inferLoop(graph, node);
+            }
+            case "Scan" -> {
+                return defaultOpset >= 9 && inferScan(graph, node);
+            }
+            case "Einsum" -> {
+                long[][] operands = new long[node.getInputCount()][];
+                for (int i = 0; i < operands.length; i++) {
+                    operands[i] = shape(node, i);
+                    if (operands[i] == null) {
+                        return false;
+                    }
+                }
+                set(node, 0, EinsumEquation.parse(NodeAttributes.getString(node, "equation").orElseThrow(), operands)
+                        .outputShape());
+                return true;
+            }
+            case "RNN", "GRU", "LSTM" -> {
+                return inferRecurrent(node, x);
+            }
             default -> {
                 return false;
             }
@@ -493,8 +518,8 @@ final class ShapeInference {
                 set(node, 0, Shapes.matmul(x, b));
                 return true;
             }
-            case "QGemm" -> {
-                long[] b = shape(node, 3);
+            case "FusedGemm", "QGemm" -> {
+                long[] b = shape(node, op.equals("QGemm") ? 3 : 1);
                 if (b == null) {
                     return false;
                 }
@@ -516,6 +541,12 @@ final class ShapeInference {
                 }
                 set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
                 return true;
+            }
+            case "Attention", "QAttention" -> {
+                return inferAttention(node, op, x);
+            }
+            case "MultiHeadAttention" -> {
+                return inferMultiHeadAttention(node, x);
             }
             default -> {
                 return false;
@@ -635,9 +666,14 @@ final class ShapeInference {
 
     private boolean inferIf(Graph graph, NodeProto node) throws InvalidModelException {
         List<Graph> branches = graph.subgraphs(node);
+        long[] condition = value(node, 0);
         long[][] outputs = null;
         for (Graph branch : branches) {
             run(branch);
+            if (condition != null && (condition[0] != 0) != branch.path().endsWith("/then_branch")) {
+                // A constant condition: the branch that is never taken does not decide the output shapes.
+                continue;
+            }
             List<ValueInfoProto> branchOutputs = branch.outputs();
             long[][] shapesOfBranch = new long[branchOutputs.size()][];
             for (int i = 0; i < branchOutputs.size(); i++) {
@@ -657,6 +693,149 @@ final class ShapeInference {
         for (int i = 0; i < outputs.length; i++) {
             set(node, i, outputs[i]);
         }
+        return true;
+    }
+
+    /**
+     * Loop: the body sees a scalar iteration number and condition and the loop-carried values with their
+     * initial shapes; scan outputs stack the trip count (when it is a static value) in front of the body's.
+     * A loop-carried value whose shape changes in the body leaves the node unresolved.
+     */
+    private boolean inferLoop(Graph graph, NodeProto node) throws InvalidModelException {
+        Graph body = graph.subgraphs(node).get(0);
+        List<ValueInfoProto> bodyInputs = body.proto().getInputList();
+        List<ValueInfoProto> bodyOutputs = body.outputs();
+        int carried = bodyInputs.size() - 2;
+        shapes.put(bodyInputs.get(0).getName(), new long[0]);
+        shapes.put(bodyInputs.get(1).getName(), new long[0]);
+        for (int i = 0; i < carried; i++) {
+            long[] initial = shape(node, 2 + i);
+            if (initial != null) {
+                shapes.put(bodyInputs.get(2 + i).getName(), initial);
+            }
+        }
+        run(body);
+        long[] trips = value(node, 0);
+        boolean resolved = true;
+        for (int i = 0; i < bodyOutputs.size() - 1; i++) {
+            long[] slice = shapes.get(bodyOutputs.get(1 + i).getName());
+            if (i < carried) {
+                boolean stable = slice != null && Arrays.equals(slice, shape(node, 2 + i));
+                resolved &= stable;
+                if (stable) {
+                    set(node, i, slice);
+                }
+            } else if (slice != null && trips != null) {
+                set(node, i, Shapes.concat(new long[] {trips[0]}, slice));
+            } else {
+                resolved = false;
+            }
+        }
+        return resolved;
+    }
+
+    /**
+     * Scan (opset 9 and later): the body sees the state variables and one slice of each scan input (the scan
+     * axis removed); scan outputs insert the trip count (the first scan input's scan axis) at their axis.
+     */
+    private boolean inferScan(Graph graph, NodeProto node) throws InvalidModelException {
+        Graph body = graph.subgraphs(node).get(0);
+        List<ValueInfoProto> bodyInputs = body.proto().getInputList();
+        List<ValueInfoProto> bodyOutputs = body.outputs();
+        int scanInputs = (int) NodeAttributes.getInt(node, "num_scan_inputs", 0);
+        int states = node.getInputCount() - scanInputs;
+        long[] inputAxes = NodeAttributes.getInts(node, "scan_input_axes").orElse(new long[scanInputs]);
+        long[] outputAxes = NodeAttributes.getInts(node, "scan_output_axes").orElse(new long[bodyOutputs.size() - states]);
+        long trips = -1;
+        for (int i = 0; i < node.getInputCount(); i++) {
+            long[] in = shape(node, i);
+            if (in == null) {
+                continue;
+            }
+            if (i < states) {
+                shapes.put(bodyInputs.get(i).getName(), in);
+            } else {
+                int axis = (int) Shapes.normalizeAxis(inputAxes[i - states], in.length, false);
+                trips = in[axis];
+                shapes.put(bodyInputs.get(i).getName(), Shapes.concat(Arrays.copyOfRange(in, 0, axis),
+                        Arrays.copyOfRange(in, axis + 1, in.length)));
+            }
+        }
+        run(body);
+        boolean resolved = trips >= 0;
+        for (int i = 0; i < bodyOutputs.size(); i++) {
+            long[] slice = shapes.get(bodyOutputs.get(i).getName());
+            if (i < states) {
+                boolean stable = slice != null && Arrays.equals(slice, shape(node, i));
+                resolved &= stable;
+                if (stable) {
+                    set(node, i, slice);
+                }
+            } else if (slice != null && trips >= 0) {
+                int axis = (int) Shapes.normalizeAxis(outputAxes[i - states], slice.length + 1, false);
+                set(node, i, Shapes.concat(Arrays.copyOfRange(slice, 0, axis), new long[] {trips},
+                        Arrays.copyOfRange(slice, axis, slice.length)));
+            } else {
+                resolved = false;
+            }
+        }
+        return resolved;
+    }
+
+    /**
+     * RNN, GRU and LSTM: Y is [seq, directions, batch, H] ([batch, seq, directions, H] with layout 1), Y_h
+     * and Y_c are [directions, batch, H] ([batch, directions, H]); H is the recurrent weight's last dimension.
+     */
+    private boolean inferRecurrent(NodeProto node, long[] x) {
+        long[] r = shape(node, 2);
+        if (x == null || r == null) {
+            return false;
+        }
+        boolean batchFirst = NodeAttributes.getInt(node, "layout", 0) != 0;
+        long seq = batchFirst ? x[1] : x[0];
+        long batch = batchFirst ? x[0] : x[1];
+        long directions = r[0];
+        long hidden = r[2];
+        set(node, 0, batchFirst ? new long[] {batch, seq, directions, hidden} : new long[] {seq, directions, batch, hidden});
+        long[] state = batchFirst ? new long[] {batch, directions, hidden} : new long[] {directions, batch, hidden};
+        set(node, 1, state);
+        set(node, 2, state);
+        return true;
+    }
+
+    /**
+     * com.microsoft Attention and QAttention: input [B, S, D_in] and packed weights [D_in, D_q+D_k+D_v]
+     * give output [B, S, D_v] and, with a past [2, B, N, P, H], present [2, B, N, P+S, H].
+     */
+    private boolean inferAttention(NodeProto node, String op, long[] x) {
+        long[] weights = shape(node, 1);
+        if (weights == null) {
+            return false;
+        }
+        long[] sizes = NodeAttributes.getInts(node, "qkv_hidden_sizes").orElse(null);
+        long valueHidden = sizes != null ? sizes[2] : weights[1] / 3;
+        set(node, 0, new long[] {x[0], x[1], valueHidden});
+        long[] past = shape(node, op.equals("QAttention") ? 8 : 4);
+        if (past != null) {
+            set(node, 1, new long[] {past[0], past[1], past[2], past[3] + x[1], past[4]});
+        }
+        return true;
+    }
+
+    /**
+     * com.microsoft MultiHeadAttention: query [B, S, D] (or packed QKV [B, S, N, 3, H]), key [B, L, D] or
+     * [B, N, L, H], value [B, L, D_v] or [B, N, L, H_v]; output [B, S, D_v].
+     */
+    private boolean inferMultiHeadAttention(NodeProto node, long[] query) {
+        if (query.length == 5) {
+            set(node, 0, new long[] {query[0], query[1], query[2] * query[4]});
+            return true;
+        }
+        long[] value = shape(node, 2);
+        if (value == null) {
+            return false;
+        }
+        set(node, 0, new long[] {query[0], query[1], value.length == 4 ? value[1] * value[3] : value[2]});
         return true;
     }
 

@@ -3,8 +3,8 @@ package dev.lathe.core.model;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 
 /**
- * A constant tensor of a model, wherever it lives: an initializer or the {@code value} of a
- * {@code Constant} node, in the main graph or in a subgraph of {@code If}/{@code Loop}/{@code Scan}.
+ * A constant tensor of a model, wherever it lives: an initializer or the value of a {@code Constant}
+ * node (see {@link Graph#constantNodeValue}), in the main graph or in a subgraph of {@code If}/{@code Loop}/{@code Scan}.
  *
  * @param name      the value name the tensor defines
  * @param origin    where the tensor is stored

@@ -280,11 +280,41 @@ public final class Graph {
         return node.getOpType().equals("Constant") && (node.getDomain().isEmpty() || node.getDomain().equals("ai.onnx"));
     }
 
-    /** The tensor a Constant node defines through its {@code value} attribute, if it uses that one. */
+    /**
+     * The tensor a Constant node defines: its {@code value} attribute, or a tensor built from
+     * {@code value_float} (float32 scalar), {@code value_floats} (float32 vector), {@code value_int} (int64
+     * scalar) or {@code value_ints} (int64 vector), named after the node's output. Empty for the other forms
+     * ({@code value_string}, {@code value_strings}, {@code sparse_value}), which hold no weights or shapes.
+     */
     public static Optional<TensorProto> constantNodeValue(NodeProto node) {
+        String name = node.getOutputCount() == 0 ? "" : node.getOutput(0);
         for (AttributeProto attribute : node.getAttributeList()) {
-            if (attribute.getName().equals("value") && attribute.hasT()) {
-                return Optional.of(attribute.getT());
+            switch (attribute.getName()) {
+                case "value" -> {
+                    if (attribute.hasT()) {
+                        return Optional.of(attribute.getT());
+                    }
+                }
+                case "value_float" -> {
+                    return Optional.of(TensorCodec.encode(name, TensorData.ofFloats(new long[0], attribute.getF())));
+                }
+                case "value_floats" -> {
+                    float[] values = new float[attribute.getFloatsCount()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = attribute.getFloats(i);
+                    }
+                    return Optional.of(TensorCodec.encode(name, TensorData.ofFloats(new long[] {values.length}, values)));
+                }
+                case "value_int" -> {
+                    return Optional.of(TensorCodec.encode(name, TensorData.ofLongs(new long[0], attribute.getI())));
+                }
+                case "value_ints" -> {
+                    long[] values = attribute.getIntsList().stream().mapToLong(Long::longValue).toArray();
+                    return Optional.of(TensorCodec.encode(name, TensorData.ofLongs(new long[] {values.length}, values)));
+                }
+                default -> {
+                    // value_string(s), sparse_value or a foreign attribute: no numeric tensor.
+                }
             }
         }
         return Optional.empty();

@@ -85,6 +85,7 @@ public final class ReportJson {
         node.put("quantizedParameters", footprint.quantizedParameters());
         node.put("macs", footprint.macs());
         node.set("macsByOpType", MAPPER.valueToTree(footprint.macsByOpType()));
+        node.set("macsByPrecision", MAPPER.valueToTree(footprint.macsByPrecision()));
         node.put("elementwiseOps", footprint.elementwiseOps());
         node.put("nodeCount", footprint.nodeCount());
         node.set("latencyMs", latency(measured.latencyMs()));
@@ -94,6 +95,7 @@ public final class ReportJson {
         node.set("bytesByDataType", MAPPER.valueToTree(footprint.bytesByDataType()));
         node.put("sparsity", footprint.sparsity());
         node.set("opCounts", MAPPER.valueToTree(footprint.opCounts()));
+        node.set("notes", MAPPER.valueToTree(footprint.notes()));
         node.set("timeByOpTypeMs", MAPPER.valueToTree(measured.timeByOpTypeMs()));
         return node;
     }

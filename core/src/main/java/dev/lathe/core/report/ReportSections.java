@@ -99,7 +99,10 @@ final class ReportSections {
                         Figures.money(cost.costPerMillionAfter(), currency)));
     }
 
-    /** The before/after table: static footprint, measurements, sparsity and bytes by data type. */
+    /**
+     * The before/after table: static footprint (MACs also by precision), measurements, sparsity and bytes by
+     * data type.
+     */
     TextTable comparison() {
         Footprint before = report.before();
         Footprint after = report.after();
@@ -112,6 +115,12 @@ final class ReportSections {
         compare(table, "Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
                 value -> Figures.count((long) value));
         compare(table, "MACs", before.macs(), after.macs(), value -> Figures.count((long) value));
+        TreeSet<String> precisions = new TreeSet<>(before.macsByPrecision().keySet());
+        precisions.addAll(after.macsByPrecision().keySet());
+        for (String precision : precisions) {
+            compare(table, "MACs " + precision, before.macsByPrecision().getOrDefault(precision, 0L),
+                    after.macsByPrecision().getOrDefault(precision, 0L), value -> Figures.count((long) value));
+        }
         compare(table, "Latency p50", measuredBefore.latencyMs().p50(), measuredAfter.latencyMs().p50(), Figures::millis);
         compare(table, "Latency p90", measuredBefore.latencyMs().p90(), measuredAfter.latencyMs().p90(), Figures::millis);
         compare(table, "Latency p99", measuredBefore.latencyMs().p99(), measuredAfter.latencyMs().p99(), Figures::millis);

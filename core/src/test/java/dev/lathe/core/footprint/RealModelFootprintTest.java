@@ -31,11 +31,27 @@ class RealModelFootprintTest {
 
         // 6 layers × (4·128·384·384 + 2·128·384·1536 + 2·12·128·128·32)
         assertThat(footprint.macsByOpType()).containsExactly(Map.entry("MatMul", 1_434_451_968L));
+        assertThat(footprint.macsByPrecision()).containsExactly(Map.entry("float32", 1_434_451_968L));
+        assertThat(footprint.notes()).isEmpty();
         assertThat(footprint.parameters() / 1e6).isCloseTo(22.57, within(0.005));
         assertThat(footprint.shapeMethod()).isEqualTo(ShapeMethod.STATIC);
         assertThat(footprint.unresolvedNodes()).isEmpty();
         assertThat(footprint.sizeBytes()).isEqualTo(Files.size(model.file().orElseThrow()));
         assertThat(footprint.opCounts()).containsEntry("MatMul", 48L).containsEntry("Erf", 6L);
+    }
+
+    @Test
+    void miniLmQuantizedByOnnxRuntimeComputesItsProjectionsInInt8(@TempDir Path folder) throws Exception {
+        OnnxModel model = OnnxModel.load(RealModels.miniLmInt8(folder));
+
+        Footprint footprint = FootprintAnalyzer.analyze(model,
+                ShapeBinding.none().withDimension("batch_size", 1).withDimension("sequence_length", 128));
+
+        // The weight products (6 × (4·128·384·384 + 2·128·384·1536)) became MatMulInteger; the attention
+        // products QKᵀ and attention·V (6 × 2·12·128·128·32 = 75,497,472) stay float32.
+        assertThat(footprint.macsByPrecision()).containsExactly(Map.entry("float32", 75_497_472L),
+                Map.entry("int8", 1_358_954_496L));
+        assertThat(footprint.macs()).isEqualTo(1_434_451_968L);
     }
 
     @Test

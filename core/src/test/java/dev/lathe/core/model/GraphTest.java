@@ -191,4 +191,31 @@ class GraphTest {
         assertThat(Graph.isConstantNode(constant.toBuilder().setDomain("com.example").build())).isFalse();
         assertThat(Graph.constantNodeValue(constant)).isEmpty();
     }
+
+    @Test
+    void constantNodeValuesOfScalarAndListAttributesBecomeTensors() throws Exception {
+        TestModels.Builder g = TestModels.builder("constant_forms");
+        String x = g.input("x", DataType.FLOAT, 2);
+        String f = g.node("Constant").floatAttr("value_float", 1.5f).output("f");
+        String fs = g.node("Constant").floatsAttr("value_floats", 1f, 2f).output("fs");
+        String i = g.node("Constant").intAttr("value_int", 7).output("i");
+        String is = g.node("Constant").intsAttr("value_ints", 2, 1).output("is");
+        g.node("Constant").stringAttr("value_string", "label").output("s");
+        String sum = g.node("Add", g.node("Add", x, f).output(), fs).output();
+        g.node("Reshape", sum, is).output("y");
+        g.node("Identity", i).output("n");
+        g.output("y", DataType.FLOAT, 2, 1).output("n", DataType.INT64);
+        OnnxModel model = TestModels.model(g.build());
+
+        assertThat(model.constants()).extracting(ConstantTensor::name).containsExactly("f", "fs", "i", "is");
+        Map<String, ConstantTensor> byName = new java.util.HashMap<>();
+        model.constants().forEach(c -> byName.put(c.name(), c));
+        assertThat(byName.get("f").dataType()).isEqualTo(DataType.FLOAT);
+        assertThat(byName.get("f").shape()).isEmpty();
+        assertThat(model.tensorData(byName.get("fs").tensor()).toFloatArray()).containsExactly(1f, 2f);
+        assertThat(byName.get("i").dataType()).isEqualTo(DataType.INT64);
+        assertThat(model.tensorData(byName.get("i").tensor()).toLongArray()).containsExactly(7);
+        assertThat(byName.get("is").shape()).containsExactly(2);
+        assertThat(model.tensorData(byName.get("is").tensor()).toLongArray()).containsExactly(2, 1);
+    }
 }

@@ -40,6 +40,8 @@ public final class ReportFixtures {
     public static final long MACS_BEFORE = 1_434_451_968L;
     /** MACs of the optimized model (the pruned feed-forward layers do 25 % fewer). */
     public static final long MACS_AFTER = 1_075_838_976L;
+    /** MACs of the attention products (QKᵀ and attention × V), which stay float32 after quantization. */
+    public static final long MACS_ATTENTION = 75_497_472L;
     /** Peak memory of the original model, bytes. */
     public static final long MEMORY_BEFORE = 612_000_000L;
     /** Peak memory of the optimized model, bytes. */
@@ -74,11 +76,11 @@ public final class ReportFixtures {
 
     private static OptimizationReport report(long memoryBefore, long memoryAfter, String memoryMethod,
             ValidationOutcome validation) {
-        Footprint before = footprint(SIZE_BEFORE, 22_565_428, 0, 0, MACS_BEFORE, Map.of("FLOAT", 90_261_712L),
+        Footprint before = footprint(SIZE_BEFORE, 22_565_428, 0, 0, MACS_BEFORE, 0, Map.of("FLOAT", 90_261_712L),
                 Map.of("MatMul", 96L, "Add", 120L, "Softmax", 6L));
-        Footprint quantized = footprint(23_104_110, 150_528, 22_414_900, 0, MACS_BEFORE,
+        Footprint quantized = footprint(23_104_110, 150_528, 22_414_900, 0, MACS_BEFORE, MACS_BEFORE - MACS_ATTENTION,
                 Map.of("FLOAT", 602_112L, "INT8", 22_414_900L), Map.of("MatMulInteger", 72L, "MatMul", 24L));
-        Footprint after = footprint(SIZE_AFTER, 150_528, 21_907_691, 37_632, MACS_AFTER,
+        Footprint after = footprint(SIZE_AFTER, 150_528, 21_907_691, 37_632, MACS_AFTER, MACS_AFTER - MACS_ATTENTION,
                 Map.of("FLOAT", 602_112L, "INT8", 21_907_691L), Map.of("MatMulInteger", 72L, "MatMul", 24L));
         BenchmarkResult measuredBefore = new BenchmarkResult("cpu (4 threads)", 412.5,
                 new LatencyStats(24.1, 23.8, 26.4, 31.9, 22.9, 35.2, 100), 41.5, memoryBefore, memoryMethod,
@@ -113,16 +115,22 @@ public final class ReportFixtures {
                 new OutputFidelity("logits", 0.0123, 0.00101, 0.99953, 0.99811, OptionalDouble.of(0.96875))));
     }
 
+    /** A MiniLM-like footprint whose {@code int8Macs} are MatMulInteger and the rest float32 MatMul. */
     private static Footprint footprint(long size, long parameters, long quantizedParameters, long zeros, long macs,
-            Map<String, Long> bytes,
-            Map<String, Long> ops) {
+            long int8Macs, Map<String, Long> bytes, Map<String, Long> ops) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         shapes.put("input_ids", new long[] {1, 128});
         shapes.put("attention_mask", new long[] {1, 128});
         shapes.put("token_type_ids", new long[] {1, 128});
         long nodes = ops.values().stream().mapToLong(Long::longValue).sum();
+        TreeMap<String, Long> byOpType = new TreeMap<>(Map.of("MatMul", macs - int8Macs));
+        TreeMap<String, Long> byPrecision = new TreeMap<>(Map.of("float32", macs - int8Macs));
+        if (int8Macs > 0) {
+            byOpType.put("MatMulInteger", int8Macs);
+            byPrecision.put("int8", int8Macs);
+        }
         return new Footprint(size, parameters, quantizedParameters, new TreeMap<>(bytes), nodes, new TreeMap<>(ops), zeros, macs,
-                new TreeMap<>(Map.of("MatMul", macs)), 5_046_272, shapes, ShapeMethod.STATIC, List.of());
+                byOpType, byPrecision, 5_046_272, shapes, ShapeMethod.STATIC, List.of(), List.of());
     }
 
     private static <V> Map<String, V> ordered(String firstKey, V firstValue, String secondKey, V secondValue) {
