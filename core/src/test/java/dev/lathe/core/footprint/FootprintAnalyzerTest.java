@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.OnnxModel;
-import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.SaveOptions;
+import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;

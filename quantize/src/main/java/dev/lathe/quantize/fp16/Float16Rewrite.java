@@ -177,28 +177,7 @@ final class Float16Rewrite {
         if (!Graph.isConstantNode(node) || node.getOutputCount() != 1) {
             return Optional.empty();
         }
-        for (AttributeProto attribute : node.getAttributeList()) {
-            switch (attribute.getName()) {
-                case "value" -> {
-                    return attribute.getT().getDataType() == DataType.FLOAT.code() ? Optional.of(attribute.getT())
-                            : Optional.empty();
-                }
-                case "value_float" -> {
-                    return Optional.of(TensorCodec.encode("", TensorData.ofFloats(new long[0], attribute.getF())));
-                }
-                case "value_floats" -> {
-                    float[] values = new float[attribute.getFloatsCount()];
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = attribute.getFloats(i);
-                    }
-                    return Optional.of(TensorCodec.encode("", TensorData.ofFloats(new long[] {values.length}, values)));
-                }
-                default -> {
-                    // Another attribute: not a float value.
-                }
-            }
-        }
-        return Optional.empty();
+        return Graph.constantNodeValue(node).filter(tensor -> tensor.getDataType() == DataType.FLOAT.code());
     }
 
     /**
