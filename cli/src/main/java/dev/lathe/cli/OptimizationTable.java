@@ -75,6 +75,14 @@ final class OptimizationTable {
         rows.add(compare("Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
                 value -> Units.scaled((long) value)));
         rows.add(compare("MACs", before.macs(), after.macs(), value -> Units.scaled((long) value)));
+        java.util.TreeSet<String> precisions = new java.util.TreeSet<>(before.macsByPrecision().keySet());
+        precisions.addAll(after.macsByPrecision().keySet());
+        if (precisions.size() > 1 || !before.macsByPrecision().keySet().equals(after.macsByPrecision().keySet())) {
+            for (String precision : precisions) {
+                rows.add(compare("  " + precision, before.macsByPrecision().getOrDefault(precision, 0L),
+                        after.macsByPrecision().getOrDefault(precision, 0L), value -> Units.scaled((long) value)));
+            }
+        }
         rows.add(compare("Latency p50", measuredBefore.latencyMs().p50(), measuredAfter.latencyMs().p50(), Units::millis));
         rows.add(compare("Latency p90", measuredBefore.latencyMs().p90(), measuredAfter.latencyMs().p90(), Units::millis));
         rows.add(compare("Latency p99", measuredBefore.latencyMs().p99(), measuredAfter.latencyMs().p99(), Units::millis));
