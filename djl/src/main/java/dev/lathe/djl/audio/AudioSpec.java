@@ -1,8 +1,9 @@
 package dev.lathe.djl.audio;
 
+import dev.lathe.djl.SpecText;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -71,25 +72,9 @@ public record AudioSpec(int sampleRate, int window, StateMode state, Tail tail) 
      */
     public static AudioSpec parse(String text) {
         AudioSpec spec = defaults();
-        if (text == null || text.isBlank()) {
-            return spec;
-        }
-        Set<String> seen = new LinkedHashSet<>();
-        for (String part : text.split(",")) {
-            String pair = part.strip();
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("audio spec \"" + text + "\": \"" + pair
-                        + "\" is not key=value; keys: " + keyList());
-            }
-            String key = pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
-            String value = pair.substring(eq + 1).strip();
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException("audio spec: unknown key \"" + key + "\"; valid keys: " + keyList());
-            }
-            if (!seen.add(key)) {
-                throw new IllegalArgumentException("audio spec: key \"" + key + "\" given twice");
-            }
+        for (Map.Entry<String, String> pair : SpecText.pairs("audio spec", text, KEYS, keyList()).entrySet()) {
+            String key = pair.getKey();
+            String value = pair.getValue();
             spec = switch (key) {
                 case "rate" -> new AudioSpec(integer(key, value), spec.window, spec.state, spec.tail);
                 case "window" -> new AudioSpec(spec.sampleRate, integer(key, value), spec.state, spec.tail);

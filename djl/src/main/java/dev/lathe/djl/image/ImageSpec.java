@@ -1,8 +1,9 @@
 package dev.lathe.djl.image;
 
+import dev.lathe.djl.SpecText;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -79,25 +80,9 @@ public final class ImageSpec {
      */
     public static ImageSpec parse(String text) {
         ImageSpec spec = DEFAULTS;
-        if (text == null || text.isBlank()) {
-            return spec;
-        }
-        Set<String> seen = new LinkedHashSet<>();
-        for (String part : text.split(",")) {
-            String pair = part.strip();
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("image spec \"" + text + "\": \"" + pair
-                        + "\" is not key=value; keys: " + keyList());
-            }
-            String key = pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
-            String value = pair.substring(eq + 1).strip();
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException("image spec: unknown key \"" + key + "\"; valid keys: " + keyList());
-            }
-            if (!seen.add(key)) {
-                throw new IllegalArgumentException("image spec: key \"" + key + "\" given twice");
-            }
+        for (Map.Entry<String, String> pair : SpecText.pairs("image spec", text, KEYS, keyList()).entrySet()) {
+            String key = pair.getKey();
+            String value = pair.getValue();
             spec = switch (key) {
                 case "size" -> parseSize(spec, value);
                 case "mean" -> spec.withMean(triple(key, value));
