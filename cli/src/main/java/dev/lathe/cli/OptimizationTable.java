@@ -50,7 +50,9 @@ final class OptimizationTable {
         Cost cost = report.cost();
         TextTable.section(text, "Savings (at " + Units.money(cost.pricing().pricePerInstanceHour(),
                 cost.pricing().currency()) + " per instance-hour: " + cost.pricing().source() + ")", List.of(
-                        row("Compute saved", Units.percent(cost.computeSavedPercent() / 100)),
+                        row("Compute saved", Units.percent(cost.computeSavedPercent() / 100) + (cost.withinNoise()
+                                ? " (within measurement noise: the two rounds of one model differed by "
+                                        + Units.percent(cost.noisePercent() / 100) + ")" : "")),
                         row("MACs saved", Units.percent(cost.macsSavedPercent() / 100))), true);
         TextTable.section(text, "Steps", steps(report.steps()), false);
         text.append('\n');

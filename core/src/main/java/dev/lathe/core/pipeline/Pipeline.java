@@ -170,11 +170,13 @@ public final class Pipeline {
         // then favours neither model.
         BenchmarkResult firstBefore = measure("benchmark original", original, settings, benchmarkInputs);
         BenchmarkResult firstAfter = measure("benchmark optimized", optimized, settings, benchmarkInputs);
-        BenchmarkResult measuredAfter = firstAfter.averagedWith(measure("benchmark optimized", optimized, settings,
-                benchmarkInputs));
-        BenchmarkResult measuredBefore = firstBefore.averagedWith(measure("benchmark original", original, settings,
-                benchmarkInputs));
-        Cost cost = Cost.of(pricing, measuredBefore, measuredAfter, before, after);
+        BenchmarkResult secondAfter = measure("benchmark optimized", optimized, settings, benchmarkInputs);
+        BenchmarkResult secondBefore = measure("benchmark original", original, settings, benchmarkInputs);
+        BenchmarkResult measuredBefore = firstBefore.averagedWith(secondBefore);
+        BenchmarkResult measuredAfter = firstAfter.averagedWith(secondAfter);
+        double noise = Math.max(Cost.roundNoisePercent(firstBefore, secondBefore),
+                Cost.roundNoisePercent(firstAfter, secondAfter));
+        Cost cost = Cost.of(pricing, measuredBefore, measuredAfter, before, after, noise);
         OptimizationReport report = new OptimizationReport(LatheVersion.get(), original.source(), Optional.empty(), before,
                 after, measuredBefore, measuredAfter, steps, decision, validation, data, cost);
         if (!validation.passed()) {

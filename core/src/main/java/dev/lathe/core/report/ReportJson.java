@@ -183,6 +183,8 @@ public final class ReportJson {
         node.put("costPerMillionBefore", round(cost.costPerMillionBefore(), 6));
         node.put("costPerMillionAfter", round(cost.costPerMillionAfter(), 6));
         node.put("computeSavedPercent", round(cost.computeSavedPercent()));
+        node.put("noisePercent", round(cost.noisePercent()));
+        node.put("savingWithinNoise", cost.withinNoise());
         node.put("macsSavedPercent", round(cost.macsSavedPercent()));
         return node;
     }

@@ -245,7 +245,9 @@ final class ReportSections {
                 .row("Price source", cost.pricing().source())
                 .row("Cost per million inferences, before", Figures.money(cost.costPerMillionBefore(), currency))
                 .row("Cost per million inferences, after", Figures.money(cost.costPerMillionAfter(), currency))
-                .row("Compute saved", Figures.percent(cost.computeSavedPercent()))
+                .row("Compute saved", Figures.percent(cost.computeSavedPercent())
+                        + (cost.withinNoise() ? " (within measurement noise)" : ""))
+                .row("Measurement noise", Figures.percent(cost.noisePercent()))
                 .row("MACs saved", Figures.percent(cost.macsSavedPercent()));
     }
 

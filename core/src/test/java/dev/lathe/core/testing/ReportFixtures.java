@@ -101,7 +101,7 @@ public final class ReportFixtures {
                                 "unavailable: Failed to find CUDA shared provider", OptionalDouble.empty()),
                         new ProviderDecision.Candidate("cpu (4 threads)", true, true, "fastest available",
                                 OptionalDouble.of(23.8))));
-        Cost cost = Cost.of(PRICING, measuredBefore, measuredAfter, before, after);
+        Cost cost = Cost.of(PRICING, measuredBefore, measuredAfter, before, after, 3.2);
         return new OptimizationReport("0.1.0-test", "models/all-minilm-l6-v2.onnx", Optional.of(
                 "build/all-minilm-l6-v2.opt.onnx"), before, after, measuredBefore, measuredAfter, steps, provider,
                 validation, new DataSources(Optional.of(new DataSources.Source(
