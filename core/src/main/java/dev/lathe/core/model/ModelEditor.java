@@ -1,7 +1,6 @@
 package dev.lathe.core.model;
 
 import dev.lathe.core.InvalidModelException;
-import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.ModelProto;
 import dev.lathe.core.onnx.Onnx.NodeProto;
@@ -47,42 +46,7 @@ public final class ModelEditor {
                 usedNames.add(node.getName());
             }
         }
-        this.main = new GraphEditor(this, named(base.graph().proto(), new HashSet<>()), "", null);
-    }
-
-    /** The node with a name unique across the model, its subgraphs' nodes named likewise. */
-    private NodeProto named(NodeProto node, Set<String> seenNodeNames) {
-        boolean needsName = node.getName().isEmpty() || !seenNodeNames.add(node.getName());
-        boolean holdsGraphs = node.getAttributeList().stream().anyMatch(a -> a.hasG() || a.getGraphsCount() > 0);
-        if (!needsName && !holdsGraphs) {
-            return node;
-        }
-        NodeProto.Builder builder = node.toBuilder();
-        if (needsName) {
-            builder.setName(uniqueName(nameBase(node)));
-            seenNodeNames.add(builder.getName());
-        }
-        for (AttributeProto.Builder attribute : builder.getAttributeBuilderList()) {
-            if (attribute.hasG()) {
-                attribute.setG(named(attribute.getG(), seenNodeNames));
-            }
-            for (int i = 0; i < attribute.getGraphsCount(); i++) {
-                attribute.setGraphs(i, named(attribute.getGraphs(i), seenNodeNames));
-            }
-        }
-        return builder.build();
-    }
-
-    private GraphProto named(GraphProto graph, Set<String> seenNodeNames) {
-        GraphProto.Builder builder = graph.toBuilder().clearNode();
-        for (NodeProto node : graph.getNodeList()) {
-            builder.addNode(named(node, seenNodeNames));
-        }
-        return builder.build();
-    }
-
-    private static String nameBase(NodeProto node) {
-        return node.getName().isEmpty() ? node.getOpType() : node.getName();
+        this.main = new GraphEditor(this, base.graph().proto(), "", null);
     }
 
     /** A name no value or node of the model uses yet: {@code base} itself if free, else {@code base_N}. */

@@ -56,7 +56,7 @@ public final class OnnxModel {
         this.file = file;
         this.externalData = externalData;
         this.source = source;
-        this.graph = Graph.of(proto.getGraph());
+        this.graph = Graph.of(NodeNames.named(proto.getGraph()));
     }
 
     /**
@@ -209,7 +209,10 @@ public final class OnnxModel {
         return Optional.ofNullable(externalData.baseDirectory());
     }
 
-    /** A view of the main graph. */
+    /**
+     * A view of the main graph, every node named uniquely across the model (unnamed nodes get the names
+     * {@link #edit()} gives them, so a node is the same in the view and in the editor).
+     */
     public Graph graph() {
         return graph;
     }

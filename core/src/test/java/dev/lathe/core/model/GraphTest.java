@@ -100,11 +100,15 @@ class GraphTest {
     }
 
     @Test
-    void subgraphsOfUnnamedNodesArePathedByOpTypeAndPosition() {
+    void subgraphsOfUnnamedNodesArePathedByTheNamesTheEditorGives() throws Exception {
         ModelProto.Builder proto = TestModels.ifSubgraphWeightsProto().toBuilder();
         proto.getGraphBuilder().getNodeBuilder(0).clearName();
+        OnnxModel model = TestModels.model(proto.build());
 
-        assertThat(TestModels.model(proto.build()).constants()).extracting(ConstantTensor::graphPath)
+        assertThat(model.constants()).extracting(ConstantTensor::graphPath)
+                .containsExactly("If/then_branch", "If/else_branch");
+        assertThat(model.edit().graphs()).extracting(GraphEditor::path).contains("If/then_branch", "If/else_branch");
+        assertThat(Graph.of(proto.getGraph()).subgraphs(proto.getGraph().getNode(0))).extracting(Graph::path)
                 .containsExactly("If#0/then_branch", "If#0/else_branch");
     }
 

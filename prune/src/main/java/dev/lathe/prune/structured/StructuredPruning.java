@@ -86,8 +86,7 @@ public final class StructuredPruning implements Pass {
     }
 
     @Override
-    public PassResult apply(OnnxModel input, PassContext context) throws LatheException {
-        OnnxModel model = input.edit().build();
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
         MainGraphConstants constants = new MainGraphConstants(model);
         ChannelGroups analysis = ChannelGroups.analyze(constants);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -128,7 +127,7 @@ public final class StructuredPruning implements Pass {
         if (chosen.isEmpty()) {
             details.put("groupsPruned", 0);
             details.put("skipped", skipped);
-            return new PassResult(input, details);
+            return new PassResult(model, details);
         }
         Map<Group, int[]> plan = new IdentityHashMap<>();
         chosen.forEach(group -> plan.put(group, kept.get(group)));

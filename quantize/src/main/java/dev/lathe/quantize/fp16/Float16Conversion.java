@@ -155,9 +155,8 @@ public final class Float16Conversion implements Pass {
             throw new PassFailedException(NAME + ": " + model.source() + " imports the default ONNX domain at opset "
                     + opset + "; float16 conversion needs opset 6 or later (Cast with a numeric 'to')");
         }
-        OnnxModel named = model.edit().build();
         Set<String> missing = new TreeSet<>(settings.exclude());
-        for (Graph graph : named.graph().withAllSubgraphs()) {
+        for (Graph graph : model.graph().withAllSubgraphs()) {
             for (NodeProto node : graph.nodes()) {
                 missing.remove(node.getName());
             }
@@ -166,7 +165,7 @@ public final class Float16Conversion implements Pass {
             throw new PassFailedException(NAME + ": option exclude names nodes " + model.source() + " does not have: "
                     + String.join(", ", missing));
         }
-        Float16Rewrite rewrite = new Float16Rewrite(named, settings, blockList());
+        Float16Rewrite rewrite = new Float16Rewrite(model, settings, blockList());
         OnnxModel converted = rewrite.run();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("target", settings.target().name().toLowerCase(Locale.ROOT));

@@ -117,10 +117,9 @@ public final class WeightOnlyQuantization implements Pass {
 
     @Override
     public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
-        OnnxModel named = model.edit().build();
-        ModelEditor editor = named.edit();
+        ModelEditor editor = model.edit();
         Map<String, Graph> views = new HashMap<>();
-        named.graph().withAllSubgraphs().forEach(g -> views.put(g.path(), g));
+        model.graph().withAllSubgraphs().forEach(g -> views.put(g.path(), g));
         StepDetails details = new StepDetails();
         Map<WeightKey, List<Rewrite>> byWeight = new LinkedHashMap<>();
         for (Rewrite rewrite : plan(editor, views, details)) {
@@ -131,7 +130,7 @@ public final class WeightOnlyQuantization implements Pass {
         }
         boolean gptq = options.method() == Method.GPTQ || (options.method() == Method.AUTO && context.hasCalibration());
         details.method(gptq ? "gptq" : "rtn");
-        Map<WeightKey, QuantizedBlocks> quantized = quantize(named, byWeight, gptq, context, views.get(""), details);
+        Map<WeightKey, QuantizedBlocks> quantized = quantize(model, byWeight, gptq, context, views.get(""), details);
         for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
             WeightKey key = entry.getKey();
             Stored stored = store(key, quantized.get(key), details);
@@ -145,7 +144,7 @@ public final class WeightOnlyQuantization implements Pass {
         }
         if (options.embeddings() != EmbeddingFormat.FLOAT) {
             new EmbeddingQuantizer(options.embeddings(), new BlockQuantizer(4, options.embeddingBlockSize(), options.symmetric()))
-                    .apply(named, editor, options.filter(), details);
+                    .apply(model, editor, options.filter(), details);
         }
         if (details.changedAnything()) {
             editor.removeDeadNodes();
