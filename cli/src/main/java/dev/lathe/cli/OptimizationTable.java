@@ -73,7 +73,7 @@ final class OptimizationTable {
         List<String[]> rows = new ArrayList<>();
         rows.add(row("", "Before", "After", "After/Before"));
         rows.add(compare("Size", before.sizeBytes(), after.sizeBytes(), value -> Units.size((long) value)));
-        rows.add(compare("Parameters", before.parameters(), after.parameters(), value -> Units.scaled((long) value)));
+        rows.add(compare("Parameters (float)", before.parameters(), after.parameters(), value -> Units.scaled((long) value)));
         rows.add(compare("Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
                 value -> Units.scaled((long) value)));
         rows.add(compare("MACs", before.macs(), after.macs(), value -> Units.scaled((long) value)));

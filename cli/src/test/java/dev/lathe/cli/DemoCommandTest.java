@@ -37,7 +37,7 @@ class DemoCommandTest {
                 .containsPattern("(?m)^  overlap@10 \\(sentence-embedding\\) +0\\.9[0-9]+$")
                 .containsPattern("(?m)^Runs +30 timed, each model, on cpu")
                 .containsPattern("(?m)^  Size +90\\.[0-9]{2} MB +[0-9.]+ MB +[0-9.]+x$")
-                .containsPattern("(?m)^  Parameters +22\\.57 M +[0-9.]+( [KM])? +[0-9.]+x$")
+                .containsPattern("(?m)^  Parameters \\(float\\) +22\\.57 M +[0-9.]+( [KM])? +[0-9.]+x$")
                 .containsPattern("(?m)^  Quantized weights +0 +[0-9.]+( [KM])? +-$")
                 .containsPattern("(?m)^  MACs +[0-9.]+ [GM] +[0-9.]+ [GM] +[0-9.]+x$")
                 .containsPattern("(?m)^  Latency p50 +[0-9.]+ ms +[0-9.]+ ms +[0-9.]+x$")

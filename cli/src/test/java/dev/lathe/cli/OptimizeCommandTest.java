@@ -75,7 +75,7 @@ class OptimizeCommandTest {
                 .containsPattern("(?m)^Runs +6 timed, each model, on cpu") // --runs 3 in each of two rounds
                 .containsPattern("(?m)^  +Before +After +After/Before$")
                 .containsPattern("(?m)^  Size +[0-9]+ B +[0-9]+ B +[0-9.]+x$")
-                .containsPattern("(?m)^  Parameters +15 +15 +1\\.00x$")
+                .containsPattern("(?m)^  Parameters \\(float\\) +15 +15 +1\\.00x$")
                 .containsPattern("(?m)^  Quantized weights +0 +0 +-$")
                 .containsPattern("(?m)^  MACs +24 +24 +1\\.00x$")
                 .containsPattern("(?m)^  Latency p50 +[0-9.]+ ms +[0-9.]+ ms +[0-9.]+x$")
