@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Creates {@link WeightOnlyQuantization} passes of one bit width; the registered subclasses are
- * {@link Int4} ({@code quantize.int4}) and {@link Int8Weights} ({@code quantize.int8-weights}).
+ * {@link Int4} ({@code quantize.int4}) and {@link Int8Weights} ({@code quantize.int8-weights}). Their options are
+ * declared in {@link WeightOnlySettings}.
  */
 public abstract class WeightOnlyQuantizationFactory implements PassFactory {
     private final String name;
@@ -24,19 +25,12 @@ public abstract class WeightOnlyQuantizationFactory implements PassFactory {
 
     @Override
     public String description() {
-        return "weight-only " + bits + "-bit block quantization of MatMul/Gemm weights to com.microsoft MatMulNBits; "
-                + "options: block=16..256 (power of two; default " + WeightOnlyOptions.defaultBlockSize(bits)
-                + "), sym (zero points fixed; default asymmetric), accuracy-level=0..4 (default 4: int8 compute), "
-                + "method=auto|rtn|gptq (default auto: GPTQ with calibration inputs), embeddings=int8|int4|float "
-                + "(Gather tables; default " + WeightOnlyOptions.defaultEmbeddings(bits) + "), embedding-block=16..256 "
-                + "(int4 tables; default " + WeightOnlyOptions.DEFAULT_EMBEDDING_BLOCK_SIZE + "), fold-bias=true|false "
-                + "(bias Add into MatMulNBits; default true), ops=MatMul+Gemm (default MatMul), include=, exclude= "
-                + "(node names, '+'-separated), min-size=N (weights with fewer elements stay float; default 0)";
+        return WeightOnlySettings.options(bits).description();
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        return new WeightOnlyQuantization(name, WeightOnlyOptions.parse(name, bits, options));
+        return new WeightOnlyQuantization(options, WeightOnlySettings.from(bits, options));
     }
 
     /** {@code quantize.int4}: 4-bit weights. */
