@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Registers activation-aware unstructured pruning as {@code prune.wanda}: {@code prune.magnitude} with
- * Wanda importance ({@link PruningSettings#wanda} lists its options).
+ * Wanda importance (its options are declared in {@link PruningSettings}).
  */
 public final class WandaPruningFactory implements PassFactory {
 
@@ -17,13 +17,11 @@ public final class WandaPruningFactory implements PassFactory {
 
     @Override
     public String description() {
-        return "Wanda pruning: zeroes the weights of MatMul/Gemm/Conv with the lowest |w|·‖input channel‖ on the calibration "
-                + "inputs. Options: sparsity (0.5), scope output|layer|global (output), ops (MatMul+Gemm+Conv), include, exclude, "
-                + "min-size (0). Zeros are stored densely: no speed-up on ONNX Runtime CPU";
+        return PruningSettings.options(name()).description();
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        return new SparsityPruning(name(), options, PruningSettings.wanda(options));
+        return new SparsityPruning(name(), options, PruningSettings.from(name(), options));
     }
 }
