@@ -2,6 +2,7 @@ package dev.lathe.core.cleanup;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /** Registers {@link GraphCleanup} as {@code cleanup}; its options are declared in {@link GraphCleanupSettings}. */
@@ -13,8 +14,8 @@ public final class GraphCleanupFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return GraphCleanupSettings.OPTIONS.description();
+    public PassOptionSet options() {
+        return GraphCleanupSettings.OPTIONS;
     }
 
     @Override

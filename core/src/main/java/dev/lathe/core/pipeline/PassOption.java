@@ -20,8 +20,8 @@ import java.util.function.Predicate;
  * </pre>
  *
  * <p>Values are written as text: booleans as {@code true/false} (also yes/no, on/off, 1/0; a key given alone
- * means true), integers and numbers within a closed range, one word of a fixed set (case-insensitive), or a
- * list with {@code +} between items ({@code ops=MatMul+Gemm}), since commas separate options.
+ * means true), integers and numbers within a closed range, one word of a fixed set (case-insensitive), any
+ * non-empty text, or a list with {@code +} between items ({@code ops=MatMul+Gemm}), since commas separate options.
  *
  * @param <T> the type of the parsed value
  */
@@ -104,6 +104,12 @@ public final class PassOption<T> {
         return new PassOption<>(key, String.join("|", words), "one of " + String.join(", ", words), defaultValue,
                 word(defaultValue), doc, text -> Arrays.stream(constants).filter(c -> word(c).equalsIgnoreCase(text))
                         .findFirst().orElse(null), PassOption::word, value -> true);
+    }
+
+    /** A non-empty word or name, taken as written (a node or tensor name, say). */
+    public static PassOption<String> text(String key, String defaultValue, String doc) {
+        return new PassOption<>(key, "TEXT", "a non-empty text", defaultValue, defaultValue, doc,
+                text -> text.isEmpty() ? null : text, Function.identity(), value -> !value.isEmpty());
     }
 
     /**

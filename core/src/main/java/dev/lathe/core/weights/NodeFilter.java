@@ -3,7 +3,6 @@ package dev.lathe.core.weights;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.PassOption;
 import dev.lathe.core.pipeline.PassOptionValues;
-import dev.lathe.core.pipeline.PassOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,9 +19,6 @@ import java.util.function.BiConsumer;
  * @param minWeightElements weights with fewer elements stay float
  */
 public record NodeFilter(Set<String> opTypes, Set<String> include, Set<String> exclude, long minWeightElements) {
-    /** The option keys {@link #from} reads. */
-    public static final Set<String> KEYS = Set.of("ops", "include", "exclude", "min-size");
-
     /** Copies the sets. */
     public NodeFilter {
         opTypes = Set.copyOf(opTypes);
@@ -74,12 +70,6 @@ public record NodeFilter(Set<String> opTypes, Set<String> include, Set<String> e
         Options free = options(defaultOps, defaultMinSize);
         return new Options(free.ops().requiringItems(allowedOps::contains, "op types from " + String.join(", ",
                 new TreeSet<>(allowedOps))), free.include(), free.exclude(), free.minSize());
-    }
-
-    /** Reads {@code ops=A+B}, {@code include=n1+n2}, {@code exclude=...}, {@code min-size=N} with the given defaults. */
-    public static NodeFilter from(PassOptions options, Set<String> defaultOps, long defaultMinSize) {
-        return new NodeFilter(options.getList("ops", defaultOps), options.getList("include", Set.of()),
-                options.getList("exclude", Set.of()), options.getLong("min-size", defaultMinSize, 0, Long.MAX_VALUE));
     }
 
     /** Why a node with a weight of {@code weightElements} elements is not quantized, or empty if it is. */

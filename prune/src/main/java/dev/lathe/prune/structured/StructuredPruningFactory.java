@@ -2,6 +2,7 @@ package dev.lathe.prune.structured;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /** Registers {@link StructuredPruning} as {@code prune.structured}; its options are declared in {@link StructuredPruningSettings}. */
@@ -13,8 +14,8 @@ public final class StructuredPruningFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return StructuredPruningSettings.OPTIONS.description();
+    public PassOptionSet options() {
+        return StructuredPruningSettings.OPTIONS;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.lathe.prune.unstructured;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /** Registers N:M semi-structured sparsity as {@code prune.nm} (its options are declared in {@link PruningSettings}). */
@@ -13,8 +14,8 @@ public final class NmSparsityFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return PruningSettings.options(name()).description();
+    public PassOptionSet options() {
+        return PruningSettings.options(name());
     }
 
     @Override

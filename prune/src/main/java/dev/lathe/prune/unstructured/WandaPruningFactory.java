@@ -2,6 +2,7 @@ package dev.lathe.prune.unstructured;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /**
@@ -16,8 +17,8 @@ public final class WandaPruningFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return PruningSettings.options(name()).description();
+    public PassOptionSet options() {
+        return PruningSettings.options(name());
     }
 
     @Override

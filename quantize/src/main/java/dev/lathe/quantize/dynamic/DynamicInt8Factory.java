@@ -2,6 +2,7 @@ package dev.lathe.quantize.dynamic;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /** Registers {@link DynamicInt8Quantization} as {@code quantize.int8}; its options are declared in {@link DynamicInt8Settings}. */
@@ -13,8 +14,8 @@ public final class DynamicInt8Factory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return DynamicInt8Settings.OPTIONS.description();
+    public PassOptionSet options() {
+        return DynamicInt8Settings.OPTIONS;
     }
 
     @Override

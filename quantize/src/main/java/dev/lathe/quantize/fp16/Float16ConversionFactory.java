@@ -2,6 +2,7 @@ package dev.lathe.quantize.fp16;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /** Registers {@link Float16Conversion} as {@code quantize.fp16}; its options are declared in {@link Float16Settings}. */
@@ -13,8 +14,8 @@ public final class Float16ConversionFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return Float16Settings.OPTIONS.description();
+    public PassOptionSet options() {
+        return Float16Settings.OPTIONS;
     }
 
     @Override

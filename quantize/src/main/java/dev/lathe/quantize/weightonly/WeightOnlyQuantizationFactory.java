@@ -2,6 +2,7 @@ package dev.lathe.quantize.weightonly;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /**
@@ -24,8 +25,8 @@ public abstract class WeightOnlyQuantizationFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return WeightOnlySettings.options(bits).description();
+    public PassOptionSet options() {
+        return WeightOnlySettings.options(bits);
     }
 
     @Override
