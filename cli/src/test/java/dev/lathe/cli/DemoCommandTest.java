@@ -44,7 +44,7 @@ class DemoCommandTest {
                 .containsPattern("(?m)^  Peak memory \\(forked\\) +[0-9.]+ MB +[0-9.]+ MB +[0-9.]+x$")
                 .containsPattern("(?m)^  Cost per million ")
                 .containsPattern("(?m)^  Validation +passed \\(embedding-cosine >= 0\\.98; overlap@10 >= 0\\.8\\)$")
-                .containsPattern("(?m)^  1 +cleanup +fold=true ")
+                .containsPattern("(?m)^  1 +cleanup +- ")
                 .containsPattern("(?m)^Provider +cpu")
                 .containsPattern("(?m)^Report +" + reports.resolve(DemoCommand.REPORT_FILE) + "$")
                 .contains("keep it with -o FILE");

@@ -92,7 +92,7 @@ class OptimizeCommandTest {
                 .containsPattern("(?m)^  Validation +passed \\(min-cosine=0\\.98\\)$")
                 .containsPattern("(?m)^  Compute saved +-?[0-9.]+ %( \\(within measurement noise: .*\\))?$")
                 .containsPattern("(?m)^  MACs saved +0\\.00 %$")
-                .containsPattern("(?m)^  1 +cleanup +fold=true +[0-9.]+ ms +ok +deadNodesRemoved=1, ")
+                .containsPattern("(?m)^  1 +cleanup +- +[0-9.]+ ms +ok +deadNodesRemoved=1, ")
                 .containsPattern("(?m)^Provider +cpu")
                 .containsPattern("(?m)^Output +" + Pattern.quote(output.toString()) + "$")
                 .containsPattern("(?m)^Report +" + Pattern.quote(html.toString()) + "$");

@@ -7,8 +7,10 @@ import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOption;
+import dev.lathe.core.pipeline.PassOptionSet;
+import dev.lathe.core.pipeline.PassOptionValues;
 import dev.lathe.core.pipeline.PassResult;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -24,21 +26,21 @@ public final class ScalePassFactory implements PassFactory {
         return NAME;
     }
 
+    private static final PassOption<String> INITIALIZER = PassOption.text("initializer", "W", "the float initializer scaled");
+    private static final PassOption<Double> FACTOR = PassOption.number("factor", 2, -1e6, 1e6, "what it is multiplied by");
+    private static final PassOptionSet OPTIONS = PassOptionSet.of(NAME, "multiplies a float initializer by a factor",
+            INITIALIZER, FACTOR);
+
     @Override
-    public String description() {
-        return "multiplies a float initializer (option initializer, default W) by a factor (option factor, default 2)";
+    public PassOptionSet options() {
+        return OPTIONS;
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("initializer", options.getOrDefault("initializer", "W"));
-        config.put("factor", options.getOrDefault("factor", "2"));
-        if (!config.keySet().containsAll(options.keySet())) {
-            throw new IllegalArgumentException("pass " + NAME + " takes the options initializer and factor, got "
-                    + options.keySet());
-        }
-        return new Scale(config.get("initializer"), Float.parseFloat(config.get("factor")), config);
+        PassOptionValues values = OPTIONS.read(options);
+        return new Scale(values.get(INITIALIZER), values.get(FACTOR).floatValue(),
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options)));
     }
 
     /** The pass itself. */

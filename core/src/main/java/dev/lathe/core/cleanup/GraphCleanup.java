@@ -19,6 +19,7 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,21 +41,28 @@ public final class GraphCleanup implements Pass {
     private static final Set<String> NOT_FOLDABLE = Set.of("Constant", "RandomNormal", "RandomUniform",
             "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli", "If", "Loop", "Scan");
 
+    private final Map<String, String> options;
     private final boolean fold;
 
-    /** @param fold whether to fold constants (dead-node and Identity removal always run) */
-    public GraphCleanup(boolean fold) {
-        this.fold = fold;
+    /** A pass with these settings; {@link #options()} gives every setting. */
+    public GraphCleanup(GraphCleanupSettings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given. */
+    GraphCleanup(Map<String, String> options, GraphCleanupSettings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        this.fold = settings.fold();
     }
 
     @Override
     public String name() {
-        return "cleanup";
+        return GraphCleanupSettings.PASS;
     }
 
     @Override
     public Map<String, String> options() {
-        return Map.of("fold", Boolean.toString(fold));
+        return options;
     }
 
     @Override

@@ -12,11 +12,17 @@ public interface PassFactory {
     /** The pass name, such as {@code cleanup}; unique across the class path. */
     String name();
 
-    /** One line on what the pass does and its options, for help texts. */
-    String description();
+    /** The pass's options, each declared once ({@link PassOption}), from which its help text follows. */
+    PassOptionSet options();
+
+    /** What the pass does and its options (key, valid values, default, description), for help texts. */
+    default String description() {
+        return options().description();
+    }
 
     /**
-     * A pass configured with these options.
+     * A pass configured with these options, read through {@link #options()}; its {@link Pass#options()} returns
+     * them as given, in the given order.
      *
      * @throws IllegalArgumentException naming the option and the valid values when an option is unknown or
      *                                  malformed

@@ -1,9 +1,13 @@
 package dev.lathe.core.weights;
 
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.pipeline.PassOptions;
+import dev.lathe.core.pipeline.PassOption;
+import dev.lathe.core.pipeline.PassOptionValues;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Which nodes a quantization pass may change: an op-type filter, node include and exclude lists, and a
@@ -15,9 +19,6 @@ import java.util.Set;
  * @param minWeightElements weights with fewer elements stay float
  */
 public record NodeFilter(Set<String> opTypes, Set<String> include, Set<String> exclude, long minWeightElements) {
-    /** The option keys {@link #from} reads. */
-    public static final Set<String> KEYS = Set.of("ops", "include", "exclude", "min-size");
-
     /** Copies the sets. */
     public NodeFilter {
         opTypes = Set.copyOf(opTypes);
@@ -25,10 +26,50 @@ public record NodeFilter(Set<String> opTypes, Set<String> include, Set<String> e
         exclude = Set.copyOf(exclude);
     }
 
-    /** Reads {@code ops=A+B}, {@code include=n1+n2}, {@code exclude=...}, {@code min-size=N} with the given defaults. */
-    public static NodeFilter from(PassOptions options, Set<String> defaultOps, long defaultMinSize) {
-        return new NodeFilter(options.getList("ops", defaultOps), options.getList("include", Set.of()),
-                options.getList("exclude", Set.of()), options.getLong("min-size", defaultMinSize, 0, Long.MAX_VALUE));
+    /**
+     * The node filter's options, declared once for every pass that selects nodes: {@code ops},
+     * {@code include}, {@code exclude} and {@code min-size}, with the pass's defaults.
+     *
+     * @param ops     op types to consider
+     * @param include node names to keep to
+     * @param exclude node names to leave alone
+     * @param minSize the smallest weight, in elements, that is changed
+     */
+    public record Options(PassOption<Set<String>> ops, PassOption<Set<String>> include, PassOption<Set<String>> exclude,
+            PassOption<Long> minSize) {
+
+        /** The four options, in the order help texts list them. */
+        public List<PassOption<?>> all() {
+            return List.of(ops, include, exclude, minSize);
+        }
+
+        /** The filter these options describe. */
+        public NodeFilter read(PassOptionValues values) {
+            return new NodeFilter(values.get(ops), values.get(include), values.get(exclude), values.get(minSize));
+        }
+
+        /** Writes a filter as option text (for a settings builder's {@code option(key, value)}). */
+        public void write(NodeFilter filter, BiConsumer<String, String> options) {
+            options.accept(ops.key(), ops.format(filter.opTypes()));
+            options.accept(include.key(), include.format(filter.include()));
+            options.accept(exclude.key(), exclude.format(filter.exclude()));
+            options.accept(minSize.key(), minSize.format(filter.minWeightElements()));
+        }
+    }
+
+    /** The filter's options with these defaults; any op type may be named. */
+    public static Options options(Set<String> defaultOps, long defaultMinSize) {
+        return new Options(PassOption.list("ops", defaultOps, "op types whose nodes may change").written("Op1+Op2"),
+                PassOption.list("include", Set.of(), "if given, only these node names").written("node1+node2"),
+                PassOption.list("exclude", Set.of(), "never these node names").written("node1+node2"),
+                PassOption.integer("min-size", defaultMinSize, 0, Long.MAX_VALUE, "weights with fewer elements stay as they are"));
+    }
+
+    /** The filter's options with these defaults; {@code ops} may only name op types from {@code allowedOps}. */
+    public static Options options(Set<String> defaultOps, Set<String> allowedOps, long defaultMinSize) {
+        Options free = options(defaultOps, defaultMinSize);
+        return new Options(free.ops().requiringItems(allowedOps::contains, "op types from " + String.join(", ",
+                new TreeSet<>(allowedOps))), free.include(), free.exclude(), free.minSize());
     }
 
     /** Why a node with a weight of {@code weightElements} elements is not quantized, or empty if it is. */

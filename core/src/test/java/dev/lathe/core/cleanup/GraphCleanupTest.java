@@ -43,7 +43,7 @@ class GraphCleanupTest {
     void removesDeadNodesBypassesIdentitiesAndFoldsConstants() throws Exception {
         OnnxModel model = cluttered();
 
-        PassResult result = new GraphCleanup(true).apply(model, CONTEXT);
+        PassResult result = new GraphCleanup(GraphCleanupSettings.builder().fold(true).build()).apply(model, CONTEXT);
 
         assertThat(result.details()).containsEntry("deadNodesRemoved", 1).containsEntry("identitiesBypassed", 1)
                 .containsEntry("nodesFolded", 1).containsEntry("nodesBefore", 6).containsEntry("nodesAfter", 3);
@@ -55,7 +55,7 @@ class GraphCleanupTest {
 
     @Test
     void withoutFoldingConstantsStay() throws Exception {
-        PassResult result = new GraphCleanup(false).apply(cluttered(), CONTEXT);
+        PassResult result = new GraphCleanup(GraphCleanupSettings.builder().fold(false).build()).apply(cluttered(), CONTEXT);
 
         assertThat(result.details()).containsEntry("nodesFolded", 0);
         assertThat(result.model().graph().nodes()).extracting(NodeProto::getOpType).contains("Transpose");
@@ -70,7 +70,7 @@ class GraphCleanupTest {
         g.output("y", DataType.FLOAT, 256, 256);
         OnnxModel model = TestModels.model(g.build());
 
-        PassResult result = new GraphCleanup(true).apply(model, CONTEXT);
+        PassResult result = new GraphCleanup(GraphCleanupSettings.builder().fold(true).build()).apply(model, CONTEXT);
 
         assertThat(result.details()).containsEntry("nodesFolded", 0);
         assertThat((String) result.details().get("foldingSkipped")).contains("would add");
@@ -80,7 +80,7 @@ class GraphCleanupTest {
     @Test
     void cleanModelsComeOutUnchangedInBehaviour() throws Exception {
         for (OnnxModel model : new OnnxModel[] {TestModels.transformerBlock(), TestModels.ifSubgraphWeights()}) {
-            PassResult result = new GraphCleanup(true).apply(model, CONTEXT);
+            PassResult result = new GraphCleanup(GraphCleanupSettings.builder().fold(true).build()).apply(model, CONTEXT);
             assertThat(ModelInvariants.violations(result.model().graph())).isEmpty();
             assertThat(result.details()).containsEntry("deadNodesRemoved", 0);
         }
@@ -88,8 +88,8 @@ class GraphCleanupTest {
 
     @Test
     void isDeterministic() throws Exception {
-        byte[] first = new GraphCleanup(true).apply(cluttered(), CONTEXT).model().proto().toByteArray();
-        byte[] second = new GraphCleanup(true).apply(cluttered(), CONTEXT).model().proto().toByteArray();
+        byte[] first = new GraphCleanup(GraphCleanupSettings.builder().fold(true).build()).apply(cluttered(), CONTEXT).model().proto().toByteArray();
+        byte[] second = new GraphCleanup(GraphCleanupSettings.builder().fold(true).build()).apply(cluttered(), CONTEXT).model().proto().toByteArray();
 
         assertThat(second).isEqualTo(first);
     }

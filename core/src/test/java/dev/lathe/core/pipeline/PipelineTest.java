@@ -91,7 +91,7 @@ class PipelineTest {
         Path output = folder.resolve("out/mlp.opt.onnx");
         List<String> events = new ArrayList<>();
 
-        PipelineResult result = quick().add(PassRegistry.load().create("cleanup"))
+        PipelineResult result = quick().add(PassRegistry.load().create("cleanup:fold=true"))
                 .validation(ValidationGate.parse("min-cosine=0.999,max-abs-error=1e-5"))
                 .progress(recorder(events)).build().run(input, output);
 

@@ -22,13 +22,13 @@ import dev.lathe.prune.structured.StructuredPruningSettings.Allocation;
 import dev.lathe.prune.structured.StructuredPruningSettings.Importance;
 import dev.lathe.prune.structured.UnitImportance.Read;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,9 +69,14 @@ public final class StructuredPruning implements Pass {
     private final Map<String, String> options;
     private final StructuredPruningSettings settings;
 
-    /** A pass with validated settings; {@code options} are recorded as given. */
-    public StructuredPruning(Map<String, String> options, StructuredPruningSettings settings) {
-        this.options = Map.copyOf(new TreeMap<>(options));
+    /** A pass with these settings; {@link #options()} gives every setting. */
+    public StructuredPruning(StructuredPruningSettings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given, in order. */
+    StructuredPruning(Map<String, String> options, StructuredPruningSettings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         this.settings = settings;
     }
 
@@ -82,7 +87,12 @@ public final class StructuredPruning implements Pass {
 
     @Override
     public Map<String, String> options() {
-        return new TreeMap<>(options);
+        return options;
+    }
+
+    /** The settings this pass prunes with. */
+    public StructuredPruningSettings settings() {
+        return settings;
     }
 
     @Override

@@ -1,14 +1,18 @@
 package dev.lathe.prune.structured;
 
-import dev.lathe.core.pipeline.PassOptions;
+import dev.lathe.core.pipeline.PassOption;
+import dev.lathe.core.pipeline.PassOptionSet;
+import dev.lathe.core.pipeline.PassOptionValues;
+import dev.lathe.core.pipeline.PassSettingsBuilder;
 import dev.lathe.core.weights.NodeFilter;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The settings of {@link StructuredPruning}.
+ * The settings of {@link StructuredPruning} ({@code prune.structured}). Read them from text options with
+ * {@link #from}, or build them: {@code StructuredPruningSettings.builder().fraction(0.3).refit(false).build()}.
  *
  * @param fraction   share of the units (channels, neurons) removed from each pruned group, in [0, 0.9]; with
  *                   {@link Allocation#SENSITIVITY} also the share of the model's MACs the pruning aims to remove
@@ -35,15 +39,6 @@ public record StructuredPruningSettings(double fraction, Set<Target> targets, Im
      * 0.05 and 0.1 and 0.890 at 0.2. The PP-OCRv3 detector barely moves between 0.01 and 0.2.
      */
     public static final double DEFAULT_RIDGE = 0.1;
-
-    /** Option keys of {@code prune.structured}; {@code sparsity} is accepted as a synonym of {@code fraction}. */
-    public static final Set<String> KEYS;
-
-    static {
-        Set<String> keys = new HashSet<>(NodeFilter.KEYS);
-        keys.addAll(Set.of("fraction", "sparsity", "targets", "importance", "allocation", "refit", "ridge"));
-        KEYS = Set.copyOf(keys);
-    }
 
     /** Kinds of unit groups. */
     public enum Target {
@@ -93,30 +88,104 @@ public record StructuredPruningSettings(double fraction, Set<Target> targets, Im
         targets = Set.copyOf(targets);
     }
 
-    /** Reads the options of {@code prune.structured}, with the defaults documented on the factory. */
+    private static final Set<String> TARGET_KEYS = Set.of("ffn", "conv");
+
+    static final PassOption<Double> FRACTION = PassOption.number("fraction", 0.25, 0, 0.9,
+            "share of each pruned group's units removed; with allocation=sensitivity also the share of the MACs aimed for");
+    static final PassOption<Double> SPARSITY = PassOption.number("sparsity", 0.25, 0, 0.9, "a synonym of fraction")
+            .defaultDescribed("that of fraction");
+    static final PassOption<Set<String>> TARGETS = PassOption.list("targets", TARGET_KEYS,
+            "kinds of groups pruned: FFN neurons between matrix products, Conv output channels").written("ffn+conv")
+            .requiringItems(target -> TARGET_KEYS.contains(target.toLowerCase(Locale.ROOT)), "ffn, conv or ffn+conv");
+    static final PassOption<Importance> IMPORTANCE = PassOption.choice("importance", Importance.ACTIVATION,
+            "how units are ranked; activation and reconstruction use calibration inputs");
+    static final PassOption<Allocation> ALLOCATION = PassOption.choice("allocation", Allocation.SENSITIVITY,
+            "sensitivity: the least sensitive groups until fraction of the MACs are gone; uniform: every group");
+    static final PassOption<Boolean> REFIT = PassOption.bool("refit", true,
+            "re-fit consumers by least squares on calibration activations");
+    static final PassOption<Double> RIDGE = PassOption.number("ridge", DEFAULT_RIDGE, 0, 1e6,
+            "pull of re-fitted weights towards the original ones");
+    static final NodeFilter.Options FILTER = NodeFilter.options(DEFAULT_OPS, 0);
+
+    /** The declared options of {@code prune.structured}. */
+    public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS, "structured pruning: removes whole FFN neurons and "
+            + "Conv output channels (with tied BatchNorm, activations, depthwise convs, residual Adds, Concats, squeeze-excite), "
+            + "shrinking tensors and MACs", FRACTION, SPARSITY, TARGETS, IMPORTANCE, ALLOCATION, REFIT, RIDGE).with(FILTER.all());
+
+    /**
+     * Reads the text options of {@code prune.structured}.
+     *
+     * @throws IllegalArgumentException naming the option and what is valid
+     */
     public static StructuredPruningSettings from(Map<String, String> text) {
-        PassOptions options = PassOptions.of(PASS, text, KEYS);
-        if (text.containsKey("fraction") && text.containsKey("sparsity")) {
+        PassOptionValues options = OPTIONS.read(text);
+        if (options.has(FRACTION) && options.has(SPARSITY)) {
             throw new IllegalArgumentException("options fraction and sparsity of " + PASS + " are synonyms; give one");
         }
-        double fraction = options.getDouble(text.containsKey("sparsity") ? "sparsity" : "fraction", 0.25, 0, 0.9);
-        Set<Target> targets = new HashSet<>();
-        for (String target : options.getList("targets", Set.of("ffn", "conv"))) {
-            targets.add(switch (target.toLowerCase(Locale.ROOT)) {
-                case "ffn" -> Target.FFN;
-                case "conv" -> Target.CONV;
-                default -> throw new IllegalArgumentException("option targets of pass " + PASS
-                        + " must be ffn, conv or ffn+conv, got '" + target + "'");
-            });
-        }
+        Set<Target> targets = options.get(TARGETS).stream()
+                .map(target -> Target.valueOf(target.toUpperCase(Locale.ROOT))).collect(Collectors.toSet());
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("option targets of pass " + PASS + " must name ffn, conv or both");
+            throw options.invalid(TARGETS, "ffn, conv or both");
         }
-        Importance importance = Importance.valueOf(options.getChoice("importance", "activation", "activation", "magnitude",
-                "reconstruction").toUpperCase(Locale.ROOT));
-        Allocation allocation = options.getChoice("allocation", "sensitivity", "sensitivity", "uniform").equals("sensitivity")
-                ? Allocation.SENSITIVITY : Allocation.UNIFORM;
-        return new StructuredPruningSettings(fraction, targets, importance, allocation, options.getBoolean("refit", true),
-                options.getDouble("ridge", DEFAULT_RIDGE, 0, 1e6), NodeFilter.from(options, DEFAULT_OPS, 0));
+        return new StructuredPruningSettings(options.find(SPARSITY).orElse(options.get(FRACTION)), targets,
+                options.get(IMPORTANCE), options.get(ALLOCATION), options.get(REFIT), options.get(RIDGE), FILTER.read(options));
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
+    public Map<String, String> options() {
+        return builder().fraction(fraction).targets(targets).importance(importance).allocation(allocation).refit(refit)
+                .ridge(ridge).filter(filter).options();
+    }
+
+    /** Builds {@link StructuredPruningSettings}; what is not set keeps its default. */
+    public static final class Builder extends PassSettingsBuilder<StructuredPruningSettings, Builder> {
+        private Builder() {
+        }
+
+        /** Share of each group's units removed, 0 to 0.9 (default 0.25). */
+        public Builder fraction(double fraction) {
+            return set(FRACTION, fraction);
+        }
+
+        /** Kinds of groups pruned (default both). */
+        public Builder targets(Set<Target> targets) {
+            return set(TARGETS, targets.stream().map(Target::key).collect(Collectors.toSet()));
+        }
+
+        /** How units are ranked (default {@link Importance#ACTIVATION}). */
+        public Builder importance(Importance importance) {
+            return set(IMPORTANCE, importance);
+        }
+
+        /** Which groups are pruned (default {@link Allocation#SENSITIVITY}). */
+        public Builder allocation(Allocation allocation) {
+            return set(ALLOCATION, allocation);
+        }
+
+        /** Re-fit consumers on calibration activations (default true). */
+        public Builder refit(boolean refit) {
+            return set(REFIT, refit);
+        }
+
+        /** Pull of re-fitted weights towards the original ones (default {@value StructuredPruningSettings#DEFAULT_RIDGE}). */
+        public Builder ridge(double ridge) {
+            return set(RIDGE, ridge);
+        }
+
+        /** Which producer nodes may be pruned (default: MatMul, Gemm, Conv, ConvTranspose of any size). */
+        public Builder filter(NodeFilter filter) {
+            FILTER.write(filter, this::option);
+            return this;
+        }
+
+        @Override
+        public StructuredPruningSettings build() {
+            return from(options());
+        }
     }
 }

@@ -2,9 +2,10 @@ package dev.lathe.prune.unstructured;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
-/** Registers unstructured pruning as {@code prune.magnitude} ({@link PruningSettings#magnitude} lists its options). */
+/** Registers unstructured pruning as {@code prune.magnitude} (its options are declared in {@link PruningSettings}). */
 public final class MagnitudePruningFactory implements PassFactory {
 
     @Override
@@ -13,14 +14,12 @@ public final class MagnitudePruningFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return "unstructured pruning: zeroes the lowest-|w| weights of MatMul/Gemm/Conv. Options: sparsity (0.5), "
-                + "scope layer|output|global (layer), importance magnitude|wanda (magnitude), ops (MatMul+Gemm+Conv), include, "
-                + "exclude, min-size (0). Zeros are stored densely: no speed-up on ONNX Runtime CPU";
+    public PassOptionSet options() {
+        return PruningSettings.options(name());
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        return new SparsityPruning(name(), options, PruningSettings.magnitude(options));
+        return new SparsityPruning(name(), options, PruningSettings.from(name(), options));
     }
 }

@@ -2,9 +2,10 @@ package dev.lathe.prune.unstructured;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
-/** Registers N:M semi-structured sparsity as {@code prune.nm} ({@link PruningSettings#nm} lists its options). */
+/** Registers N:M semi-structured sparsity as {@code prune.nm} (its options are declared in {@link PruningSettings}). */
 public final class NmSparsityFactory implements PassFactory {
 
     @Override
@@ -13,15 +14,12 @@ public final class NmSparsityFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return "N:M sparsity: keeps the n largest of every m weights along the reduction dimension of MatMul/Gemm/Conv (the "
-                + "2:4 layout of sparse tensor cores and TensorRT). Options: n (2), m (4), importance magnitude|wanda "
-                + "(magnitude), ops (MatMul+Gemm+Conv), include, exclude, min-size (0). Zeros are stored densely: no speed-up "
-                + "on ONNX Runtime CPU";
+    public PassOptionSet options() {
+        return PruningSettings.options(name());
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        return new SparsityPruning(name(), options, PruningSettings.nm(options));
+        return new SparsityPruning(name(), options, PruningSettings.from(name(), options));
     }
 }

@@ -11,10 +11,11 @@ import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.prune.unstructured.SparsityPattern.SemiStructured;
 import dev.lathe.prune.unstructured.SparsityPattern.Unstructured;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
+import java.util.Map;
 
 /**
  * Zeroes weights of MatMul, Gemm and Conv nodes to a sparsity pattern ({@code prune.magnitude},
@@ -38,10 +39,18 @@ public final class SparsityPruning implements Pass {
     private final Map<String, String> options;
     private final PruningSettings settings;
 
-    /** A pass registered as {@code name} with validated settings; {@code options} are recorded as given. */
-    public SparsityPruning(String name, Map<String, String> options, PruningSettings settings) {
+    /**
+     * A pass with these settings, named by them ({@link PruningSettings#pass()}); {@link #options()} gives every
+     * setting.
+     */
+    public SparsityPruning(PruningSettings settings) {
+        this(settings.pass(), settings.options(), settings);
+    }
+
+    /** A pass registered as {@code name}, read from {@code options}, which {@link #options()} returns as given. */
+    SparsityPruning(String name, Map<String, String> options, PruningSettings settings) {
         this.name = name;
-        this.options = Map.copyOf(options);
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         this.settings = settings;
     }
 
@@ -52,7 +61,7 @@ public final class SparsityPruning implements Pass {
 
     @Override
     public Map<String, String> options() {
-        return new TreeMap<>(options);
+        return options;
     }
 
     /** The settings the pass runs with. */

@@ -2,11 +2,12 @@ package dev.lathe.prune.unstructured;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /**
  * Registers activation-aware unstructured pruning as {@code prune.wanda}: {@code prune.magnitude} with
- * Wanda importance ({@link PruningSettings#wanda} lists its options).
+ * Wanda importance (its options are declared in {@link PruningSettings}).
  */
 public final class WandaPruningFactory implements PassFactory {
 
@@ -16,14 +17,12 @@ public final class WandaPruningFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return "Wanda pruning: zeroes the weights of MatMul/Gemm/Conv with the lowest |w|·‖input channel‖ on the calibration "
-                + "inputs. Options: sparsity (0.5), scope output|layer|global (output), ops (MatMul+Gemm+Conv), include, exclude, "
-                + "min-size (0). Zeros are stored densely: no speed-up on ONNX Runtime CPU";
+    public PassOptionSet options() {
+        return PruningSettings.options(name());
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        return new SparsityPruning(name(), options, PruningSettings.wanda(options));
+        return new SparsityPruning(name(), options, PruningSettings.from(name(), options));
     }
 }

@@ -322,8 +322,19 @@ class StructuredPruningTest {
         assertThatThrownBy(() -> registry.create("prune.structured:importance=random"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("importance");
         assertThat(StructuredPruningSettings.from(Map.of("sparsity", "0.5")).fraction()).isEqualTo(0.5);
-        assertThat(registry.create("prune.structured:fraction=0.3,refit=false").options())
-                .containsEntry("fraction", "0.3").containsEntry("refit", "false");
+        assertThat(registry.create("prune.structured:refit=false,fraction=0.3").options())
+                .containsExactly(Map.entry("refit", "false"), Map.entry("fraction", "0.3"));
+        assertThatThrownBy(() -> registry.create("prune.structured:targets=")).hasMessageContaining("ffn, conv or both");
+
+        StructuredPruningSettings built = StructuredPruningSettings.builder().fraction(0.3).refit(false)
+                .targets(java.util.Set.of(StructuredPruningSettings.Target.FFN)).build();
+        assertThat(built).isEqualTo(StructuredPruningSettings.from(Map.of("sparsity", "0.3", "refit", "no", "targets", "FFN")))
+                .isEqualTo(StructuredPruningSettings.from(built.options()));
+        assertThat(new StructuredPruning(built).options()).isEqualTo(built.options()).doesNotContainKey("sparsity");
+        assertThat(registry.factories().get("prune.structured").description()).contains("fraction=0..0.9 (default 0.25)",
+                "sparsity=0..0.9 (default that of fraction): a synonym of fraction", "targets=ffn+conv (default conv+ffn)",
+                "importance=activation|magnitude|reconstruction (default activation)", "ridge=0..1000000 (default 0.1)",
+                "ops=Op1+Op2 (default Conv+ConvTranspose+Gemm+MatMul)");
     }
 
     @Test

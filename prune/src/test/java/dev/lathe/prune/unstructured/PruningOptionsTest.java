@@ -62,4 +62,37 @@ class PruningOptionsTest {
         assertRejected("prune.nm:sparsity=0.5", "unknown option 'sparsity' of pass prune.nm");
         assertRejected("prune.nm:min-size=-1", "option min-size");
     }
+
+    @Test
+    void buildersEqualParsedSettingsAndEverySettingReadsBack() {
+        assertThat(PruningSettings.builder("prune.nm").m(2).importance(Importance.WANDA).build())
+                .isEqualTo(settings("prune.nm:m=2,importance=wanda"));
+        assertThat(PruningSettings.builder("prune.magnitude").sparsity(0.3).scope(Scope.GLOBAL).build())
+                .isEqualTo(settings("prune.magnitude:sparsity=0.3,scope=global"));
+        for (String spec : new String[] {"prune.magnitude", "prune.magnitude:importance=wanda", "prune.wanda:scope=layer",
+            "prune.nm:n=1,m=8,exclude=a+b"}) {
+            PruningSettings read = settings(spec);
+            assertThat(PruningSettings.from(read.pass(), read.options())).as(spec).isEqualTo(read);
+            assertThat(new SparsityPruning(read).settings()).isEqualTo(read);
+        }
+        assertThatThrownBy(() -> PruningSettings.builder("prune.nm").sparsity(0.5).build())
+                .hasMessageContaining("unknown option 'sparsity' of pass prune.nm");
+    }
+
+    @Test
+    void optionsAreReportedAsGivenAndDescribedFromTheDeclarations() {
+        Map<String, String> given = new java.util.LinkedHashMap<>();
+        given.put("sparsity", "0.25");
+        given.put("min-size", "10");
+        given.put("scope", "global");
+        assertThat(PassRegistry.load().create("prune.wanda", given).options()).containsExactlyEntriesOf(given);
+
+        assertThat(PassRegistry.load().factories().get("prune.magnitude").description()).contains(
+                "sparsity=0..1 (default 0.5)", "scope=output|layer|global (default layer; output with importance=wanda)",
+                "importance=magnitude|wanda (default magnitude)", "ops=Op1+Op2 (default Conv+Gemm+MatMul)", "min-size=N (default 0)");
+        assertThat(PassRegistry.load().factories().get("prune.nm").description()).contains("n=1..65535 (default 2; 1 when m=2)",
+                "m=2..65536 (default 4)");
+        assertThat(PassRegistry.load().factories().get("prune.wanda").description()).contains("(default output)")
+                .doesNotContain("importance=");
+    }
 }

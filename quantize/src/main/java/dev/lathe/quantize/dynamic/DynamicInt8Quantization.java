@@ -18,6 +18,7 @@ import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import dev.lathe.quantize.WeightQuantizer;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,20 +43,30 @@ public final class DynamicInt8Quantization implements Pass {
     private final Map<String, String> options;
     private final DynamicInt8Settings settings;
 
-    /** A pass with validated settings; {@code options} are recorded as given. */
-    public DynamicInt8Quantization(Map<String, String> options, DynamicInt8Settings settings) {
-        this.options = Map.copyOf(new TreeMap<>(options));
+    /** A pass with these settings; {@link #options()} gives every setting. */
+    public DynamicInt8Quantization(DynamicInt8Settings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given, in order. */
+    DynamicInt8Quantization(Map<String, String> options, DynamicInt8Settings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         this.settings = settings;
     }
 
     @Override
     public String name() {
-        return "quantize.int8";
+        return DynamicInt8Settings.PASS;
     }
 
     @Override
     public Map<String, String> options() {
-        return new TreeMap<>(options);
+        return options;
+    }
+
+    /** The settings this pass quantizes with. */
+    public DynamicInt8Settings settings() {
+        return settings;
     }
 
     @Override

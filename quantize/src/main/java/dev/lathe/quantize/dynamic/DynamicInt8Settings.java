@@ -1,15 +1,18 @@
 package dev.lathe.quantize.dynamic;
 
-import dev.lathe.core.pipeline.PassOptions;
+import dev.lathe.core.pipeline.PassOption;
+import dev.lathe.core.pipeline.PassOptionSet;
+import dev.lathe.core.pipeline.PassOptionValues;
+import dev.lathe.core.pipeline.PassSettingsBuilder;
 import dev.lathe.core.runtime.CpuFeatures;
 import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.quantize.WeightQuantizer;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The settings of {@link DynamicInt8Quantization}.
+ * The settings of {@link DynamicInt8Quantization} ({@code quantize.int8}). Read them from text options with
+ * {@link #from}, or build them: {@code DynamicInt8Settings.builder().perChannel(false).smoothing(0.5).build()}.
  *
  * @param perChannel  one weight scale per output column (true) or per tensor
  * @param symmetric   symmetric weight range (no zero point for int8)
@@ -25,6 +28,9 @@ import java.util.Set;
 public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean signed, boolean reduceRange,
         boolean mseClipping, boolean foldBias, boolean gather, double smoothing, NodeFilter filter) {
 
+    /** The registered pass name. */
+    public static final String PASS = "quantize.int8";
+
     /**
      * Default SmoothQuant strength: on all-MiniLM-L6-v2 (20 generated samples of 20 tokens) mean output cosine
      * against fp32 was 0.9876 without smoothing, 0.9877 at 0.5, 0.9962 at 0.65, 0.9967 at 0.7, 0.9964 at
@@ -32,32 +38,111 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
      */
     public static final double DEFAULT_SMOOTHING = 0.7;
 
-    /** Option keys of {@code quantize.int8}. */
-    public static final Set<String> KEYS;
+    static final PassOption<Boolean> PER_CHANNEL = PassOption.bool("per-channel", true,
+            "one weight scale per output column (false: one per tensor)");
+    static final PassOption<Boolean> SYM = PassOption.bool("sym", true, "symmetric weight range (no zero point for int8)");
+    static final PassOption<String> WEIGHT_TYPE = PassOption.choice("weight-type", "int8", "weight element type",
+            "int8", "uint8");
+    static final PassOption<String> REDUCE_RANGE = PassOption.choice("reduce-range", "auto",
+            "7-bit weights; auto: on for x86 CPUs without VNNI, whose u8s8 kernels saturate", "auto", "true", "false");
+    static final PassOption<String> SCALE = PassOption.choice("scale", "minmax",
+            "each scale from the plain min/max, or chosen to minimise squared error", "minmax", "mse");
+    static final PassOption<Boolean> FOLD_BIAS = PassOption.bool("fold-bias", true,
+            "fold a following Add of a constant bias into the quantized node");
+    static final PassOption<Boolean> GATHER = PassOption.bool("gather", true, "quantize Gather embedding tables to 8 bits per row");
+    static final PassOption<Double> SMOOTH = PassOption.number("smooth", DEFAULT_SMOOTHING, 0, 1,
+            "SmoothQuant alpha, 0 = off; uses calibration inputs");
+    static final NodeFilter.Options FILTER = NodeFilter.options(Set.of("MatMul", "Gemm"), 1024);
 
-    static {
-        Set<String> keys = new HashSet<>(NodeFilter.KEYS);
-        keys.addAll(Set.of("per-channel", "sym", "weight-type", "reduce-range", "scale", "fold-bias", "gather", "smooth"));
-        KEYS = Set.copyOf(keys);
-    }
+    /** The declared options of {@code quantize.int8}. */
+    public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
+            "dynamic int8: MatMul/Gemm to DynamicQuantizeMatMul, embedding tables to 8 bits per row",
+            PER_CHANNEL, SYM, WEIGHT_TYPE, REDUCE_RANGE, SCALE, FOLD_BIAS, GATHER, SMOOTH).with(FILTER.all());
 
-    /** Reads the options of {@code quantize.int8}, with the defaults documented on the factory. */
+    /**
+     * Reads the text options of {@code quantize.int8}.
+     *
+     * @throws IllegalArgumentException naming the option and what is valid
+     */
     public static DynamicInt8Settings from(Map<String, String> text) {
-        PassOptions options = PassOptions.of("quantize.int8", text, KEYS);
-        return new DynamicInt8Settings(options.getBoolean("per-channel", true), options.getBoolean("sym", true),
-                options.getChoice("weight-type", "int8", "int8", "uint8").equals("int8"),
-                reduceRange(options.getChoice("reduce-range", "auto", "auto", "true", "false")),
-                options.getChoice("scale", "minmax", "minmax", "mse").equals("mse"),
-                options.getBoolean("fold-bias", true), options.getBoolean("gather", true),
-                options.getDouble("smooth", DEFAULT_SMOOTHING, 0, 1), NodeFilter.from(options, Set.of("MatMul", "Gemm"), 1024));
+        PassOptionValues options = OPTIONS.read(text);
+        String reduceRange = options.get(REDUCE_RANGE);
+        return new DynamicInt8Settings(options.get(PER_CHANNEL), options.get(SYM), options.get(WEIGHT_TYPE).equals("int8"),
+                reduceRange.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(reduceRange),
+                options.get(SCALE).equals("mse"), options.get(FOLD_BIAS), options.get(GATHER), options.get(SMOOTH),
+                FILTER.read(options));
     }
 
-    private static boolean reduceRange(String choice) {
-        return choice.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(choice);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
+    public Map<String, String> options() {
+        return builder().perChannel(perChannel).symmetric(symmetric).signed(signed).reduceRange(reduceRange)
+                .mseClipping(mseClipping).foldBias(foldBias).gather(gather).smoothing(smoothing).filter(filter).options();
     }
 
     /** The weight quantizer these settings describe. */
     public WeightQuantizer quantizer() {
         return new WeightQuantizer(signed, symmetric, reduceRange, mseClipping);
+    }
+
+    /** Builds {@link DynamicInt8Settings}; what is not set keeps its default. */
+    public static final class Builder extends PassSettingsBuilder<DynamicInt8Settings, Builder> {
+        private Builder() {
+        }
+
+        /** One weight scale per output column (default) or per tensor. */
+        public Builder perChannel(boolean perChannel) {
+            return set(PER_CHANNEL, perChannel);
+        }
+
+        /** Symmetric weight range (default true). */
+        public Builder symmetric(boolean symmetric) {
+            return set(SYM, symmetric);
+        }
+
+        /** int8 weights (default) or uint8. */
+        public Builder signed(boolean signed) {
+            return set(WEIGHT_TYPE, signed ? "int8" : "uint8");
+        }
+
+        /** 7-bit weights on or off (default: on exactly for x86 CPUs without VNNI). */
+        public Builder reduceRange(boolean reduceRange) {
+            return set(REDUCE_RANGE, Boolean.toString(reduceRange));
+        }
+
+        /** Scales that minimise squared error instead of plain min/max ones (default false). */
+        public Builder mseClipping(boolean mseClipping) {
+            return set(SCALE, mseClipping ? "mse" : "minmax");
+        }
+
+        /** Fold a following bias Add into the quantized node (default true). */
+        public Builder foldBias(boolean foldBias) {
+            return set(FOLD_BIAS, foldBias);
+        }
+
+        /** Quantize Gather embedding tables (default true). */
+        public Builder gather(boolean gather) {
+            return set(GATHER, gather);
+        }
+
+        /** SmoothQuant alpha in [0, 1], 0 = off (default {@value DynamicInt8Settings#DEFAULT_SMOOTHING}). */
+        public Builder smoothing(double alpha) {
+            return set(SMOOTH, alpha);
+        }
+
+        /** Which nodes to quantize (default: MatMul and Gemm with weights of 1024 elements or more). */
+        public Builder filter(NodeFilter filter) {
+            FILTER.write(filter, this::option);
+            return this;
+        }
+
+        @Override
+        public DynamicInt8Settings build() {
+            return from(options());
+        }
     }
 }

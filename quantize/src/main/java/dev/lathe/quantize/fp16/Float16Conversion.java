@@ -8,12 +8,12 @@ import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The {@code quantize.fp16} pass: converts a model's float32 constants and computation to float16, in the
@@ -50,7 +50,6 @@ public final class Float16Conversion implements Pass {
     public static final long SMALL_CONSTANT_ELEMENTS = 4096;
     /** With {@link Compute#FLOAT32}, constants of this many elements or fewer stay float32. */
     public static final long WEIGHT_MIN_ELEMENTS = 256;
-    private static final Pattern OP_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
     /** Which execution providers the converted model is meant for; decides the default block list. */
     public enum Target {
@@ -80,39 +79,17 @@ public final class Float16Conversion implements Pass {
         FLOAT32
     }
 
-    /**
-     * How to convert.
-     *
-     * @param keepIoTypes whether the main graph's float inputs and outputs stay float32 (Casts at the boundary)
-     * @param target      the providers the model is meant for
-     * @param compute     whether converted nodes compute in float16 or only the weights are stored in it
-     * @param block       further operator types to keep in float32
-     * @param exclude     names of nodes to keep in float32
-     */
-    public record Settings(boolean keepIoTypes, Target target, Compute compute, Set<String> block, Set<String> exclude) {
+    private final Map<String, String> options;
+    private final Float16Settings settings;
 
-        /** Copies the sets and checks the operator types. */
-        public Settings {
-            block = Set.copyOf(new TreeSet<>(block));
-            exclude = Set.copyOf(new TreeSet<>(exclude));
-            for (String op : block) {
-                if (!OP_TYPE.matcher(op).matches()) {
-                    throw new IllegalArgumentException("option block of pass " + NAME
-                            + " must list operator types such as Softmax+ReduceMean, got '" + op + "'");
-                }
-            }
-        }
-
-        /** Float32 inputs and outputs, CPU target, nothing blocked or excluded beyond the defaults. */
-        public static Settings defaults() {
-            return new Settings(true, Target.CPU, Compute.FLOAT16, Set.of(), Set.of());
-        }
+    /** A pass with these settings; {@link #options()} gives every setting. */
+    public Float16Conversion(Float16Settings settings) {
+        this(settings.options(), settings);
     }
 
-    private final Settings settings;
-
-    /** A pass with these settings. */
-    public Float16Conversion(Settings settings) {
+    /** A pass read from {@code options}, which {@link #options()} returns as given, in order. */
+    Float16Conversion(Map<String, String> options, Float16Settings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         this.settings = settings;
     }
 
@@ -123,17 +100,11 @@ public final class Float16Conversion implements Pass {
 
     @Override
     public Map<String, String> options() {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("keep-io-types", Boolean.toString(settings.keepIoTypes()));
-        options.put("target", settings.target().name().toLowerCase(Locale.ROOT));
-        options.put("compute", settings.compute() == Compute.FLOAT16 ? "fp16" : "fp32");
-        options.put("block", String.join("+", new TreeSet<>(settings.block())));
-        options.put("exclude", String.join("+", new TreeSet<>(settings.exclude())));
         return options;
     }
 
     /** The settings this pass converts with. */
-    public Settings settings() {
+    public Float16Settings settings() {
         return settings;
     }
 

@@ -2,16 +2,10 @@ package dev.lathe.quantize.fp16;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
-import dev.lathe.core.pipeline.PassOptions;
-import java.util.Locale;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
-import java.util.Set;
 
-/**
- * Registers {@link Float16Conversion} as {@code quantize.fp16}. Options: {@code keep-io-types=true|false}
- * (default true), {@code target=cpu|gpu} (default cpu), {@code block=Op1+Op2} (operator types kept in
- * float32 besides the defaults), {@code exclude=node1+node2} (node names kept in float32).
- */
+/** Registers {@link Float16Conversion} as {@code quantize.fp16}; its options are declared in {@link Float16Settings}. */
 public final class Float16ConversionFactory implements PassFactory {
 
     @Override
@@ -20,19 +14,12 @@ public final class Float16ConversionFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return "converts float32 weights and computation to float16, with Casts where float32 nodes remain "
-                + "(options keep-io-types=true|false, target=cpu|gpu, block=Op1+Op2, exclude=node1+node2)";
+    public PassOptionSet options() {
+        return Float16Settings.OPTIONS;
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        PassOptions read = PassOptions.of(name(), options, Set.of("keep-io-types", "target", "compute", "block", "exclude"));
-        Float16Conversion.Target target = Float16Conversion.Target.valueOf(
-                read.getChoice("target", "cpu", "cpu", "gpu").toUpperCase(Locale.ROOT));
-        Float16Conversion.Compute compute = read.getChoice("compute", "fp16", "fp16", "fp32").equals("fp16")
-                ? Float16Conversion.Compute.FLOAT16 : Float16Conversion.Compute.FLOAT32;
-        return new Float16Conversion(new Float16Conversion.Settings(read.getBoolean("keep-io-types", true), target, compute,
-                read.getList("block", Set.of()), read.getList("exclude", Set.of())));
+        return new Float16Conversion(options, Float16Settings.from(options));
     }
 }

@@ -59,7 +59,7 @@ final class Float16Rewrite {
     }
 
     private final OnnxModel model;
-    private final Float16Conversion.Settings settings;
+    private final Float16Settings settings;
     private final Set<String> blocked;
     private final ElementTypes types;
     private final Map<String, Graph> views = new LinkedHashMap<>();
@@ -82,7 +82,7 @@ final class Float16Rewrite {
     private long valuesClamped;
     private long valuesRaisedToSubnormal;
 
-    Float16Rewrite(OnnxModel model, Float16Conversion.Settings settings, Set<String> blocked) {
+    Float16Rewrite(OnnxModel model, Float16Settings settings, Set<String> blocked) {
         this.model = model;
         this.settings = settings;
         this.blocked = blocked;

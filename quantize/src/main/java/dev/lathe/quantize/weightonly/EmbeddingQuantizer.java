@@ -13,7 +13,7 @@ import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import dev.lathe.quantize.WeightQuantizer;
-import dev.lathe.quantize.weightonly.WeightOnlyOptions.EmbeddingFormat;
+import dev.lathe.quantize.weightonly.WeightOnlySettings.EmbeddingFormat;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;

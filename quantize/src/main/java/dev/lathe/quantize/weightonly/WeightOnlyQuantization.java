@@ -24,10 +24,11 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
-import dev.lathe.quantize.weightonly.WeightOnlyOptions.EmbeddingFormat;
-import dev.lathe.quantize.weightonly.WeightOnlyOptions.Method;
+import dev.lathe.quantize.weightonly.WeightOnlySettings.EmbeddingFormat;
+import dev.lathe.quantize.weightonly.WeightOnlySettings.Method;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,26 +63,33 @@ public final class WeightOnlyQuantization implements Pass {
     /** Hessian elements (doubles) held at once; more weights are processed in several calibration runs. */
     private static final long HESSIAN_BUDGET = 1L << 24;
 
-    private final String name;
-    private final WeightOnlyOptions options;
+    private final Map<String, String> options;
+    private final WeightOnlySettings settings;
 
-    /**
-     * @param name    the registered name, for reports
-     * @param options the settings
-     */
-    public WeightOnlyQuantization(String name, WeightOnlyOptions options) {
-        this.name = name;
-        this.options = options;
+    /** A pass with these settings ({@code quantize.int4} or {@code quantize.int8-weights} by their bits); {@link #options()} gives every setting. */
+    public WeightOnlyQuantization(WeightOnlySettings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given, in order. */
+    WeightOnlyQuantization(Map<String, String> options, WeightOnlySettings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        this.settings = settings;
     }
 
     @Override
     public String name() {
-        return name;
+        return settings.pass();
     }
 
     @Override
     public Map<String, String> options() {
-        return options.asMap();
+        return options;
+    }
+
+    /** The settings this pass quantizes with. */
+    public WeightOnlySettings settings() {
+        return settings;
     }
 
     /** A weight in the graph that defines it, as the nodes reading it in one layout see it. */
@@ -125,10 +133,10 @@ public final class WeightOnlyQuantization implements Pass {
         for (Rewrite rewrite : plan(editor, views, details)) {
             byWeight.computeIfAbsent(rewrite.key(), k -> new ArrayList<>()).add(rewrite);
         }
-        if (options.method() == Method.GPTQ) {
+        if (settings.method() == Method.GPTQ) {
             context.requireCalibration(name());
         }
-        boolean gptq = options.method() == Method.GPTQ || (options.method() == Method.AUTO && context.hasCalibration());
+        boolean gptq = settings.method() == Method.GPTQ || (settings.method() == Method.AUTO && context.hasCalibration());
         details.method(gptq ? "gptq" : "rtn");
         Map<WeightKey, QuantizedBlocks> quantized = quantize(model, byWeight, gptq, context, views.get(""), details);
         for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
@@ -142,9 +150,9 @@ public final class WeightOnlyQuantization implements Pass {
         if (!byWeight.isEmpty()) {
             editor.requireOpset(MS_DOMAIN, 1);
         }
-        if (options.embeddings() != EmbeddingFormat.FLOAT) {
-            new EmbeddingQuantizer(options.embeddings(), new BlockQuantizer(4, options.embeddingBlockSize(), options.symmetric()))
-                    .apply(model, editor, options.filter(), details);
+        if (settings.embeddings() != EmbeddingFormat.FLOAT) {
+            new EmbeddingQuantizer(settings.embeddings(), new BlockQuantizer(4, settings.embeddingBlockSize(), settings.symmetric()))
+                    .apply(model, editor, settings.filter(), details);
         }
         if (details.changedAnything()) {
             editor.removeDeadNodes();
@@ -155,11 +163,11 @@ public final class WeightOnlyQuantization implements Pass {
     /** Finds the nodes to rewrite and records the ones left alone. */
     private List<Rewrite> plan(ModelEditor editor, Map<String, Graph> views, StepDetails details) {
         List<Rewrite> rewrites = new ArrayList<>();
-        Set<String> ops = new TreeSet<>(options.filter().opTypes());
+        Set<String> ops = new TreeSet<>(settings.filter().opTypes());
         for (WeightedNode found : WeightedNodes.find(editor, ops, 1)) {
             NodeProto node = found.node();
             long[] shape = found.weightShape();
-            Optional<String> rejected = options.filter().rejects(node, shape[0] * shape[1]);
+            Optional<String> rejected = settings.filter().rejects(node, shape[0] * shape[1]);
             boolean transposed = node.getOpType().equals("Gemm") && NodeAttributes.getInt(node, "transB", 0) == 1;
             int k = (int) (transposed ? shape[1] : shape[0]);
             int n = (int) (transposed ? shape[0] : shape[1]);
@@ -178,7 +186,7 @@ public final class WeightOnlyQuantization implements Pass {
                 details.skip(node.getName(), node.getOpType(), rejected.get());
                 continue;
             }
-            if (node.getOpType().equals("MatMul") && options.foldBias()) {
+            if (node.getOpType().equals("MatMul") && settings.foldBias()) {
                 add = foldableAdd(found.graph(), views.get(found.graph().path()), node.getOutput(0), n);
                 bias = add == null ? "" : biasOf(add, node.getOutput(0));
             }
@@ -247,14 +255,14 @@ public final class WeightOnlyQuantization implements Pass {
     /** Quantizes every weight once, with GPTQ where activations can be observed and enough tokens were seen. */
     private Map<WeightKey, QuantizedBlocks> quantize(OnnxModel model, Map<WeightKey, List<Rewrite>> byWeight,
             boolean gptq, PassContext context, Graph main, StepDetails details) throws LatheException {
-        BlockQuantizer quantizer = new BlockQuantizer(options.bits(), options.blockSize(), options.symmetric());
+        BlockQuantizer quantizer = new BlockQuantizer(settings.bits(), settings.blockSize(), settings.symmetric());
         Map<WeightKey, QuantizedBlocks> quantized = new LinkedHashMap<>();
         List<List<WeightKey>> chunks = new ArrayList<>();
         if (gptq) {
             chunks = gptqChunks(byWeight, main, details);
         }
         ProgressListener progress = context.progress();
-        String task = name + ": quantizing " + byWeight.size() + " weights";
+        String task = name() + ": quantizing " + byWeight.size() + " weights";
         progress.started(task, byWeight.size());
         Gptq solver = new Gptq(quantizer, GPTQ_DAMPENING);
         for (List<WeightKey> chunk : chunks) {
@@ -401,7 +409,7 @@ public final class WeightOnlyQuantization implements Pass {
     private Stored store(WeightKey key, QuantizedBlocks q, StepDetails details) {
         GraphEditor home = key.graph();
         int blocks = q.blocksPerRow();
-        String codes = home.uniqueName(key.name() + "_Q" + options.bits());
+        String codes = home.uniqueName(key.name() + "_Q" + settings.bits());
         String scales = home.uniqueName(key.name() + "_scales");
         byte[] packed = q.packedBlocks();
         home.putInitializer(codes, TensorData.wrap(DataType.UINT8,
@@ -429,8 +437,8 @@ public final class WeightOnlyQuantization implements Pass {
         } else if (!stored.zeroPoints().isEmpty()) {
             node.in(stored.zeroPoints());
         }
-        node.out(rewrite.output()).attr("K", rewrite.k()).attr("N", rewrite.n()).attr("bits", options.bits())
-                .attr("block_size", options.blockSize()).attr("accuracy_level", options.accuracyLevel());
+        node.out(rewrite.output()).attr("K", rewrite.k()).attr("N", rewrite.n()).attr("bits", settings.bits())
+                .attr("block_size", settings.blockSize()).attr("accuracy_level", settings.accuracyLevel());
         rewrite.graph().replaceNode(rewrite.node().getName(), node);
         if (rewrite.add() != null) {
             rewrite.graph().removeNode(rewrite.add().getName());

@@ -2,11 +2,13 @@ package dev.lathe.quantize.weightonly;
 
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassFactory;
+import dev.lathe.core.pipeline.PassOptionSet;
 import java.util.Map;
 
 /**
  * Creates {@link WeightOnlyQuantization} passes of one bit width; the registered subclasses are
- * {@link Int4} ({@code quantize.int4}) and {@link Int8Weights} ({@code quantize.int8-weights}).
+ * {@link Int4} ({@code quantize.int4}) and {@link Int8Weights} ({@code quantize.int8-weights}). Their options are
+ * declared in {@link WeightOnlySettings}.
  */
 public abstract class WeightOnlyQuantizationFactory implements PassFactory {
     private final String name;
@@ -23,20 +25,13 @@ public abstract class WeightOnlyQuantizationFactory implements PassFactory {
     }
 
     @Override
-    public String description() {
-        return "weight-only " + bits + "-bit block quantization of MatMul/Gemm weights to com.microsoft MatMulNBits; "
-                + "options: block=16..256 (power of two; default " + WeightOnlyOptions.defaultBlockSize(bits)
-                + "), sym (zero points fixed; default asymmetric), accuracy-level=0..4 (default 4: int8 compute), "
-                + "method=auto|rtn|gptq (default auto: GPTQ with calibration inputs), embeddings=int8|int4|float "
-                + "(Gather tables; default " + WeightOnlyOptions.defaultEmbeddings(bits) + "), embedding-block=16..256 "
-                + "(int4 tables; default " + WeightOnlyOptions.DEFAULT_EMBEDDING_BLOCK_SIZE + "), fold-bias=true|false "
-                + "(bias Add into MatMulNBits; default true), ops=MatMul+Gemm (default MatMul), include=, exclude= "
-                + "(node names, '+'-separated), min-size=N (weights with fewer elements stay float; default 0)";
+    public PassOptionSet options() {
+        return WeightOnlySettings.options(bits);
     }
 
     @Override
     public Pass create(Map<String, String> options) {
-        return new WeightOnlyQuantization(name, WeightOnlyOptions.parse(name, bits, options));
+        return new WeightOnlyQuantization(options, WeightOnlySettings.from(bits, options));
     }
 
     /** {@code quantize.int4}: 4-bit weights. */

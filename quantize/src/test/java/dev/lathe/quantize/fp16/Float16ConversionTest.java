@@ -465,8 +465,15 @@ class Float16ConversionTest {
         Float16Conversion pass = (Float16Conversion) PassRegistry.load().create("quantize.fp16:block=Softmax+Erf,target=gpu");
 
         assertThat(pass.name()).isEqualTo("quantize.fp16");
-        assertThat(pass.options()).containsEntry("keep-io-types", "true").containsEntry("target", "gpu")
+        assertThat(pass.options()).containsExactly(Map.entry("block", "Softmax+Erf"), Map.entry("target", "gpu"));
+        assertThat(pass.settings().options()).containsEntry("keep-io-types", "true").containsEntry("target", "gpu")
                 .containsEntry("compute", "fp16").containsEntry("block", "Erf+Softmax").containsEntry("exclude", "");
+        assertThat(pass.settings()).isEqualTo(Float16Settings.builder().target(Float16Conversion.Target.GPU)
+                .block(java.util.Set.of("Softmax", "Erf")).build()).isEqualTo(Float16Settings.from(pass.settings().options()));
+        assertThat(new Float16Conversion(pass.settings()).options()).isEqualTo(pass.settings().options());
+        assertThat(PassRegistry.load().factories().get("quantize.fp16").description()).contains(
+                "keep-io-types=true|false (default true)", "target=cpu|gpu (default cpu)", "compute=fp16|fp32 (default fp16)",
+                "block=Op1+Op2 (default none)", "exclude=node1+node2 (default none)");
         assertThat(pass.blockList()).contains("Softmax", "Erf", "Range").doesNotContain("Add");
     }
 

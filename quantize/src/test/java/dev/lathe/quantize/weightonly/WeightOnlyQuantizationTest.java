@@ -537,7 +537,7 @@ class WeightOnlyQuantizationTest {
         assertThatThrownBy(() -> registry.create("quantize.int4:method=awq")).hasMessageContaining("one of auto, rtn, gptq");
         assertThatThrownBy(() -> registry.create("quantize.int4:embeddings=int2")).hasMessageContaining("one of int8, int4, float");
         assertThatThrownBy(() -> registry.create("quantize.int4:ops=MatMul+Conv"))
-                .hasMessageContaining("option ops of pass quantize.int4 may only name MatMul and Gemm");
+                .hasMessageContaining("option ops of pass quantize.int4 must be op types from Gemm, MatMul, got 'Conv'");
         assertThatThrownBy(() -> registry.create("quantize.int4:bits=3")).hasMessageContaining("unknown option 'bits'");
         assertThatThrownBy(() -> registry.create("quantize.int4:sym=maybe")).hasMessageContaining("option sym");
     }
@@ -550,12 +550,17 @@ class WeightOnlyQuantizationTest {
                 "embeddings=int8|int4|float", "default int4", "method=auto|rtn|gptq", "accuracy-level");
         assertThat(factories.get("quantize.int8-weights").description()).contains("8-bit", "default 128", "default int8");
 
-        Pass int4 = PassRegistry.load().create("quantize.int4:sym,block=64");
+        WeightOnlyQuantization int4 = (WeightOnlyQuantization) PassRegistry.load().create("quantize.int4:sym,block=64");
         assertThat(int4.name()).isEqualTo("quantize.int4");
-        assertThat(int4.options()).containsEntry("bits", "4").containsEntry("block", "64").containsEntry("sym", "true")
+        assertThat(int4.options()).containsExactly(Map.entry("sym", "true"), Map.entry("block", "64"));
+        assertThat(int4.settings().options()).containsEntry("block", "64").containsEntry("sym", "true")
                 .containsEntry("accuracy-level", "4").containsEntry("method", "auto").containsEntry("embeddings", "int4")
                 .containsEntry("embedding-block", "32").containsEntry("fold-bias", "true").containsEntry("ops", "MatMul");
-        assertThat(PassRegistry.load().create("quantize.int8-weights").options()).containsEntry("bits", "8")
-                .containsEntry("block", "128").containsEntry("embeddings", "int8");
+        assertThat(int4.settings()).isEqualTo(WeightOnlySettings.builder(4).symmetric(true).blockSize(64).build())
+                .isEqualTo(WeightOnlySettings.from(4, int4.settings().options()));
+        WeightOnlySettings int8 = ((WeightOnlyQuantization) PassRegistry.load().create("quantize.int8-weights")).settings();
+        assertThat(int8.bits()).isEqualTo(8);
+        assertThat(int8.options()).containsEntry("block", "128").containsEntry("embeddings", "int8");
+        assertThat(new WeightOnlyQuantization(int8).name()).isEqualTo("quantize.int8-weights");
     }
 }
