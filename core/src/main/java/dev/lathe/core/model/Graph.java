@@ -196,9 +196,46 @@ public final class Graph {
         return Collections.unmodifiableList(consumers.getOrDefault(value, List.of()));
     }
 
+    /**
+     * Nodes of this graph that read a value: as an input, and also through their subgraphs when
+     * {@code subgraphReads} (as {@link #consumers(String)} does).
+     */
+    public List<NodeProto> consumers(String value, boolean subgraphReads) {
+        List<NodeProto> all = consumers(value);
+        return subgraphReads ? all : all.stream().filter(n -> n.getInputList().contains(value)).toList();
+    }
+
     /** Initializers by name, in file order. */
     public Map<String, TensorProto> initializers() {
         return Collections.unmodifiableMap(initializers);
+    }
+
+    /**
+     * The constant tensor a value names as seen from this graph: an initializer that is not also a graph input
+     * (those can be overridden), or a {@code Constant} node output of this graph or, failing that, of an
+     * enclosing graph. Empty for inputs and computed values. {@link GraphEditor#constant} answers the same
+     * for a graph being edited.
+     */
+    public Optional<TensorProto> constant(String value) {
+        if (proto.getInputList().stream().anyMatch(v -> v.getName().equals(value))) {
+            return Optional.empty();
+        }
+        TensorProto initializer = initializers.get(value);
+        if (initializer != null) {
+            return Optional.of(initializer);
+        }
+        Optional<NodeProto> node = producer(value);
+        if (node.isPresent()) {
+            return isConstantNode(node.get()) && node.get().getOutputCount() == 1 ? constantNodeValue(node.get())
+                    : Optional.empty();
+        }
+        return parent == null ? Optional.empty() : parent.constant(value);
+    }
+
+    /** The {@code Constant} node that defines a value in this graph, if one does. */
+    public Optional<NodeProto> constantNode(String value) {
+        return producer(value).filter(node -> isConstantNode(node) && node.getOutputCount() == 1
+                && constantNodeValue(node).isPresent());
     }
 
     /** The initializer with the given name in this graph (not enclosing ones), if any. */

@@ -103,9 +103,28 @@ public final class GraphEditor {
         return nodes.stream().filter(n -> n.getName().equals(name)).findFirst();
     }
 
-    /** Nodes of this graph that read a value directly as an input. */
+    /**
+     * Nodes of this graph that read a value, directly or through their subgraphs (the meaning
+     * {@link Graph#consumers(String)} has).
+     */
     public List<NodeProto> consumers(String value) {
-        return nodes.stream().filter(n -> n.getInputList().contains(value)).toList();
+        return consumers(value, true);
+    }
+
+    /** Nodes of this graph that read a value: as an input, and also through their subgraphs when {@code subgraphReads}. */
+    public List<NodeProto> consumers(String value, boolean subgraphReads) {
+        return nodes.stream().filter(n -> n.getInputList().contains(value)
+                || subgraphReads && children.getOrDefault(n.getName(), List.of()).stream()
+                        .anyMatch(child -> child.editor.readsFromOutside(value))).toList();
+    }
+
+    /** Whether this graph (or a subgraph of it) reads a value it neither defines nor receives as an input. */
+    private boolean readsFromOutside(String value) {
+        if (initializers.containsKey(value) || inputs.stream().anyMatch(v -> v.getName().equals(value))
+                || nodes.stream().anyMatch(n -> n.getOutputList().contains(value))) {
+            return false;
+        }
+        return outputs.stream().anyMatch(v -> v.getName().equals(value)) || !consumers(value, true).isEmpty();
     }
 
     /** This graph's initializer with this name, if present. */

@@ -42,4 +42,16 @@ class NodeIdentityTest {
         OnnxModel model = TestModels.transformerBlock();
         assertThat(model.graph().proto()).isSameAs(model.proto().getGraph());
     }
+
+    @Test
+    void consumersMeanTheSameInTheViewAndTheEditor() {
+        OnnxModel model = TestModels.ifSubgraphWeights();
+        GraphEditor main = model.edit().mainGraph();
+
+        assertThat(model.graph().consumers("x")).extracting(NodeProto::getOpType).containsExactly("If");
+        assertThat(main.consumers("x")).extracting(NodeProto::getOpType).containsExactly("If");
+        assertThat(model.graph().consumers("x", false)).isEmpty();
+        assertThat(main.consumers("x", false)).isEmpty();
+        assertThat(main.consumers("flag", false)).extracting(NodeProto::getOpType).containsExactly("If");
+    }
 }

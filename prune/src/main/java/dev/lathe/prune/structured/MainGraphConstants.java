@@ -6,39 +6,19 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The constant values of a model's main graph: initializers that are not graph inputs (those can be
- * overridden) and outputs of {@code Constant} nodes, by value name.
+ * The constant values of a model's main graph, as {@link Graph#constant} finds them (initializers that are not
+ * graph inputs, outputs of {@code Constant} nodes), with their elements.
  */
 final class MainGraphConstants {
     private final OnnxModel model;
-    private final Map<String, TensorProto> tensors = new HashMap<>();
-    private final Map<String, NodeProto> constantNodes = new HashMap<>();
+    private final Graph graph;
 
     MainGraphConstants(OnnxModel model) {
         this.model = model;
-        Graph graph = model.graph();
-        Set<String> inputs = new HashSet<>();
-        graph.declaredInputs().forEach(v -> inputs.add(v.getName()));
-        graph.initializers().forEach((name, tensor) -> {
-            if (!inputs.contains(name)) {
-                tensors.put(name, tensor);
-            }
-        });
-        for (NodeProto node : graph.nodes()) {
-            if (Graph.isConstantNode(node) && node.getOutputCount() == 1) {
-                Graph.constantNodeValue(node).ifPresent(t -> {
-                    tensors.put(node.getOutput(0), t);
-                    constantNodes.put(node.getOutput(0), node);
-                });
-            }
-        }
+        this.graph = model.graph();
     }
 
     /** The model the constants belong to. */
@@ -48,17 +28,17 @@ final class MainGraphConstants {
 
     /** Whether a value is a constant. */
     boolean contains(String value) {
-        return tensors.containsKey(value);
+        return graph.constant(value).isPresent();
     }
 
-    /** The tensor of a constant value, if it is one. */
+    /** The tensor of a constant value, if it is one ({@link Graph#constant}). */
     Optional<TensorProto> tensor(String value) {
-        return Optional.ofNullable(tensors.get(value));
+        return graph.constant(value);
     }
 
     /** The Constant node defining a value, if a Constant node defines it (rather than an initializer). */
     Optional<NodeProto> constantNode(String value) {
-        return Optional.ofNullable(constantNodes.get(value));
+        return graph.constantNode(value);
     }
 
     /** The constant a node input reads, if it reads one. */
