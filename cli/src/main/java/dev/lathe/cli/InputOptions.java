@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.data.GeneratedSamples;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.model.OnnxModel;
@@ -60,7 +61,7 @@ final class InputOptions {
     Map<String, TensorData> inputs(OnnxModel model) throws IOException, InvalidModelException {
         Map<String, GivenInput> given = read(model);
         Map<String, TensorData> inputs = new LinkedHashMap<>();
-        InputGenerator.generate(model, shapes(model, given), seed).forEach((name, generated) ->
+        InputGenerator.generate(model, shapes(model, given), shapes.binding().inputValues(), seed).forEach((name, generated) ->
                 inputs.put(name, given.containsKey(name) ? given.get(name).tensor() : generated));
         return inputs;
     }
@@ -73,7 +74,8 @@ final class InputOptions {
         if (given()) {
             return List.of(inputs(model));
         }
-        return InputGenerator.samples(model, shapes.binding().resolve(model), count, seed);
+        ShapeBinding binding = shapes.binding();
+        return GeneratedSamples.of(model, binding.resolve(model), binding.inputValues(), count, seed).take(count);
     }
 
     /** The shape of each input, in order. */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The options that size a model's inputs, shared by every command that takes a model: {@code --shape}
- * for the full shape of one input and {@code --bind} for a symbolic dimension of all inputs.
+ * for the full shape of one input, {@code --bind} for a symbolic dimension of all inputs and {@code --value}
+ * for the values of a small integer input.
  */
 final class ShapeOptions {
 
@@ -28,6 +29,11 @@ final class ShapeOptions {
                     + "unbound dimensions get sizes by kind (batch 1, sequence 128, image 224, audio window 512), "
                     + "or from --data where a command takes it.")
     private List<DimensionArgument> dimensions = new ArrayList<>();
+
+    @Option(names = "--value", paramLabel = "NAME=V[,V...]", converter = InputValueArgument.Converter.class,
+            description = "Values of a small integer input, e.g. sr=16000: what depends on them (the branch an If "
+                    + "takes) is then known statically, and generated inputs hold them. Repeatable.")
+    private List<InputValueArgument> values = new ArrayList<>();
 
     /**
      * The binding the options give.
@@ -52,6 +58,14 @@ final class ShapeOptions {
             }
             binding = binding.withDimension(dimension.dimension(), dimension.value());
         }
+        seen.clear();
+        for (InputValueArgument value : values) {
+            if (!seen.add(value.input())) {
+                throw new ParameterException(spec.commandLine(),
+                        "Invalid value for option '--value': input '" + value.input() + "' is given twice");
+            }
+            binding = binding.withInputValue(value.input(), value.values());
+        }
         return binding;
     }
 
@@ -70,6 +84,9 @@ final class ShapeOptions {
         }
         for (String dimension : given.boundDimensions()) {
             merged = merged.withDimension(dimension, given.dimension(dimension).orElseThrow());
+        }
+        for (java.util.Map.Entry<String, long[]> value : given.inputValues().entrySet()) {
+            merged = merged.withInputValue(value.getKey(), value.getValue());
         }
         return merged;
     }

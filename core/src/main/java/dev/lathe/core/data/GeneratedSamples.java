@@ -17,12 +17,14 @@ import java.util.stream.Collectors;
 public final class GeneratedSamples implements SampleSource {
     private final OnnxModel model;
     private final Map<String, long[]> shapes;
+    private final Map<String, long[]> values;
     private final int count;
     private final long seed;
 
-    private GeneratedSamples(OnnxModel model, Map<String, long[]> shapes, int count, long seed) {
+    private GeneratedSamples(OnnxModel model, Map<String, long[]> shapes, Map<String, long[]> values, int count, long seed) {
         this.model = model;
         this.shapes = Map.copyOf(shapes);
+        this.values = Map.copyOf(values);
         this.count = count;
         this.seed = seed;
     }
@@ -33,10 +35,20 @@ public final class GeneratedSamples implements SampleSource {
      * @throws IllegalArgumentException if {@code count} is below 1
      */
     public static GeneratedSamples of(OnnxModel model, Map<String, long[]> shapes, int count, long seed) {
+        return of(model, shapes, Map.of(), count, seed);
+    }
+
+    /**
+     * {@code count} generated samples, the inputs with given values holding them.
+     *
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
+    public static GeneratedSamples of(OnnxModel model, Map<String, long[]> shapes, Map<String, long[]> values, int count,
+            long seed) {
         if (count < 1) {
             throw new IllegalArgumentException("generated samples need a count >= 1, got " + count);
         }
-        return new GeneratedSamples(model, shapes, count, seed);
+        return new GeneratedSamples(model, shapes, values, count, seed);
     }
 
     @Override
@@ -73,7 +85,7 @@ public final class GeneratedSamples implements SampleSource {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return InputGenerator.generate(model, shapes, seed + next++);
+                return InputGenerator.generate(model, shapes, values, seed + next++);
             }
         };
     }

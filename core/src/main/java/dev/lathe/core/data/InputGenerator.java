@@ -34,6 +34,18 @@ public final class InputGenerator {
      * @throws IllegalArgumentException if an input has no shape, or has a type inputs cannot be made for
      */
     public static Map<String, TensorData> generate(OnnxModel model, Map<String, long[]> shapes, long seed) {
+        return generate(model, shapes, Map.of(), seed);
+    }
+
+    /**
+     * Inputs for every graph input, those with given values (integer inputs such as a sample rate, see
+     * {@link dev.lathe.core.model.ShapeBinding#withInputValue}) holding them.
+     *
+     * @throws IllegalArgumentException as {@link #generate(OnnxModel, Map, long)}, or if a value is given for a
+     *                                  floating-point input
+     */
+    public static Map<String, TensorData> generate(OnnxModel model, Map<String, long[]> shapes, Map<String, long[]> values,
+            long seed) {
         Random random = new Random(seed);
         Map<String, TensorData> inputs = new LinkedHashMap<>();
         for (ValueInfoProto input : model.graph().inputs()) {
@@ -45,7 +57,9 @@ public final class InputGenerator {
             int elemType = input.getType().getTensorType().getElemType();
             DataType type = DataType.fromCode(elemType).orElseThrow(() -> new IllegalArgumentException(
                     model.source() + ": input '" + name + "' is not a tensor of a known type (" + elemType + ")"));
-            inputs.put(name, generate(model, name, type, shape, random));
+            TensorData generated = generate(model, name, type, shape, random);
+            long[] given = values.get(name);
+            inputs.put(name, given == null ? generated : given(model, name, type, shape, given));
         }
         return inputs;
     }
@@ -100,6 +114,15 @@ public final class InputGenerator {
             default -> throw new IllegalArgumentException("input '" + name + "' has type " + type
                     + ", for which Lathe cannot generate inputs yet; pass inputs explicitly");
         }
+    }
+
+    private static TensorData given(OnnxModel model, String name, DataType type, long[] shape, long[] values) {
+        return switch (type) {
+            case INT64 -> TensorData.ofLongs(shape, values);
+            case INT32 -> TensorData.ofInts(shape, java.util.Arrays.stream(values).mapToInt(v -> (int) v).toArray());
+            default -> throw new IllegalArgumentException(model.source() + ": a value was given for input '" + name
+                    + "' of type " + type + "; values can be given for int64 and int32 inputs");
+        };
     }
 
     private static double[] toDoubles(float[] values) {

@@ -52,13 +52,13 @@ public final class FootprintAnalyzer {
      */
     public static Footprint analyze(OnnxModel model, ShapeBinding binding) throws LatheException {
         Map<String, long[]> inputShapes = binding.resolve(model);
-        ShapeInference.Result inferred = ShapeInference.infer(model, inputShapes);
+        ShapeInference.Result inferred = ShapeInference.infer(model, inputShapes, binding.inputValues());
         Map<String, long[]> shapes = new HashMap<>(inferred.shapes());
         List<String> unresolved = inferred.unresolvedNodes();
         ShapeMethod method = ShapeMethod.STATIC;
         if (!unresolved.isEmpty()) {
             try {
-                shapes.putAll(IntermediateShapes.probe(model, inputShapes));
+                shapes.putAll(IntermediateShapes.probe(model, inputShapes, binding.inputValues()));
                 method = ShapeMethod.RUNTIME;
             } catch (RuntimeFailureException e) {
                 LOG.warn("{}: static shape propagation left {} nodes unresolved and the runtime fallback failed: {}",

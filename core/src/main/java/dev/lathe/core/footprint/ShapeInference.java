@@ -47,14 +47,16 @@ final class ShapeInference {
     record Result(Map<String, long[]> shapes, Map<String, long[]> values, List<String> unresolvedNodes) {
     }
 
-    /** Propagates the given input shapes through the model. */
-    static Result infer(OnnxModel model, Map<String, long[]> inputShapes) throws InvalidModelException {
+    /** Propagates the given input shapes (and the values given for small integer inputs) through the model. */
+    static Result infer(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> inputValues)
+            throws InvalidModelException {
         ShapeInference inference = new ShapeInference(model);
         for (ConstantTensor constant : model.constants()) {
             inference.shapes.put(constant.name(), constant.shape());
             inference.trackValue(constant.name(), constant.tensor());
         }
         inference.shapes.putAll(inputShapes);
+        inference.values.putAll(inputValues);
         inference.run(model.graph());
         return new Result(inference.shapes, inference.values, inference.unresolved);
     }

@@ -20,15 +20,17 @@ import java.util.TreeSet;
 public final class ShapeBinding {
     private final Map<String, long[]> inputShapes;
     private final Map<String, Long> dimensions;
+    private final Map<String, long[]> inputValues;
 
-    private ShapeBinding(Map<String, long[]> inputShapes, Map<String, Long> dimensions) {
+    private ShapeBinding(Map<String, long[]> inputShapes, Map<String, Long> dimensions, Map<String, long[]> inputValues) {
         this.inputShapes = inputShapes;
         this.dimensions = dimensions;
+        this.inputValues = inputValues;
     }
 
     /** No bindings: symbolic dimensions get {@link DimensionDefaults}' sizes. */
     public static ShapeBinding none() {
-        return new ShapeBinding(Map.of(), Map.of());
+        return new ShapeBinding(Map.of(), Map.of(), Map.of());
     }
 
     /** This binding plus a full shape for one input. */
@@ -41,7 +43,7 @@ public final class ShapeBinding {
         }
         Map<String, long[]> shapes = new LinkedHashMap<>(inputShapes);
         shapes.put(input, shape.clone());
-        return new ShapeBinding(Collections.unmodifiableMap(shapes), dimensions);
+        return new ShapeBinding(Collections.unmodifiableMap(shapes), dimensions, inputValues);
     }
 
     /** This binding plus a value for a symbolic dimension name. */
@@ -51,7 +53,25 @@ public final class ShapeBinding {
         }
         Map<String, Long> dims = new LinkedHashMap<>(dimensions);
         dims.put(name, value);
-        return new ShapeBinding(inputShapes, Collections.unmodifiableMap(dims));
+        return new ShapeBinding(inputShapes, Collections.unmodifiableMap(dims), inputValues);
+    }
+
+    /**
+     * This binding plus the values of a small integer input (a sample rate, a flag), so that what depends on
+     * them (the branch an {@code If} takes, a shape computed from them) is known statically, and generated
+     * inputs use them.
+     */
+    public ShapeBinding withInputValue(String input, long... values) {
+        Map<String, long[]> copy = new LinkedHashMap<>(inputValues);
+        copy.put(input, values.clone());
+        return new ShapeBinding(inputShapes, dimensions, Collections.unmodifiableMap(copy));
+    }
+
+    /** The values bound to inputs, by input name. */
+    public Map<String, long[]> inputValues() {
+        Map<String, long[]> copy = new LinkedHashMap<>();
+        inputValues.forEach((name, values) -> copy.put(name, values.clone()));
+        return copy;
     }
 
     /** The explicit shape bound to an input, if any. */
@@ -66,7 +86,7 @@ public final class ShapeBinding {
 
     /** Whether nothing is bound. */
     public boolean isEmpty() {
-        return inputShapes.isEmpty() && dimensions.isEmpty();
+        return inputShapes.isEmpty() && dimensions.isEmpty() && inputValues.isEmpty();
     }
 
     /** Input names that have explicit shapes. */
@@ -112,6 +132,12 @@ public final class ShapeBinding {
                         + "'; its symbolic dimensions are " + new TreeSet<>(dimensionNames));
             }
         }
+        for (Map.Entry<String, long[]> value : binding.inputValues.entrySet()) {
+            if (!names.contains(value.getKey())) {
+                throw new IllegalArgumentException(model.source() + " has no input '" + value.getKey() + "'; its inputs are "
+                        + inputs.stream().map(ValueInfoProto::getName).toList());
+            }
+        }
         Map<String, DimensionDefaults.Choice> defaults = DimensionDefaults.choose(inputs, binding);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ValueInfoProto input : inputs) {
@@ -132,6 +158,13 @@ public final class ShapeBinding {
             }
             shapes.put(input.getName(), shape);
         }
+        binding.inputValues.forEach((name, value) -> {
+            long[] shape = shapes.get(name);
+            if (shape != null && TensorData.elementCount(shape) != value.length) {
+                throw new IllegalArgumentException(model.source() + ": input '" + name + "' of shape " + Arrays.toString(shape)
+                        + " holds " + TensorData.elementCount(shape) + " values, but " + value.length + " were given");
+            }
+        });
         return shapes;
     }
 
@@ -168,6 +201,8 @@ public final class ShapeBinding {
         inputShapes.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(k).append('=')
                 .append(Arrays.toString(v)));
         dimensions.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        inputValues.forEach((k, v) -> text.append(text.length() == 0 ? "" : ", ").append(k).append(":=")
+                .append(Arrays.toString(v)));
         return text.toString();
     }
 }

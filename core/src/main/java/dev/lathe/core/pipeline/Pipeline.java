@@ -147,12 +147,14 @@ public final class Pipeline {
         ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
         Map<String, long[]> shapes = shapesUsed.resolve(original);
         Footprint before = FootprintAnalyzer.analyze(original, shapesUsed);
-        Map<String, TensorData> benchmarkInputs = typical.orElseGet(() -> InputGenerator.generate(original, shapes, SEED));
+        Map<String, TensorData> benchmarkInputs = typical.orElseGet(() -> InputGenerator.generate(original, shapes,
+                shapesUsed.inputValues(), SEED));
         ProviderDecision decision = selector.select(providerPolicy, original, benchmarkInputs);
         SessionSettings settings = SessionSettings.of(decision.selected());
 
         Optional<SampleSource> calibrationInputs = calibration.isPresent() ? calibration : calibrateOnGenerated
-                ? Optional.of(GeneratedSamples.of(original, shapes, calibrationSamples, SEED + 100)) : Optional.empty();
+                ? Optional.of(GeneratedSamples.of(original, shapes, shapesUsed.inputValues(), calibrationSamples, SEED + 100))
+                : Optional.empty();
         PassContext context = new PassContext(shapesUsed, calibrationInputs, calibrationLimit,
                 Optional.of(decision.selected()), progress);
         Optimizer.Optimization optimization = optimizer.optimize(original, context);
@@ -238,7 +240,7 @@ public final class Pipeline {
         if (validationData.isPresent()) {
             return validationData.get().limit(gate.samples(true));
         }
-        return GeneratedSamples.of(original, shapes, gate.samples(false), SEED + 1000);
+        return GeneratedSamples.of(original, shapes, binding.inputValues(), gate.samples(false), SEED + 1000);
     }
 
     private ValidationOutcome validate(OnnxModel original, OnnxModel optimized, SessionSettings settings,

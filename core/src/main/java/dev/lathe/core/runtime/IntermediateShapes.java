@@ -19,17 +19,19 @@ public final class IntermediateShapes {
     }
 
     /**
-     * Shapes of all main-graph values at the given input shapes.
+     * Shapes of all main-graph values at the given input shapes, with the given values in the inputs that have
+     * them (others generated).
      *
      * @throws RuntimeFailureException if ONNX Runtime cannot load or run the model
      */
-    public static Map<String, long[]> probe(OnnxModel model, Map<String, long[]> inputShapes) throws RuntimeFailureException {
+    public static Map<String, long[]> probe(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> inputValues)
+            throws RuntimeFailureException {
         List<String> values = new ArrayList<>();
         model.proto().getGraph().getNodeList().forEach(node -> node.getOutputList().stream()
                 .filter(output -> !output.isEmpty()).forEach(values::add));
         OnnxModel probe = model.exposing(values);
         try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu().withOptimization(false))) {
-            return session.outputShapes(InputGenerator.generate(model, inputShapes, SEED));
+            return session.outputShapes(InputGenerator.generate(model, inputShapes, inputValues, SEED));
         }
     }
 }

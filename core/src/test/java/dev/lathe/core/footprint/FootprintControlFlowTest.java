@@ -1,8 +1,10 @@
 package dev.lathe.core.footprint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
@@ -52,7 +54,7 @@ class FootprintControlFlowTest {
         // The scan output stacks the 3 iterations in front of the body's [1,4].
         ModelProto proto = matMulLoop(true);
         String stacked = proto.getGraph().getNode(0).getOutput(1);
-        assertThat(ShapeInference.infer(TestModels.model(proto), Map.of("x", new long[] {1, 4})).shapes().get(stacked))
+        assertThat(ShapeInference.infer(TestModels.model(proto), Map.of("x", new long[] {1, 4}), Map.of()).shapes().get(stacked))
                 .containsExactly(3, 1, 4);
     }
 
@@ -87,6 +89,35 @@ class FootprintControlFlowTest {
         assertThat(footprint.elementwiseOps()).isEqualTo(24);
         assertThat(footprint.notes()).isEmpty();
         assertThat(footprint.unresolvedNodes()).isEmpty();
+    }
+
+    @Test
+    void aGivenInputValueDecidesTheBranchAnIfTakes() throws Exception {
+        // sr (int64 scalar) == 16000 picks then_branch ([1,4]·[4,8] = 32 MACs), else else_branch ([1,4]·[4,16] = 64).
+        TestModels.Builder g = TestModels.builder("rate_if");
+        String x = g.input("x", DataType.FLOAT, 1, 4);
+        String sr = g.input("sr", DataType.INT64);
+        String is16k = g.node("Equal", sr, g.int64Initializer("rate_16k", new long[0], 16000)).output();
+        TestModels.Builder then = g.subgraph("then_branch");
+        String thenY = then.node("MatMul", x, then.weight("w_then", 4, 8)).output("then_y");
+        then.output(thenY, DataType.FLOAT, 1, 8);
+        TestModels.Builder otherwise = g.subgraph("else_branch");
+        String elseY = otherwise.node("MatMul", x, otherwise.weight("w_else", 4, 16)).output("else_y");
+        otherwise.output(elseY, DataType.FLOAT, 1, 16);
+        g.node("If", is16k).named("rate_if").graphAttr("then_branch", then.buildGraph())
+                .graphAttr("else_branch", otherwise.buildGraph()).output("y");
+        g.output("y", DataType.FLOAT, 1, "n");
+        OnnxModel model = TestModels.model(g.build());
+
+        assertThat(FootprintAnalyzer.analyze(model, ShapeBinding.none().withInputValue("sr", 16000)).macs()).isEqualTo(32);
+        assertThat(FootprintAnalyzer.analyze(model, ShapeBinding.none().withInputValue("sr", 8000)).macs()).isEqualTo(64);
+        Footprint unknown = FootprintAnalyzer.analyze(model, ShapeBinding.none());
+        assertThat(unknown.macs()).isEqualTo(64);
+        assertThat(unknown.notes()).singleElement().asString().contains("rate_if");
+        assertThatThrownBy(() -> ShapeBinding.none().withInputValue("sr", 1, 2).resolve(model))
+                .hasMessageContaining("'sr'").hasMessageContaining("2 were given");
+        assertThatThrownBy(() -> ShapeBinding.none().withInputValue("rate", 1).resolve(model))
+                .hasMessageContaining("no input 'rate'");
     }
 
     @Test

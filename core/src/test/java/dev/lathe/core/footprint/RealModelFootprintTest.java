@@ -91,8 +91,8 @@ class RealModelFootprintTest {
     }
 
     private static void assertStaticShapesMatchRuntime(OnnxModel model, Map<String, long[]> inputs) throws Exception {
-        Map<String, long[]> inferred = ShapeInference.infer(model, inputs).shapes();
-        Map<String, long[]> measured = IntermediateShapes.probe(model, inputs);
+        Map<String, long[]> inferred = ShapeInference.infer(model, inputs, Map.of()).shapes();
+        Map<String, long[]> measured = IntermediateShapes.probe(model, inputs, Map.of());
 
         assertThat(measured).isNotEmpty();
         for (Map.Entry<String, long[]> value : measured.entrySet()) {
