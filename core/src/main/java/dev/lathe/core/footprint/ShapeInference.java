@@ -6,6 +6,7 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.OpFamilies;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
@@ -129,43 +130,35 @@ final class ShapeInference {
             return false;
         }
         long[] x = shape(node, 0);
-        switch (op) {
-            case "Identity", "Cast", "CastLike", "Neg", "Abs", "Floor", "Ceil", "Round", "Sign", "Relu", "Sigmoid", "Tanh",
-                    "Erf", "Sqrt", "Exp", "Log", "Reciprocal", "Softmax", "LogSoftmax", "Hardmax", "LeakyRelu", "Elu",
-                    "Selu", "Gelu", "HardSigmoid", "HardSwish", "Softplus", "Softsign", "Clip", "Not", "Sin", "Cos",
-                    "IsNaN", "IsInf", "Mish", "Celu", "ThresholdedRelu", "Shrink", "CumSum", "Trilu",
-                    "BatchNormalization", "InstanceNormalization", "LpNormalization", "LayerNormalization",
-                    "GroupNormalization", "RMSNormalization", "MeanVarianceNormalization", "LRN",
-                    "QuantizeLinear", "DequantizeLinear", "Dropout" -> {
-                if (x == null) {
+        if (OpFamilies.SHAPE_PRESERVING.contains(op)) {
+            if (x == null) {
+                return false;
+            }
+            long[] v = switch (op) {
+                case "Identity", "Cast", "CastLike" -> value(node, 0);
+                case "Neg" -> map(value(node, 0), a -> -a);
+                case "Abs" -> map(value(node, 0), Math::abs);
+                default -> null;
+            };
+            setValue(node, x, v);
+            if (op.equals("Dropout")) {
+                set(node, 1, x);
+            }
+            return true;
+        }
+        if (OpFamilies.BROADCAST_ELEMENTWISE.contains(op)) {
+            long[] out = new long[0];
+            for (int i = 0; i < node.getInputCount(); i++) {
+                long[] s = shape(node, i);
+                if (s == null) {
                     return false;
                 }
-                long[] v = switch (op) {
-                    case "Identity", "Cast", "CastLike" -> value(node, 0);
-                    case "Neg" -> map(value(node, 0), a -> -a);
-                    case "Abs" -> map(value(node, 0), Math::abs);
-                    default -> null;
-                };
-                setValue(node, x, v);
-                if (op.equals("Dropout")) {
-                    set(node, 1, x);
-                }
-                return true;
+                out = Shapes.broadcast(out, s);
             }
-            case "Add", "Sub", "Mul", "Div", "Pow", "Mod", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
-                    "And", "Or", "Xor", "Max", "Min", "Mean", "Sum", "Where", "PRelu", "BitShift", "BitwiseAnd",
-                    "BitwiseOr", "BitwiseXor" -> {
-                long[] out = new long[0];
-                for (int i = 0; i < node.getInputCount(); i++) {
-                    long[] s = shape(node, i);
-                    if (s == null) {
-                        return false;
-                    }
-                    out = Shapes.broadcast(out, s);
-                }
-                setValue(node, out, elementwiseValue(node, op, out));
-                return true;
-            }
+            setValue(node, out, elementwiseValue(node, op, out));
+            return true;
+        }
+        switch (op) {
             case "MatMul", "MatMulInteger" -> {
                 long[] b = shape(node, 1);
                 if (x == null || b == null) {

@@ -9,6 +9,7 @@ import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.OpFamilies;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
@@ -36,18 +37,8 @@ import java.util.Set;
  * shrink. The op families it knows are declared once, at the top.
  */
 final class ChannelGroupAnalysis {
-    /** Ops that map each element to one element of the same position. */
-    private static final Set<String> UNARY = Set.of("Relu", "LeakyRelu", "Elu", "Selu", "Celu", "Sigmoid", "HardSigmoid",
-            "HardSwish", "Tanh", "Erf", "Gelu", "QuickGelu", "Softplus", "Softsign", "Mish", "Identity", "Neg", "Abs", "Sqrt",
-            "Exp", "Log", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "ThresholdedRelu", "Clip", "Cast", "Dropout");
-    /** Elementwise ops with several inputs, broadcast against each other. */
-    private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean",
-            "PRelu", "BiasGelu", "FastGelu");
-    /** Ops that keep channels and pool over positions. */
-    private static final Set<String> POOLING = Set.of("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "MaxPool",
-            "AveragePool", "LpPool");
-    /** Ops that normalize each channel with per-channel parameters (inputs 1.. indexed by channel). */
-    private static final Set<String> PER_CHANNEL_NORM = Set.of("BatchNormalization", "InstanceNormalization");
+    /** Elementwise ops with several inputs that keep channels: OpFamilies' arithmetic and two fused contrib ops. */
+    private static final Set<String> ELEMENTWISE = union(OpFamilies.BROADCAST_ARITHMETIC, Set.of("BiasGelu", "FastGelu"));
 
         /** Facts about a value found while walking nodes, attached to its group once values are tied. */
         private sealed interface Fact {
@@ -150,9 +141,9 @@ final class ChannelGroupAnalysis {
             case "Reshape" -> reshape(node);
             case "Resize", "Upsample" -> resize(node);
             default -> {
-                if (UNARY.contains(op) || POOLING.contains(op)) {
+                if (OpFamilies.CHANNELWISE_UNARY.contains(op) || OpFamilies.POOLING.contains(op)) {
                     passThrough(node, false);
-                } else if (PER_CHANNEL_NORM.contains(op)) {
+                } else if (OpFamilies.PER_CHANNEL_NORMALIZATION.contains(op)) {
                     passThrough(node, true);
                 } else if (ELEMENTWISE.contains(op)) {
                     elementwise(node);
@@ -680,5 +671,11 @@ final class ChannelGroupAnalysis {
             shape[i] = inserted[i] ? 1 : data[d++];
         }
         return shape;
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> all = new java.util.HashSet<>(first);
+        all.addAll(second);
+        return Set.copyOf(all);
     }
 }
