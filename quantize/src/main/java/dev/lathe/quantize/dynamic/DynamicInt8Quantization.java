@@ -97,8 +97,12 @@ public final class DynamicInt8Quantization implements Pass {
                 details.put("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
             } else {
                 smoothing = Smoothing.compute(model, targets, settings.smoothing(), context);
-                details.put("smoothing", "alpha " + settings.smoothing() + " on " + smoothing.inputCount() + " inputs");
-                details.put("calibrationSamples", smoothing.samples());
+                if (smoothing.inputCount() == 0) {
+                    details.put("smoothing", "off: no quantized MatMul reads a main-graph activation");
+                } else {
+                    details.put("smoothing", "alpha " + settings.smoothing() + " on " + smoothing.inputCount() + " inputs");
+                    details.put("calibrationSamples", smoothing.samples());
+                }
             }
         }
         for (WeightedNode target : targets) {
