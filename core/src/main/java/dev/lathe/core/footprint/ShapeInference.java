@@ -35,6 +35,77 @@ final class ShapeInference {
     private final Map<String, long[]> values = new HashMap<>();
     private final List<String> unresolved = new ArrayList<>();
 
+    /** How one op's output shapes (and small integer values) follow from its inputs'. */
+    @FunctionalInterface
+    private interface Rule {
+        boolean infer(ShapeInference inference, Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException;
+    }
+
+    /**
+     * The rule of every ONNX-domain op that is neither shape-preserving nor broadcast elementwise (those are the
+     * {@link OpFamilies} families, handled before this table): one entry per op type.
+     */
+    private static final Map<String, Rule> RULES = rules();
+
+    private static Map<String, Rule> rules() {
+        Map<String, Rule> rules = new HashMap<>();
+        rules.put("MatMul", ShapeInference::ruleMatMul);
+        rules.put("MatMulInteger", ShapeInference::ruleMatMul);
+        rules.put("QLinearMatMul", ShapeInference::ruleQLinearMatMul);
+        rules.put("Gemm", ShapeInference::ruleGemm);
+        rules.put("Conv", ShapeInference::ruleConv);
+        rules.put("ConvInteger", ShapeInference::ruleConv);
+        rules.put("QLinearConv", ShapeInference::ruleConv);
+        rules.put("ConvTranspose", ShapeInference::ruleConvTranspose);
+        rules.put("MaxPool", ShapeInference::ruleMaxPool);
+        rules.put("AveragePool", ShapeInference::ruleMaxPool);
+        rules.put("LpPool", ShapeInference::ruleMaxPool);
+        rules.put("GlobalAveragePool", ShapeInference::ruleGlobalAveragePool);
+        rules.put("GlobalMaxPool", ShapeInference::ruleGlobalAveragePool);
+        rules.put("GlobalLpPool", ShapeInference::ruleGlobalAveragePool);
+        rules.put("Shape", ShapeInference::ruleShape);
+        rules.put("Size", ShapeInference::ruleSize);
+        rules.put("Gather", ShapeInference::ruleGather);
+        rules.put("GatherElements", ShapeInference::ruleGatherElements);
+        rules.put("Unsqueeze", ShapeInference::ruleUnsqueeze);
+        rules.put("Squeeze", ShapeInference::ruleSqueeze);
+        rules.put("Concat", ShapeInference::ruleConcat);
+        rules.put("Reshape", ShapeInference::ruleReshape);
+        rules.put("Flatten", ShapeInference::ruleFlatten);
+        rules.put("Transpose", ShapeInference::ruleTranspose);
+        rules.put("Slice", (inference, graph, node, op, x) -> inference.inferSlice(node, x));
+        rules.put("Split", (inference, graph, node, op, x) -> inference.inferSplit(node, x));
+        rules.put("ReduceMean", ShapeInference::ruleReduceMean);
+        rules.put("ReduceSum", ShapeInference::ruleReduceMean);
+        rules.put("ReduceMax", ShapeInference::ruleReduceMean);
+        rules.put("ReduceMin", ShapeInference::ruleReduceMean);
+        rules.put("ReduceProd", ShapeInference::ruleReduceMean);
+        rules.put("ReduceL1", ShapeInference::ruleReduceMean);
+        rules.put("ReduceL2", ShapeInference::ruleReduceMean);
+        rules.put("ReduceLogSum", ShapeInference::ruleReduceMean);
+        rules.put("ReduceLogSumExp", ShapeInference::ruleReduceMean);
+        rules.put("ReduceSumSquare", ShapeInference::ruleReduceMean);
+        rules.put("ArgMax", ShapeInference::ruleArgMax);
+        rules.put("ArgMin", ShapeInference::ruleArgMax);
+        rules.put("Expand", ShapeInference::ruleExpand);
+        rules.put("ConstantOfShape", ShapeInference::ruleConstantOfShape);
+        rules.put("Range", ShapeInference::ruleRange);
+        rules.put("Tile", ShapeInference::ruleTile);
+        rules.put("Pad", ShapeInference::rulePad);
+        rules.put("Resize", (inference, graph, node, op, x) -> inference.inferResize(node, x, op));
+        rules.put("Upsample", (inference, graph, node, op, x) -> inference.inferResize(node, x, op));
+        rules.put("TopK", ShapeInference::ruleTopK);
+        rules.put("DynamicQuantizeLinear", ShapeInference::ruleDynamicQuantizeLinear);
+        rules.put("If", (inference, graph, node, op, x) -> inference.inferIf(graph, node));
+        rules.put("Loop", (inference, graph, node, op, x) -> inference.inferLoop(graph, node));
+        rules.put("Scan", ShapeInference::ruleScan);
+        rules.put("Einsum", ShapeInference::ruleEinsum);
+        rules.put("RNN", (inference, graph, node, op, x) -> inference.inferRecurrent(node, x));
+        rules.put("GRU", (inference, graph, node, op, x) -> inference.inferRecurrent(node, x));
+        rules.put("LSTM", (inference, graph, node, op, x) -> inference.inferRecurrent(node, x));
+        return Map.copyOf(rules);
+    }
+
     private ShapeInference(OnnxModel model) {
         this.model = model;
         this.defaultOpset = model.opsetVersion("").orElse(1L);
@@ -158,335 +229,369 @@ final class ShapeInference {
             setValue(node, out, elementwiseValue(node, op, out));
             return true;
         }
-        switch (op) {
-            case "MatMul", "MatMulInteger" -> {
-                long[] b = shape(node, 1);
-                if (x == null || b == null) {
-                    return false;
-                }
-                set(node, 0, Shapes.matmul(x, b));
-                return true;
+        Rule rule = RULES.get(op);
+        return rule != null && rule.infer(this, graph, node, op, x);
+    }
+
+    /** MatMul, MatMulInteger. */
+    private boolean ruleMatMul(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] b = shape(node, 1);
+        if (x == null || b == null) {
+            return false;
+        }
+        set(node, 0, Shapes.matmul(x, b));
+        return true;
+    }
+
+    /** QLinearMatMul. */
+    private boolean ruleQLinearMatMul(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] b = shape(node, 3);
+        if (x == null || b == null) {
+            return false;
+        }
+        set(node, 0, Shapes.matmul(x, b));
+        return true;
+    }
+
+    /** Gemm. */
+    private boolean ruleGemm(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] b = shape(node, 1);
+        if (x == null || b == null) {
+            return false;
+        }
+        long m = NodeAttributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
+        long n = NodeAttributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
+        set(node, 0, new long[] {m, n});
+        return true;
+    }
+
+    /** Conv, ConvInteger, QLinearConv. */
+    private boolean ruleConv(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] w = shape(node, op.equals("QLinearConv") ? 3 : 1);
+        if (x == null || w == null) {
+            return false;
+        }
+        set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
+        return true;
+    }
+
+    /** ConvTranspose. */
+    private boolean ruleConvTranspose(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] w = shape(node, 1);
+        if (x == null || w == null) {
+            return false;
+        }
+        set(node, 0, Shapes.convTranspose(node, x, w));
+        return true;
+    }
+
+    /** MaxPool, AveragePool, LpPool. */
+    private boolean ruleMaxPool(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        long[] kernel = NodeAttributes.getInts(node, "kernel_shape").orElseThrow();
+        long[] out = Shapes.convolution(node, x, x[1], kernel, NodeAttributes.getInt(node, "ceil_mode", 0) != 0);
+        set(node, 0, out);
+        set(node, 1, out);
+        return true;
+    }
+
+    /** GlobalAveragePool, GlobalMaxPool, GlobalLpPool. */
+    private boolean ruleGlobalAveragePool(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        long[] out = x.clone();
+        Arrays.fill(out, 2, out.length, 1);
+        set(node, 0, out);
+        return true;
+    }
+
+    /** Shape. */
+    private boolean ruleShape(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        int start = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "start", 0), x.length, true);
+        int end = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "end", x.length), x.length, true);
+        long[] v = Arrays.copyOfRange(x, start, Math.max(start, end));
+        setValue(node, new long[] {v.length}, v);
+        return true;
+    }
+
+    /** Size. */
+    private boolean ruleSize(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        setValue(node, new long[0], new long[] {TensorData.elementCount(x)});
+        return true;
+    }
+
+    /** Gather. */
+    private boolean ruleGather(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] indices = shape(node, 1);
+        if (x == null || indices == null) {
+            return false;
+        }
+        int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), x.length, false);
+        long[] out = Shapes.concat(Arrays.copyOfRange(x, 0, axis), indices, Arrays.copyOfRange(x, axis + 1, x.length));
+        long[] data = value(node, 0);
+        long[] idx = value(node, 1);
+        long[] v = null;
+        if (data != null && idx != null && x.length == 1) {
+            v = new long[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                v[i] = data[(int) (idx[i] < 0 ? idx[i] + x[0] : idx[i])];
             }
-            case "QLinearMatMul" -> {
-                long[] b = shape(node, 3);
-                if (x == null || b == null) {
-                    return false;
-                }
-                set(node, 0, Shapes.matmul(x, b));
-                return true;
+        }
+        setValue(node, out, v);
+        return true;
+    }
+
+    /** GatherElements. */
+    private boolean ruleGatherElements(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] indices = shape(node, 1);
+        if (indices == null) {
+            return false;
+        }
+        set(node, 0, indices);
+        return true;
+    }
+
+    /** Unsqueeze. */
+    private boolean ruleUnsqueeze(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] axes = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
+        if (x == null || axes == null) {
+            return false;
+        }
+        setValue(node, Shapes.unsqueeze(x, axes), value(node, 0));
+        return true;
+    }
+
+    /** Squeeze. */
+    private boolean ruleSqueeze(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] axes = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
+        if (x == null || (axes == null && hasInput(node, 1))) {
+            return false;
+        }
+        setValue(node, Shapes.squeeze(x, axes), value(node, 0));
+        return true;
+    }
+
+    /** Concat. */
+    private boolean ruleConcat(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        List<long[]> parts = new ArrayList<>();
+        List<long[]> partValues = new ArrayList<>();
+        for (int i = 0; i < node.getInputCount(); i++) {
+            long[] s = shape(node, i);
+            if (s == null) {
+                return false;
             }
-            case "Gemm" -> {
-                long[] b = shape(node, 1);
-                if (x == null || b == null) {
-                    return false;
-                }
-                long m = NodeAttributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
-                long n = NodeAttributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
-                set(node, 0, new long[] {m, n});
-                return true;
+            parts.add(s);
+            partValues.add(value(node, i));
+        }
+        int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), parts.get(0).length, false);
+        long[] out = parts.get(0).clone();
+        out[axis] = 0;
+        for (long[] part : parts) {
+            out[axis] += part[axis];
+        }
+        long[] v = null;
+        if (out.length == 1 && partValues.stream().allMatch(p -> p != null)) {
+            v = Shapes.concat(partValues.toArray(new long[0][]));
+        }
+        setValue(node, out, v);
+        return true;
+    }
+
+    /** Reshape. */
+    private boolean ruleReshape(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] target = value(node, 1);
+        if (x == null || target == null) {
+            return false;
+        }
+        setValue(node, Shapes.reshape(x, target, NodeAttributes.getInt(node, "allowzero", 0) != 0), value(node, 0));
+        return true;
+    }
+
+    /** Flatten. */
+    private boolean ruleFlatten(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 1), x.length, true);
+        set(node, 0, new long[] {Shapes.product(x, 0, axis), Shapes.product(x, axis, x.length)});
+        return true;
+    }
+
+    /** Transpose. */
+    private boolean ruleTranspose(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        long[] perm = NodeAttributes.getInts(node, "perm").orElse(null);
+        long[] out = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
+        }
+        set(node, 0, out);
+        return true;
+    }
+
+    /** ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceSumSquare. */
+    private boolean ruleReduceMean(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        boolean axesAsInput = op.equals("ReduceSum") ? defaultOpset >= 13 : defaultOpset >= 18;
+        long[] axes = axesAsInput ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
+        if (axesAsInput && hasInput(node, 1) && axes == null) {
+            return false;
+        }
+        boolean noop = NodeAttributes.getInt(node, "noop_with_empty_axes", 0) != 0;
+        if ((axes == null || axes.length == 0) && noop) {
+            set(node, 0, x);
+            return true;
+        }
+        set(node, 0, Shapes.reduce(x, axes, NodeAttributes.getInt(node, "keepdims", 1) != 0));
+        return true;
+    }
+
+    /** ArgMax, ArgMin. */
+    private boolean ruleArgMax(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        set(node, 0, Shapes.reduce(x, new long[] {NodeAttributes.getInt(node, "axis", 0)},
+                NodeAttributes.getInt(node, "keepdims", 1) != 0));
+        return true;
+    }
+
+    /** Expand. */
+    private boolean ruleExpand(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] target = value(node, 1);
+        if (x == null || target == null) {
+            return false;
+        }
+        set(node, 0, Shapes.broadcast(x, target));
+        return true;
+    }
+
+    /** ConstantOfShape. */
+    private boolean ruleConstantOfShape(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] target = value(node, 0);
+        if (target == null) {
+            return false;
+        }
+        long[] v = null;
+        long count = TensorData.elementCount(target);
+        if (count <= MAX_TRACKED_VALUES) {
+            Optional<TensorProto> fill = NodeAttributes.getTensor(node, "value");
+            long[] fillValue = fill.isPresent() && !DataType.fromCode(fill.get().getDataType()).orElseThrow().isFloatingPoint()
+                    ? model.tensorData(fill.get()).toLongArray() : new long[] {0};
+            if (fill.isEmpty() || fillValue.length == 1) {
+                v = new long[(int) count];
+                Arrays.fill(v, fillValue[0]);
             }
-            case "Conv", "ConvInteger", "QLinearConv" -> {
-                long[] w = shape(node, op.equals("QLinearConv") ? 3 : 1);
-                if (x == null || w == null) {
-                    return false;
-                }
-                set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
-                return true;
+        }
+        setValue(node, target, v);
+        return true;
+    }
+
+    /** Range. */
+    private boolean ruleRange(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] start = value(node, 0);
+        long[] limit = value(node, 1);
+        long[] delta = value(node, 2);
+        if (start == null || limit == null || delta == null || delta[0] == 0) {
+            return false;
+        }
+        long n = Math.max(0, (long) Math.ceil((double) (limit[0] - start[0]) / delta[0]));
+        long[] v = null;
+        if (n <= MAX_TRACKED_VALUES) {
+            v = new long[(int) n];
+            for (int i = 0; i < n; i++) {
+                v[i] = start[0] + i * delta[0];
             }
-            case "ConvTranspose" -> {
-                long[] w = shape(node, 1);
-                if (x == null || w == null) {
-                    return false;
-                }
-                set(node, 0, Shapes.convTranspose(node, x, w));
-                return true;
-            }
-            case "MaxPool", "AveragePool", "LpPool" -> {
-                if (x == null) {
-                    return false;
-                }
-                long[] kernel = NodeAttributes.getInts(node, "kernel_shape").orElseThrow();
-                long[] out = Shapes.convolution(node, x, x[1], kernel, NodeAttributes.getInt(node, "ceil_mode", 0) != 0);
-                set(node, 0, out);
-                set(node, 1, out);
-                return true;
-            }
-            case "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool" -> {
-                if (x == null) {
-                    return false;
-                }
-                long[] out = x.clone();
-                Arrays.fill(out, 2, out.length, 1);
-                set(node, 0, out);
-                return true;
-            }
-            case "Shape" -> {
-                if (x == null) {
-                    return false;
-                }
-                int start = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "start", 0), x.length, true);
-                int end = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "end", x.length), x.length, true);
-                long[] v = Arrays.copyOfRange(x, start, Math.max(start, end));
-                setValue(node, new long[] {v.length}, v);
-                return true;
-            }
-            case "Size" -> {
-                if (x == null) {
-                    return false;
-                }
-                setValue(node, new long[0], new long[] {TensorData.elementCount(x)});
-                return true;
-            }
-            case "Gather" -> {
-                long[] indices = shape(node, 1);
-                if (x == null || indices == null) {
-                    return false;
-                }
-                int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), x.length, false);
-                long[] out = Shapes.concat(Arrays.copyOfRange(x, 0, axis), indices, Arrays.copyOfRange(x, axis + 1, x.length));
-                long[] data = value(node, 0);
-                long[] idx = value(node, 1);
-                long[] v = null;
-                if (data != null && idx != null && x.length == 1) {
-                    v = new long[idx.length];
-                    for (int i = 0; i < idx.length; i++) {
-                        v[i] = data[(int) (idx[i] < 0 ? idx[i] + x[0] : idx[i])];
-                    }
-                }
-                setValue(node, out, v);
-                return true;
-            }
-            case "GatherElements" -> {
-                long[] indices = shape(node, 1);
-                if (indices == null) {
-                    return false;
-                }
-                set(node, 0, indices);
-                return true;
-            }
-            case "Unsqueeze" -> {
-                long[] axes = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
-                if (x == null || axes == null) {
-                    return false;
-                }
-                setValue(node, Shapes.unsqueeze(x, axes), value(node, 0));
-                return true;
-            }
-            case "Squeeze" -> {
-                long[] axes = defaultOpset >= 13 ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
-                if (x == null || (axes == null && hasInput(node, 1))) {
-                    return false;
-                }
-                setValue(node, Shapes.squeeze(x, axes), value(node, 0));
-                return true;
-            }
-            case "Concat" -> {
-                List<long[]> parts = new ArrayList<>();
-                List<long[]> partValues = new ArrayList<>();
-                for (int i = 0; i < node.getInputCount(); i++) {
-                    long[] s = shape(node, i);
-                    if (s == null) {
-                        return false;
-                    }
-                    parts.add(s);
-                    partValues.add(value(node, i));
-                }
-                int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 0), parts.get(0).length, false);
-                long[] out = parts.get(0).clone();
-                out[axis] = 0;
-                for (long[] part : parts) {
-                    out[axis] += part[axis];
-                }
-                long[] v = null;
-                if (out.length == 1 && partValues.stream().allMatch(p -> p != null)) {
-                    v = Shapes.concat(partValues.toArray(new long[0][]));
-                }
-                setValue(node, out, v);
-                return true;
-            }
-            case "Reshape" -> {
-                long[] target = value(node, 1);
-                if (x == null || target == null) {
-                    return false;
-                }
-                setValue(node, Shapes.reshape(x, target, NodeAttributes.getInt(node, "allowzero", 0) != 0), value(node, 0));
-                return true;
-            }
-            case "Flatten" -> {
-                if (x == null) {
-                    return false;
-                }
-                int axis = (int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", 1), x.length, true);
-                set(node, 0, new long[] {Shapes.product(x, 0, axis), Shapes.product(x, axis, x.length)});
-                return true;
-            }
-            case "Transpose" -> {
-                if (x == null) {
-                    return false;
-                }
-                long[] perm = NodeAttributes.getInts(node, "perm").orElse(null);
-                long[] out = new long[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
-                }
-                set(node, 0, out);
-                return true;
-            }
-            case "Slice" -> {
-                return inferSlice(node, x);
-            }
-            case "Split" -> {
-                return inferSplit(node, x);
-            }
-            case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-                    "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare" -> {
-                if (x == null) {
-                    return false;
-                }
-                boolean axesAsInput = op.equals("ReduceSum") ? defaultOpset >= 13 : defaultOpset >= 18;
-                long[] axes = axesAsInput ? value(node, 1) : NodeAttributes.getInts(node, "axes").orElse(null);
-                if (axesAsInput && hasInput(node, 1) && axes == null) {
-                    return false;
-                }
-                boolean noop = NodeAttributes.getInt(node, "noop_with_empty_axes", 0) != 0;
-                if ((axes == null || axes.length == 0) && noop) {
-                    set(node, 0, x);
-                    return true;
-                }
-                set(node, 0, Shapes.reduce(x, axes, NodeAttributes.getInt(node, "keepdims", 1) != 0));
-                return true;
-            }
-            case "ArgMax", "ArgMin" -> {
-                if (x == null) {
-                    return false;
-                }
-                set(node, 0, Shapes.reduce(x, new long[] {NodeAttributes.getInt(node, "axis", 0)},
-                        NodeAttributes.getInt(node, "keepdims", 1) != 0));
-                return true;
-            }
-            case "Expand" -> {
-                long[] target = value(node, 1);
-                if (x == null || target == null) {
-                    return false;
-                }
-                set(node, 0, Shapes.broadcast(x, target));
-                return true;
-            }
-            case "ConstantOfShape" -> {
-                long[] target = value(node, 0);
-                if (target == null) {
-                    return false;
-                }
-                long[] v = null;
-                long count = TensorData.elementCount(target);
-                if (count <= MAX_TRACKED_VALUES) {
-                    Optional<TensorProto> fill = NodeAttributes.getTensor(node, "value");
-                    long[] fillValue = fill.isPresent() && !DataType.fromCode(fill.get().getDataType()).orElseThrow().isFloatingPoint()
-                            ? model.tensorData(fill.get()).toLongArray() : new long[] {0};
-                    if (fill.isEmpty() || fillValue.length == 1) {
-                        v = new long[(int) count];
-                        Arrays.fill(v, fillValue[0]);
-                    }
-                }
-                setValue(node, target, v);
-                return true;
-            }
-            case "Range" -> {
-                long[] start = value(node, 0);
-                long[] limit = value(node, 1);
-                long[] delta = value(node, 2);
-                if (start == null || limit == null || delta == null || delta[0] == 0) {
-                    return false;
-                }
-                long n = Math.max(0, (long) Math.ceil((double) (limit[0] - start[0]) / delta[0]));
-                long[] v = null;
-                if (n <= MAX_TRACKED_VALUES) {
-                    v = new long[(int) n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = start[0] + i * delta[0];
-                    }
-                }
-                setValue(node, new long[] {n}, v);
-                return true;
-            }
-            case "Tile" -> {
-                long[] repeats = value(node, 1);
-                if (x == null || repeats == null) {
-                    return false;
-                }
-                long[] out = x.clone();
-                for (int i = 0; i < out.length; i++) {
-                    out[i] *= repeats[i];
-                }
-                set(node, 0, out);
-                return true;
-            }
-            case "Pad" -> {
-                long[] pads = defaultOpset >= 11 ? value(node, 1) : NodeAttributes.getInts(node, "pads").orElse(null);
-                if (x == null || pads == null) {
-                    return false;
-                }
-                long[] axes = value(node, 3);
-                long[] out = x.clone();
-                int count = axes == null ? x.length : axes.length;
-                for (int i = 0; i < count; i++) {
-                    int axis = axes == null ? i : (int) Shapes.normalizeAxis(axes[i], x.length, false);
-                    out[axis] += pads[i] + pads[i + count];
-                }
-                set(node, 0, out);
-                return true;
-            }
-            case "Resize", "Upsample" -> {
-                return inferResize(node, x, op);
-            }
-            case "TopK" -> {
-                long[] k = value(node, 1);
-                if (x == null || k == null) {
-                    return false;
-                }
-                long[] out = x.clone();
-                out[(int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", -1), x.length, false)] = k[0];
-                set(node, 0, out);
-                set(node, 1, out);
-                return true;
-            }
-            case "DynamicQuantizeLinear" -> {
-                if (x == null) {
-                    return false;
-                }
-                set(node, 0, x);
-                set(node, 1, new long[0]);
-                set(node, 2, new long[0]);
-                return true;
-            }
-            case "If" -> {
-                return inferIf(graph, node);
-            }
-            case "Loop" -> {
-                return inferLoop(graph, node);
-            }
-            case "Scan" -> {
-                return defaultOpset >= 9 && inferScan(graph, node);
-            }
-            case "Einsum" -> {
-                long[][] operands = new long[node.getInputCount()][];
-                for (int i = 0; i < operands.length; i++) {
-                    operands[i] = shape(node, i);
-                    if (operands[i] == null) {
-                        return false;
-                    }
-                }
-                set(node, 0, EinsumEquation.parse(NodeAttributes.getString(node, "equation").orElseThrow(), operands)
-                        .outputShape());
-                return true;
-            }
-            case "RNN", "GRU", "LSTM" -> {
-                return inferRecurrent(node, x);
-            }
-            default -> {
+        }
+        setValue(node, new long[] {n}, v);
+        return true;
+    }
+
+    /** Tile. */
+    private boolean ruleTile(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] repeats = value(node, 1);
+        if (x == null || repeats == null) {
+            return false;
+        }
+        long[] out = x.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= repeats[i];
+        }
+        set(node, 0, out);
+        return true;
+    }
+
+    /** Pad. */
+    private boolean rulePad(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] pads = defaultOpset >= 11 ? value(node, 1) : NodeAttributes.getInts(node, "pads").orElse(null);
+        if (x == null || pads == null) {
+            return false;
+        }
+        long[] axes = value(node, 3);
+        long[] out = x.clone();
+        int count = axes == null ? x.length : axes.length;
+        for (int i = 0; i < count; i++) {
+            int axis = axes == null ? i : (int) Shapes.normalizeAxis(axes[i], x.length, false);
+            out[axis] += pads[i] + pads[i + count];
+        }
+        set(node, 0, out);
+        return true;
+    }
+
+    /** TopK. */
+    private boolean ruleTopK(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[] k = value(node, 1);
+        if (x == null || k == null) {
+            return false;
+        }
+        long[] out = x.clone();
+        out[(int) Shapes.normalizeAxis(NodeAttributes.getInt(node, "axis", -1), x.length, false)] = k[0];
+        set(node, 0, out);
+        set(node, 1, out);
+        return true;
+    }
+
+    /** DynamicQuantizeLinear. */
+    private boolean ruleDynamicQuantizeLinear(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        if (x == null) {
+            return false;
+        }
+        set(node, 0, x);
+        set(node, 1, new long[0]);
+        set(node, 2, new long[0]);
+        return true;
+    }
+
+    /** Scan. */
+    private boolean ruleScan(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        return defaultOpset >= 9 && inferScan(graph, node);
+    }
+
+    /** Einsum. */
+    private boolean ruleEinsum(Graph graph, NodeProto node, String op, long[] x) throws InvalidModelException {
+        long[][] operands = new long[node.getInputCount()][];
+        for (int i = 0; i < operands.length; i++) {
+            operands[i] = shape(node, i);
+            if (operands[i] == null) {
                 return false;
             }
         }
+        set(node, 0, EinsumEquation.parse(NodeAttributes.getString(node, "equation").orElseThrow(), operands)
+                .outputShape());
+        return true;
     }
 
     private boolean inferMicrosoft(NodeProto node, String op) {
