@@ -1,22 +1,23 @@
 package dev.lathe.core.testing;
 
-import com.google.protobuf.ByteString;
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.Node;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.AttributeProto;
 import dev.lathe.core.onnx.Onnx.GraphProto;
 import dev.lathe.core.onnx.Onnx.ModelProto;
-import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.OperatorSetIdProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.TensorShapeProto;
 import dev.lathe.core.onnx.Onnx.TypeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -448,68 +449,69 @@ public final class TestModels {
          * The node is named uniquely after its op type unless {@link #named} says otherwise.
          */
         public final class NodeBuilder {
-            private final NodeProto.Builder node = NodeProto.newBuilder();
+            private final Node node;
+            private final String opType;
+            private final List<String> outputs = new ArrayList<>();
+            private String name = "";
 
             private NodeBuilder(String opType, String... inputs) {
-                node.setOpType(opType);
-                for (String input : inputs) {
-                    node.addInput(input);
-                }
+                this.node = Node.op(opType).in(inputs);
+                this.opType = opType;
             }
 
             /** Names the node {@code base} (made unique); by default it is named after its op type. */
             public NodeBuilder named(String base) {
-                node.setName(uniqueName(base));
+                name = uniqueName(base);
                 return this;
             }
 
             /** Sets the operator's domain (default: the ONNX domain ""). */
             public NodeBuilder domain(String domain) {
-                node.setDomain(domain);
+                node.domain(domain);
                 return this;
             }
 
             /** Adds an INT attribute. */
             public NodeBuilder intAttr(String attribute, long value) {
-                return add(attribute(attribute, AttributeProto.AttributeType.INT).setI(value));
+                node.attr(attribute, value);
+                return this;
             }
 
             /** Adds an INTS attribute. */
             public NodeBuilder intsAttr(String attribute, long... values) {
-                AttributeProto.Builder builder = attribute(attribute, AttributeProto.AttributeType.INTS);
-                for (long value : values) {
-                    builder.addInts(value);
-                }
-                return add(builder);
+                node.ints(attribute, values);
+                return this;
             }
 
             /** Adds a FLOAT attribute. */
             public NodeBuilder floatAttr(String attribute, float value) {
-                return add(attribute(attribute, AttributeProto.AttributeType.FLOAT).setF(value));
+                node.attr(attribute, value);
+                return this;
             }
 
             /** Adds a FLOATS attribute. */
             public NodeBuilder floatsAttr(String attribute, float... values) {
-                AttributeProto.Builder builder = attribute(attribute, AttributeProto.AttributeType.FLOATS);
-                for (float value : values) {
-                    builder.addFloats(value);
-                }
-                return add(builder);
+                node.floats(attribute, values);
+                return this;
             }
 
             /** Adds a STRING attribute (UTF-8). */
             public NodeBuilder stringAttr(String attribute, String value) {
-                return add(attribute(attribute, AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8(value)));
+                node.attr(attribute, value);
+                return this;
             }
 
             /** Adds a TENSOR attribute. */
             public NodeBuilder tensorAttr(String attribute, TensorProto value) {
-                return add(attribute(attribute, AttributeProto.AttributeType.TENSOR).setT(value));
+                node.attr(attribute, value);
+                return this;
             }
 
             /** Adds a GRAPH attribute (build the body with {@link Builder#subgraph}). */
             public NodeBuilder graphAttr(String attribute, GraphProto value) {
-                return add(attribute(attribute, AttributeProto.AttributeType.GRAPH).setG(value));
+                node.attr(AttributeProto.newBuilder().setName(attribute).setType(AttributeProto.AttributeType.GRAPH)
+                        .setG(value).build());
+                return this;
             }
 
             /** Adds the node with one output named uniquely after its op type; returns the output. */
@@ -524,34 +526,23 @@ public final class TestModels {
             }
 
             private String reservedOutput(String outputName) {
-                node.addOutput(outputName);
+                outputs.add(outputName);
                 return finish()[0];
             }
 
             /** Adds the node with {@code count} outputs named uniquely after its op type; returns them. */
             public String[] outputs(int count) {
-                String base = node.getOpType().toLowerCase(Locale.ROOT);
+                String base = opType.toLowerCase(Locale.ROOT);
                 for (int i = 0; i < count; i++) {
-                    node.addOutput(uniqueName(base));
+                    outputs.add(uniqueName(base));
                 }
                 return finish();
             }
 
             private String[] finish() {
-                if (node.getName().isEmpty()) {
-                    node.setName(uniqueName(node.getOpType()));
-                }
-                graph.addNode(node);
-                return node.getOutputList().toArray(new String[0]);
-            }
-
-            private NodeBuilder add(AttributeProto.Builder attribute) {
-                node.addAttribute(attribute);
-                return this;
-            }
-
-            private AttributeProto.Builder attribute(String attribute, AttributeProto.AttributeType type) {
-                return AttributeProto.newBuilder().setName(attribute).setType(type);
+                node.out(outputs.toArray(new String[0])).named(name.isEmpty() ? uniqueName(opType) : name);
+                graph.addNode(node.build());
+                return outputs.toArray(new String[0]);
             }
         }
     }
