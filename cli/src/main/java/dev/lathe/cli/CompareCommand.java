@@ -1,9 +1,11 @@
 package dev.lathe.cli;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.runtime.Benchmark;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
@@ -14,11 +16,14 @@ import dev.lathe.core.runtime.ProviderDecision;
 import dev.lathe.core.runtime.ProviderPolicy;
 import dev.lathe.core.runtime.ProviderSelector;
 import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.task.Task;
+import dev.lathe.core.task.TaskMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -54,15 +59,18 @@ final class CompareCommand implements Callable<Integer> {
     private InputOptions inputs;
 
     @Mixin
+    private DataOptions data;
+
+    @Mixin
     private ProviderOptions provider;
 
     @Mixin
     private MeasurementOptions measurement;
 
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "10",
-            description = "Generated input samples the outputs are compared on (default: ${DEFAULT-VALUE}); "
-                    + "with --input, the given inputs are the one sample.")
-    private int samples;
+    @Option(names = "--samples", paramLabel = "N",
+            description = "Input samples the outputs are compared on: generated ones (default: 10), or the first N of "
+                    + "--data (default: 200); with --input, the given inputs are the one sample.")
+    private Integer samples;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "50",
             description = "Timed runs of each model (default: ${DEFAULT-VALUE}).")
@@ -82,18 +90,48 @@ final class CompareCommand implements Callable<Integer> {
         OnnxModel a = OnnxModel.load(modelA);
         OnnxModel b = OnnxModel.load(modelB);
         requireSameInputs(a, b);
-        List<Map<String, TensorData>> feeds = inputs.samples(a, samples);
-        ProviderDecision decision = ProviderSelector.forThisMachine().select(policy, a, feeds.get(0));
-        SessionSettings settings = SessionSettings.of(decision.selected());
-        Fidelity fidelity;
-        try (ModelSession sessionA = ModelSession.open(a, settings);
-                ModelSession sessionB = ModelSession.open(b, settings)) {
-            fidelity = FidelityMeter.compare(sessionA, sessionB, feeds);
+        if (inputs.given() && data.location().isPresent()) {
+            throw new ParameterException(spec.commandLine(), "Options '--data' and '--input' exclude each other");
         }
-        BenchmarkResult resultA = Benchmark.run(a, settings, feeds.get(0), options);
-        BenchmarkResult resultB = Benchmark.run(b, settings, feeds.get(0), options);
-        Comparison comparison = new Comparison(modelA.toString(), modelB.toString(),
-                InputOptions.shapesOf(feeds.get(0)), decision, options, fidelity, resultA, resultB);
+        Optional<SampleSource> real = data.open(a, modelA, Optional.empty());
+        try {
+            SampleSource compared = real.isPresent()
+                    ? real.get().limit(samples == null ? ValidationGate.DEFAULT_REAL_SAMPLES : samples)
+                    : SampleSource.of(inputs.given() ? "given inputs" : "generated (" + (samples == null ? 10 : samples)
+                            + " random samples)", inputs.samples(a, samples == null ? 10 : samples));
+            List<Map<String, TensorData>> first = compared.take(1);
+            if (first.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--data holds no samples");
+            }
+            ProviderDecision decision = ProviderSelector.forThisMachine().select(policy, a, first.get(0));
+            SessionSettings settings = SessionSettings.of(decision.selected());
+            Task task = Task.detect(a);
+            TaskMetrics metrics = TaskMetrics.of(task);
+            Fidelity fidelity;
+            try (ModelSession sessionA = ModelSession.open(a, settings);
+                    ModelSession sessionB = ModelSession.open(b, settings)) {
+                fidelity = FidelityMeter.compare(sessionA, sessionB, compared, metrics::add);
+            }
+            return report(a, b, first.get(0), decision, settings, options, fidelity, compared.description(), task,
+                    metrics.results());
+        } finally {
+            if (real.isPresent() && real.get() instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // Closing a tokenizer frees native memory; nothing to report.
+                }
+            }
+        }
+    }
+
+    private int report(OnnxModel a, OnnxModel b, Map<String, TensorData> feed, ProviderDecision decision,
+            SessionSettings settings, BenchmarkOptions options, Fidelity fidelity, String source, Task task,
+            Map<String, Double> taskMetrics) throws LatheException, IOException {
+        BenchmarkResult resultA = Benchmark.run(a, settings, feed, options);
+        BenchmarkResult resultB = Benchmark.run(b, settings, feed, options);
+        Comparison comparison = new Comparison(modelA.toString(), modelB.toString(), InputOptions.shapesOf(feed), decision,
+                options, fidelity, source, task.name(), taskMetrics, resultA, resultB);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(ComparisonJson.render(comparison));

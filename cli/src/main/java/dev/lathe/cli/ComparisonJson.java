@@ -27,6 +27,10 @@ final class ComparisonJson {
         putModel(json.putObject("b"), comparison.modelB(), comparison.b());
         json.put("latencyRatio", comparison.latencyRatio());
         putFidelity(json.putObject("fidelity"), comparison.fidelity());
+        json.put("samples", comparison.samples());
+        json.put("task", comparison.task());
+        ObjectNode metrics = json.putObject("taskMetrics");
+        comparison.taskMetrics().forEach(metrics::put);
         BenchJson.putProvider(json, comparison.decision());
         Json.putShapes(json, "inputShapes", comparison.inputShapes());
         json.put("runs", comparison.options().timedRuns());

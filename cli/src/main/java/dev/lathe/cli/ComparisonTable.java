@@ -26,6 +26,7 @@ final class ComparisonTable {
         summary.add(row("Model B", comparison.modelB()));
         summary.add(row("Provider", BenchTable.provider(comparison.decision())));
         summary.add(row("Input shapes", TextTable.shapes(comparison.inputShapes())));
+        summary.add(row("Samples", comparison.samples()));
         summary.add(row("Runs", BenchTable.runs(comparison.options()) + ", each model"));
         StringBuilder text = new StringBuilder();
         TextTable.appendAligned(text, "", summary, false);
@@ -44,6 +45,11 @@ final class ComparisonTable {
         }
         TextTable.section(text, "Fidelity of B against A (" + fidelity.samples()
                 + (fidelity.samples() == 1 ? " sample)" : " samples)"), outputs, true);
+        if (!comparison.taskMetrics().isEmpty()) {
+            List<String[]> metrics = new ArrayList<>();
+            comparison.taskMetrics().forEach((name, value) -> metrics.add(row(name, Units.decimal(value))));
+            TextTable.section(text, "Task metrics of B against A (" + comparison.task() + ")", metrics, false);
+        }
 
         BenchmarkResult a = comparison.a();
         BenchmarkResult b = comparison.b();

@@ -20,7 +20,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The options that give a command real data: {@code --data} with the few settings each kind of data
- * needs, and {@code --calibrate-on-generated} to let data-aware passes calibrate on generated inputs.
+ * needs ({@code --tokenizer}, {@code --max-length}, {@code --image}, {@code --audio}).
  */
 final class DataOptions {
 
@@ -30,8 +30,8 @@ final class DataOptions {
     @Option(names = "--data", paramLabel = "FILE|DIR",
             description = "Real input samples: text (.txt, one a line, or .jsonl with \"text\" and optional \"text_pair\"), "
                     + "images (.png/.jpg or a folder of them), audio (.wav or a folder of them) or NumPy arrays (.npz/.npy, "
-                    + "or a folder of them). Every 4th sample is held out for validation, the rest calibrate data-aware "
-                    + "passes; input shapes come from the data.")
+                    + "or a folder of them). optimize holds every 4th sample out for validation and calibrates on the rest, "
+                    + "and takes input shapes from the data.")
     private Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE|DIR",
@@ -54,15 +54,11 @@ final class DataOptions {
                     + "16-bit PCM mono only).")
     private AudioSpec audio;
 
-    @Option(names = "--calibrate-on-generated",
-            description = "Without --data, let data-aware passes (SmoothQuant, GPTQ, Wanda) calibrate on generated "
-                    + "inputs instead of using their data-free form or refusing; generated inputs calibrate far "
-                    + "worse than real data.")
-    private boolean calibrateOnGenerated;
 
-    /** Whether data-aware passes may calibrate on generated inputs. */
-    boolean calibrateOnGenerated() {
-        return calibrateOnGenerated;
+
+    /** The {@code --data} location, if given. */
+    Optional<Path> location() {
+        return Optional.ofNullable(data);
     }
 
     /**

@@ -146,6 +146,12 @@ final class OptimizeCommand implements Callable<Integer> {
     @Mixin
     private DataOptions data;
 
+    @Option(names = "--calibrate-on-generated",
+            description = "Without --data, let data-aware passes (SmoothQuant, GPTQ, Wanda, structured pruning) calibrate "
+                    + "on generated inputs instead of using their data-free form or refusing; generated inputs "
+                    + "calibrate far worse than real data.")
+    private boolean calibrateOnGenerated;
+
     @Mixin
     private ProgressOptions progress;
 
@@ -172,7 +178,7 @@ final class OptimizeCommand implements Callable<Integer> {
         Pipeline.Builder pipeline = Pipeline.builder().provider(policy).shapes(binding).validation(validation)
                 .benchmark(measurement.options(runs)).pricing(pricing == null ? Pricing.DEFAULT : pricing)
                 .writeOnValidationFailure(writeOnFailure).allowOverwrite(force)
-                .calibrateOnGenerated(data.calibrateOnGenerated());
+                .calibrateOnGenerated(calibrateOnGenerated);
         all.forEach(pipeline::add);
         OnnxModel loaded = OnnxModel.load(model);
         Optional<SampleSource> samples = data.open(loaded, model, recipe.flatMap(PipelineFile::data));

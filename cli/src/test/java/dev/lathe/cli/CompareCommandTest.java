@@ -79,6 +79,27 @@ class CompareCommandTest {
     }
 
     @Test
+    void dataSamplesAreComparedAndNamed() throws Exception {
+        Path data = java.nio.file.Files.createDirectories(folder.resolve("samples"));
+        for (int i = 0; i < 5; i++) {
+            Path sample = java.nio.file.Files.createDirectories(data.resolve("s" + i));
+            NpyFiles.write(TensorData.ofFloats(new long[] {2, 4}, 1, i, 2, i, 3, i, 4, i), sample.resolve("X.npy"));
+        }
+
+        CommandRun run = CommandRun.of("compare", model.toString(), model.toString(), "--data", data.toString(),
+                "--samples", "3", "--runs", "2", "--warmup", "1", "--memory", "none", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertThat(json.get("samples").asText()).contains(data.toString(), "5 samples", "first 3");
+        assertThat(json.at("/fidelity/samples").asInt()).isEqualTo(3);
+        assertThat(json.get("task").asText()).isEqualTo("generic");
+        assertThat(json.get("taskMetrics").size()).isZero();
+        assertThat(CommandRun.of("compare", model.toString(), model.toString(), "--data", data.toString(), "--input",
+                data.resolve("s0/X.npy").toString()).err()).contains("'--data' and '--input' exclude each other");
+    }
+
+    @Test
     void inputFilesAreTheOneSample() throws Exception {
         Path file = folder.resolve("x.npy");
         NpyFiles.write(TensorData.ofFloats(new long[] {3, 4}, new float[12]), file);
