@@ -45,6 +45,8 @@ import picocli.CommandLine.Spec;
         description = "Compare model B against model A on the same inputs: output fidelity, then latency, "
                 + "throughput and peak memory of both.")
 final class CompareCommand implements Callable<Integer> {
+    /** Generated samples compared when no --data is given and --samples does not say. */
+    private static final int GENERATED_SAMPLES = 10;
 
     @Spec
     private CommandSpec spec;
@@ -87,6 +89,9 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "Options '--samples' and '--input' exclude each other: the given inputs are the one sample");
         }
+        if (samples != null && samples < 1) {
+            throw new ParameterException(spec.commandLine(), "--samples must be at least 1, got " + samples);
+        }
         OnnxModel a = OnnxModel.load(modelA);
         OnnxModel b = OnnxModel.load(modelB);
         requireSameInputs(a, b);
@@ -95,10 +100,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         Optional<SampleSource> real = data.open(a, modelA, Optional.empty());
         try {
+            int generated = samples == null ? GENERATED_SAMPLES : samples;
             SampleSource compared = real.isPresent()
                     ? real.get().limit(samples == null ? ValidationGate.DEFAULT_REAL_SAMPLES : samples)
-                    : SampleSource.of(inputs.given() ? "given inputs" : "generated (" + (samples == null ? 10 : samples)
-                            + " random samples)", inputs.samples(a, samples == null ? 10 : samples));
+                    : SampleSource.of(inputs.given() ? "given inputs" : "generated (" + generated + " random samples)",
+                            inputs.samples(a, generated));
             List<Map<String, TensorData>> first = compared.take(1);
             if (first.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "--data holds no samples");
