@@ -57,8 +57,7 @@ public final class DimensionDefaults {
                 if (dim.hasDimValue() && dim.getDimValue() > 0) {
                     continue;
                 }
-                String key = dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam()
-                        : input.getName() + "[" + axis + "]";
+                String key = key(input, axis);
                 if (bound.dimension(key).isPresent() || chosen.containsKey(key)) {
                     continue;
                 }
@@ -66,6 +65,12 @@ public final class DimensionDefaults {
             }
         }
         return chosen;
+    }
+
+    /** How a dimension is named in bindings and defaults: its {@code dim_param}, else {@code input[axis]}. */
+    static String key(ValueInfoProto input, int axis) {
+        TensorShapeProto.Dimension dim = input.getType().getTensorType().getShape().getDim(axis);
+        return dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam() : input.getName() + "[" + axis + "]";
     }
 
     private static Choice choose(ValueInfoProto input, int axis, String name) {

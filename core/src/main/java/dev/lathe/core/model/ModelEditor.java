@@ -7,7 +7,6 @@ import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.OperatorSetIdProto;
 import dev.lathe.core.onnx.Onnx.StringStringEntryProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class ModelEditor {
     private final GraphEditor main;
     private final Map<String, String> metadata;
     private final Map<String, Long> opsets;
-    private final Set<String> usedNames = new HashSet<>();
+    private final Set<String> usedNames;
 
     ModelEditor(OnnxModel base) {
         this.base = base;
@@ -36,16 +35,7 @@ public final class ModelEditor {
         for (OperatorSetIdProto opset : base.proto().getOpsetImportList()) {
             opsets.put(opset.getDomain(), opset.getVersion());
         }
-        for (Graph graph : base.graph().withAllSubgraphs()) {
-            graph.proto().getInputList().forEach(v -> usedNames.add(v.getName()));
-            graph.proto().getOutputList().forEach(v -> usedNames.add(v.getName()));
-            graph.proto().getInitializerList().forEach(t -> usedNames.add(t.getName()));
-            for (NodeProto node : graph.proto().getNodeList()) {
-                usedNames.addAll(node.getOutputList());
-                usedNames.addAll(node.getInputList());
-                usedNames.add(node.getName());
-            }
-        }
+        this.usedNames = NodeNames.usedNames(base.graph().proto());
         this.main = new GraphEditor(this, base.graph().proto(), "", null);
     }
 

@@ -18,7 +18,14 @@ final class NodeNames {
     private final Set<String> seenNodes = new HashSet<>();
 
     private NodeNames(GraphProto main) {
-        collect(main);
+        collect(main, used);
+    }
+
+    /** Every value, initializer and node name the main graph and its subgraphs use. */
+    static Set<String> usedNames(GraphProto main) {
+        Set<String> names = new HashSet<>();
+        collect(main, names);
+        return names;
     }
 
     /** The main graph with every node of every graph uniquely named; {@code main} itself when all already are. */
@@ -45,19 +52,19 @@ final class NodeNames {
         return false;
     }
 
-    private void collect(GraphProto graph) {
-        graph.getInputList().forEach(v -> used.add(v.getName()));
-        graph.getOutputList().forEach(v -> used.add(v.getName()));
-        graph.getInitializerList().forEach(t -> used.add(t.getName()));
+    private static void collect(GraphProto graph, Set<String> names) {
+        graph.getInputList().forEach(v -> names.add(v.getName()));
+        graph.getOutputList().forEach(v -> names.add(v.getName()));
+        graph.getInitializerList().forEach(t -> names.add(t.getName()));
         for (NodeProto node : graph.getNodeList()) {
-            used.addAll(node.getOutputList());
-            used.addAll(node.getInputList());
-            used.add(node.getName());
+            names.addAll(node.getOutputList());
+            names.addAll(node.getInputList());
+            names.add(node.getName());
             for (AttributeProto attribute : node.getAttributeList()) {
                 if (attribute.hasG()) {
-                    collect(attribute.getG());
+                    collect(attribute.getG(), names);
                 }
-                attribute.getGraphsList().forEach(this::collect);
+                attribute.getGraphsList().forEach(body -> collect(body, names));
             }
         }
     }

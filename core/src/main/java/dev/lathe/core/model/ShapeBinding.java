@@ -151,8 +151,7 @@ public final class ShapeBinding {
             long[] shape = new long[declared.getDimCount()];
             for (int i = 0; i < shape.length; i++) {
                 TensorShapeProto.Dimension dim = declared.getDim(i);
-                String key = dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam()
-                        : input.getName() + "[" + i + "]";
+                String key = DimensionDefaults.key(input, i);
                 shape[i] = dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue()
                         : binding.dimension(key).orElseGet(() -> defaults.get(key).value());
             }

@@ -94,17 +94,16 @@ public final class PassContext {
     }
 
     /**
-     * The calibration samples, for a pass that has no data-free form.
+     * Checks that there is calibration data, for a pass that has no data-free form; it reads no sample.
      *
-     * @throws PassFailedException naming the pass and how to pass data, when there are none
+     * @throws PassFailedException naming the pass and how to pass data, when there is none
      */
-    public List<Map<String, TensorData>> requireCalibration(String pass) throws PassFailedException {
-        if (calibration().isEmpty()) {
+    public void requireCalibration(String pass) throws PassFailedException {
+        if (!hasCalibration()) {
             throw new PassFailedException(pass + " needs real calibration data and none was given: pass samples "
                     + "(lathe optimize --data FILE, or Pipeline.Builder.data), or allow calibrating on generated inputs "
                     + "(--calibrate-on-generated), which judges models far worse than real data");
         }
-        return calibration();
     }
 
     /** Whether there is calibration data (real, or generated on request). */

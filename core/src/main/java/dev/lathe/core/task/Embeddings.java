@@ -1,6 +1,7 @@
 package dev.lathe.core.task;
 
 import dev.lathe.core.model.TensorData;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,24 +28,31 @@ public final class Embeddings {
             throw new IllegalArgumentException("hidden state must be [1, " + mask.length + ", dim] with "
                     + "matching data, got shape " + Arrays.toString(shape) + " and " + hidden.length + " values");
         }
-        int tokens = (int) shape[1];
-        int dim = (int) shape[2];
+        if (Arrays.stream(mask).allMatch(m -> m == 0)) {
+            throw new IllegalArgumentException("attention mask has no attended token");
+        }
+        return mean(hidden, 0, (int) shape[1], (int) shape[2], mask);
+    }
+
+    /**
+     * The mean of the {@code tokens} vectors of width {@code dim} starting at row {@code row} of
+     * {@code values}, over the tokens whose mask is non-zero (all when {@code mask} is null); zeros when none is.
+     */
+    private static float[] mean(float[] values, int row, int tokens, int dim, long[] mask) {
         double[] sum = new double[dim];
         long attended = 0;
         for (int t = 0; t < tokens; t++) {
-            if (mask[t] == 0) {
+            if (mask != null && mask[row * tokens + t] == 0) {
                 continue;
             }
             attended++;
+            int base = (row * tokens + t) * dim;
             for (int d = 0; d < dim; d++) {
-                sum[d] += hidden[t * dim + d];
+                sum[d] += values[base + d];
             }
         }
-        if (attended == 0) {
-            throw new IllegalArgumentException("attention mask has no attended token");
-        }
         float[] mean = new float[dim];
-        for (int d = 0; d < dim; d++) {
+        for (int d = 0; d < dim && attended > 0; d++) {
             mean[d] = (float) (sum[d] / attended);
         }
         return mean;
@@ -77,7 +85,7 @@ public final class Embeddings {
     public static List<float[]> pooled(TensorData states, TensorData mask) {
         long[] shape = states.shape();
         float[] values = states.toFloatArray();
-        List<float[]> embeddings = new java.util.ArrayList<>();
+        List<float[]> embeddings = new ArrayList<>();
         if (shape.length == 2) {
             int dim = (int) shape[1];
             for (int row = 0; row < shape[0]; row++) {
@@ -97,23 +105,7 @@ public final class Embeddings {
                     + " does not fit token states of shape " + Arrays.toString(shape));
         }
         for (int row = 0; row < shape[0]; row++) {
-            double[] sum = new double[dim];
-            long attended = 0;
-            for (int t = 0; t < tokens; t++) {
-                if (maskValues != null && maskValues[row * tokens + t] == 0) {
-                    continue;
-                }
-                attended++;
-                int base = (row * tokens + t) * dim;
-                for (int d = 0; d < dim; d++) {
-                    sum[d] += values[base + d];
-                }
-            }
-            float[] mean = new float[dim];
-            for (int d = 0; d < dim && attended > 0; d++) {
-                mean[d] = (float) (sum[d] / attended);
-            }
-            embeddings.add(normalizeOrZero(mean));
+            embeddings.add(normalizeOrZero(mean(values, row, tokens, dim, maskValues)));
         }
         return embeddings;
     }
