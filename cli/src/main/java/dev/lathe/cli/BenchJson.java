@@ -3,10 +3,10 @@ package dev.lathe.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.core.provider.ProviderSpecs;
 import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.LatencyStats;
-import dev.lathe.core.runtime.ProviderDecision;
-import dev.lathe.core.runtime.ProviderSpecs;
+import dev.lathe.core.selection.ProviderDecision;
 
 /**
  * Renders a {@link BenchReport} as a JSON object for scripts. Keys: {@code model}, {@code provider} (the

@@ -2,7 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
-import dev.lathe.core.runtime.ProviderDecision;
+import dev.lathe.core.selection.ProviderDecision;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -4,7 +4,7 @@ import static dev.lathe.cli.TextTable.row;
 
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
-import dev.lathe.core.runtime.ProviderDecision;
+import dev.lathe.core.selection.ProviderDecision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

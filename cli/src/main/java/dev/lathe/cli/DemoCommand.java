@@ -11,7 +11,7 @@ import dev.lathe.core.pipeline.Pipeline;
 import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkOptions.MemoryMeasurement;
-import dev.lathe.core.runtime.ProviderPolicy;
+import dev.lathe.core.selection.ProviderPolicy;
 import dev.lathe.djl.text.EnglishSentences;
 import dev.lathe.djl.text.TextSamples;
 import dev.lathe.djl.text.TextSpec;

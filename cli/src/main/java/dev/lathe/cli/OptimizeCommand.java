@@ -15,7 +15,7 @@ import dev.lathe.core.pipeline.PipelineFile;
 import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.report.Pricing;
 import dev.lathe.core.report.ReportFormat;
-import dev.lathe.core.runtime.ProviderPolicy;
+import dev.lathe.core.selection.ProviderPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.lathe.cli;
 
-import dev.lathe.core.runtime.ProviderConfig;
-import dev.lathe.core.runtime.ProviderPolicy;
-import dev.lathe.core.runtime.ProviderSpecs;
+import dev.lathe.core.provider.ProviderConfig;
+import dev.lathe.core.provider.ProviderSpecs;
+import dev.lathe.core.selection.ProviderPolicy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.core.runtime.Provider;
+import dev.lathe.core.provider.Provider;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

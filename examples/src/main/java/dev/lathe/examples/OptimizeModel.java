@@ -6,7 +6,7 @@ import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.Pipeline;
 import dev.lathe.core.pipeline.PipelineResult;
 import dev.lathe.core.report.ReportWriter;
-import dev.lathe.core.runtime.ProviderPolicy;
+import dev.lathe.core.selection.ProviderPolicy;
 import dev.lathe.djl.DataFiles;
 import dev.lathe.djl.text.TextSpec;
 import java.nio.file.Path;

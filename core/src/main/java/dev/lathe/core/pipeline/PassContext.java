@@ -8,7 +8,7 @@ import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.runtime.ProviderConfig;
+import dev.lathe.core.provider.ProviderConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.lathe.core.report;
 
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.runtime.BenchmarkResult;
-import dev.lathe.core.runtime.ProviderDecision;
+import dev.lathe.core.selection.ProviderDecision;
 import java.util.List;
 import java.util.Optional;
 

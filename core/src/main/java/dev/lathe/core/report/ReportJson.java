@@ -11,7 +11,7 @@ import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.LatencyStats;
 import dev.lathe.core.runtime.OutputFidelity;
-import dev.lathe.core.runtime.ProviderDecision;
+import dev.lathe.core.selection.ProviderDecision;
 
 /**
  * The report as JSON, with the stable schema documented in {@code docs/report-schema.md}: keys always

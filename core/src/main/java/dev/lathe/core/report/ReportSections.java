@@ -7,7 +7,7 @@ import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.OutputFidelity;
-import dev.lathe.core.runtime.ProviderDecision;
+import dev.lathe.core.selection.ProviderDecision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

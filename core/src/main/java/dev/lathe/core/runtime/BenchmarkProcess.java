@@ -5,6 +5,7 @@ import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.provider.ProviderSpecs;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;

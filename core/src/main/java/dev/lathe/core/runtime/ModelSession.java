@@ -12,6 +12,8 @@ import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.SaveOptions;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.provider.ModelPrecision;
+import dev.lathe.core.provider.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +59,7 @@ public final class ModelSession implements AutoCloseable {
         SessionOptions options = new SessionOptions();
         try {
             options.setOptimizationLevel(settings.optimize() ? SessionOptions.OptLevel.ALL_OPT : SessionOptions.OptLevel.NO_OPT);
-            SessionFactory.addProvider(options, settings.provider(), ModelPrecision.of(model));
+            ProviderOptions.addProvider(options, settings.provider(), ModelPrecision.of(model));
             if (settings.profilingPrefix().isPresent()) {
                 options.enableProfiling(settings.profilingPrefix().get().toString());
             }

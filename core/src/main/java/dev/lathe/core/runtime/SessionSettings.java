@@ -1,5 +1,6 @@
 package dev.lathe.core.runtime;
 
+import dev.lathe.core.provider.ProviderConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 

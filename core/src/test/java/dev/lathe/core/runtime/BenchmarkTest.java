@@ -6,6 +6,7 @@ import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.testing.TestModels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

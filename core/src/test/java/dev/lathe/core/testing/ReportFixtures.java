@@ -2,6 +2,7 @@ package dev.lathe.core.testing;
 
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.ShapeMethod;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.report.Cost;
 import dev.lathe.core.report.DataSources;
 import dev.lathe.core.report.OptimizationReport;
@@ -12,8 +13,7 @@ import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.LatencyStats;
 import dev.lathe.core.runtime.OutputFidelity;
-import dev.lathe.core.runtime.ProviderConfig;
-import dev.lathe.core.runtime.ProviderDecision;
+import dev.lathe.core.selection.ProviderDecision;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

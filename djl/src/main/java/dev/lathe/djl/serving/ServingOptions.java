@@ -1,7 +1,7 @@
 package dev.lathe.djl.serving;
 
 import ai.djl.Device;
-import dev.lathe.core.runtime.Provider;
+import dev.lathe.core.provider.Provider;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -4,7 +4,7 @@ import dev.lathe.core.pipeline.PassOption;
 import dev.lathe.core.pipeline.PassOptionSet;
 import dev.lathe.core.pipeline.PassOptionValues;
 import dev.lathe.core.pipeline.PassSettingsBuilder;
-import dev.lathe.core.runtime.CpuFeatures;
+import dev.lathe.core.provider.CpuFeatures;
 import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.quantize.WeightQuantizer;
 import java.util.Map;

@@ -15,7 +15,7 @@ import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
-import dev.lathe.core.runtime.CpuFeatures;
+import dev.lathe.core.provider.CpuFeatures;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.FidelityMeter;
 import dev.lathe.core.runtime.ModelSession;

@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

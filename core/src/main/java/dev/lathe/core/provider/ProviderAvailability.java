@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 /**
  * Whether an execution provider can be used here.

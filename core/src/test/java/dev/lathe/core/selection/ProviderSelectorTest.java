@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.selection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,11 @@ import dev.lathe.core.ProviderUnavailableException;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderAvailability;
+import dev.lathe.core.provider.ProviderCatalog;
+import dev.lathe.core.provider.ProviderConfig;
+import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.testing.TestModels;
 import java.util.List;
 import java.util.Map;

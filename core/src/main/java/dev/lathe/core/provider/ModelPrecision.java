@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 import dev.lathe.core.model.ConstantTensor;
 import dev.lathe.core.model.DataType;

@@ -1,5 +1,6 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.selection;
 
+import dev.lathe.core.provider.ProviderConfig;
 import java.util.List;
 import java.util.OptionalDouble;
 

@@ -1,12 +1,19 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.selection;
 
 import dev.lathe.core.LatheException;
 import dev.lathe.core.ProviderUnavailableException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.provider.ProviderAvailability;
+import dev.lathe.core.provider.ProviderCatalog;
+import dev.lathe.core.provider.ProviderConfig;
+import dev.lathe.core.runtime.Benchmark;
+import dev.lathe.core.runtime.BenchmarkOptions;
+import dev.lathe.core.runtime.SessionSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -102,15 +109,15 @@ public final class ProviderSelector {
         double[] medians = new double[trials.size()];
         int best = 0;
         for (int i = 0; i < trials.size(); i++) {
-            medians[i] = Benchmark.measure(model, SessionSettings.of(trials.get(i)), inputs, trialOptions)
-                    .result().latencyMs().p50();
+            medians[i] = Benchmark.run(model, SessionSettings.of(trials.get(i)), inputs, trialOptions)
+                    .latencyMs().p50();
             if (medians[i] < medians[best]) {
                 best = i;
             }
         }
         List<ProviderDecision.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < trials.size(); i++) {
-            String reason = i == best ? "lowest median latency" : String.format(java.util.Locale.ROOT,
+            String reason = i == best ? "lowest median latency" : String.format(Locale.ROOT,
                     "%.2fx the median latency of %s", medians[i] / medians[best], trials.get(best).describe());
             candidates.add(new ProviderDecision.Candidate(trials.get(i).describe(), true, i == best, reason,
                     OptionalDouble.of(medians[i])));

@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -69,7 +69,7 @@ public interface ProviderCatalog {
                 return ProviderAvailability.unavailable(name, "not in this ONNX Runtime build" + hint);
             }
             try (SessionOptions options = new SessionOptions()) {
-                SessionFactory.addProvider(options, ProviderConfig.defaults(provider), new ModelPrecision(false, false));
+                ProviderOptions.addProvider(options, ProviderConfig.defaults(provider), new ModelPrecision(false, false));
                 return ProviderAvailability.available(name);
             } catch (OrtException | RuntimeException e) {
                 String libraries = switch (provider) {

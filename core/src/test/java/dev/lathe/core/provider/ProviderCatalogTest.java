@@ -1,9 +1,11 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;

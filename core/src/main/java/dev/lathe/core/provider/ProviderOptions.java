@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.SessionOptions;
@@ -7,12 +7,12 @@ import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import java.util.Map;
 
 /** Turns Lathe's provider configurations into ONNX Runtime session options. */
-final class SessionFactory {
-    private SessionFactory() {
+public final class ProviderOptions {
+    private ProviderOptions() {
     }
 
     /** Adds one provider, with its options, to the session options (CPU needs nothing added). */
-    static void addProvider(SessionOptions options, ProviderConfig config, ModelPrecision precision) throws OrtException {
+    public static void addProvider(SessionOptions options, ProviderConfig config, ModelPrecision precision) throws OrtException {
         if (config instanceof ProviderConfig.Cpu cpu) {
             options.setCPUArenaAllocator(cpu.arena());
             if (cpu.intraOpThreads() > 0) {

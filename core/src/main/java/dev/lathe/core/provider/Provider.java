@@ -1,4 +1,4 @@
-package dev.lathe.core.runtime;
+package dev.lathe.core.provider;
 
 import ai.onnxruntime.OrtProvider;
 import java.util.Arrays;
