@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import static dev.lathe.cli.TextTable.row;
 
+import dev.lathe.core.report.Figures;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.selection.ProviderDecision;
@@ -19,12 +20,12 @@ import java.util.function.ToDoubleFunction;
 final class BenchTable {
     /** The timed figures of a benchmark, in report order, with their labels and formats. */
     static final List<Figure> FIGURES = List.of(
-            new Figure("Session init", BenchmarkResult::sessionInitMs, Units::millis),
-            new Figure("Latency mean", r -> r.latencyMs().mean(), Units::millis),
-            new Figure("Latency p50", r -> r.latencyMs().p50(), Units::millis),
-            new Figure("Latency p90", r -> r.latencyMs().p90(), Units::millis),
-            new Figure("Latency p99", r -> r.latencyMs().p99(), Units::millis),
-            new Figure("Throughput", BenchmarkResult::throughputPerSec, Units::perSecond));
+            new Figure("Session init", BenchmarkResult::sessionInitMs, Figures::exactMillis),
+            new Figure("Latency mean", r -> r.latencyMs().mean(), Figures::exactMillis),
+            new Figure("Latency p50", r -> r.latencyMs().p50(), Figures::exactMillis),
+            new Figure("Latency p90", r -> r.latencyMs().p90(), Figures::exactMillis),
+            new Figure("Latency p99", r -> r.latencyMs().p99(), Figures::exactMillis),
+            new Figure("Throughput", BenchmarkResult::throughputPerSec, Figures::throughput));
     private static final int TOP_OP_TYPES = 10;
 
     /**
@@ -57,7 +58,7 @@ final class BenchTable {
             summary.add(row(figure.label(), figure.of(result)));
         }
         summary.add(row("Peak memory", result.peakMemoryBytes() < 0 ? "not measured"
-                : Units.megabytes(result.peakMemoryBytes()) + ", " + memoryMethod(result.memoryMethod())));
+                : Figures.bytesAndExact(result.peakMemoryBytes()) + ", " + memoryMethod(result.memoryMethod())));
         StringBuilder text = new StringBuilder();
         TextTable.appendAligned(text, "", summary, false);
         appendDecision(text, report.decision());
@@ -82,7 +83,7 @@ final class BenchTable {
         List<String[]> rows = new ArrayList<>();
         for (ProviderDecision.Candidate candidate : decision.candidates()) {
             String median = candidate.medianLatencyMs().isPresent()
-                    ? " (median " + Units.millis(candidate.medianLatencyMs().getAsDouble()) + ")" : "";
+                    ? " (median " + Figures.exactMillis(candidate.medianLatencyMs().getAsDouble()) + ")" : "";
             String outcome = candidate.selected() ? "selected: " : "";
             rows.add(row(candidate.provider(), outcome + candidate.reason() + median));
         }
@@ -106,14 +107,14 @@ final class BenchTable {
         int index = 0;
         for (Map.Entry<String, Double> entry : byOpType.entrySet()) {
             if (index++ < TOP_OP_TYPES) {
-                rows.add(row(entry.getKey(), Units.millis(entry.getValue()), Units.percent(entry.getValue() / total)));
+                rows.add(row(entry.getKey(), Figures.exactMillis(entry.getValue()), Figures.fraction(entry.getValue() / total)));
             } else {
                 rest += entry.getValue();
             }
         }
         if (byOpType.size() > TOP_OP_TYPES) {
-            rows.add(row("(" + (byOpType.size() - TOP_OP_TYPES) + " other op types)", Units.millis(rest),
-                    Units.percent(rest / total)));
+            rows.add(row("(" + (byOpType.size() - TOP_OP_TYPES) + " other op types)", Figures.exactMillis(rest),
+                    Figures.fraction(rest / total)));
         }
         return rows;
     }

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import static dev.lathe.cli.TextTable.row;
 
+import dev.lathe.core.report.Figures;
 import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.OutputFidelity;
@@ -14,7 +15,7 @@ import java.util.List;
  * and the provider decision.
  */
 final class ComparisonTable {
-    private static final String NONE = "-";
+    private static final String NONE = Figures.NONE;
 
     private ComparisonTable() {
     }
@@ -35,19 +36,19 @@ final class ComparisonTable {
         List<String[]> outputs = new ArrayList<>();
         outputs.add(row("Output", "Cosine mean", "Cosine min", "Max abs error", "Mean abs error", "Top-1"));
         for (OutputFidelity output : fidelity.outputs()) {
-            outputs.add(row(output.output(), Units.decimal(output.cosineMean()), Units.decimal(output.cosineMin()),
-                    Units.decimal(output.maxAbsError()), Units.decimal(output.meanAbsError()),
-                    output.top1Agreement().isPresent() ? Units.percent(output.top1Agreement().getAsDouble()) : NONE));
+            outputs.add(row(output.output(), Figures.cosine(output.cosineMean()), Figures.cosine(output.cosineMin()),
+                    Figures.significant(output.maxAbsError()), Figures.significant(output.meanAbsError()),
+                    output.top1Agreement().isPresent() ? Figures.fraction(output.top1Agreement().getAsDouble()) : NONE));
         }
         if (fidelity.outputs().size() > 1) {
-            outputs.add(row("(worst)", Units.decimal(fidelity.cosineMean()), Units.decimal(fidelity.cosineMin()),
-                    Units.decimal(fidelity.maxAbsError()), Units.decimal(fidelity.meanAbsError()), NONE));
+            outputs.add(row("(worst)", Figures.cosine(fidelity.cosineMean()), Figures.cosine(fidelity.cosineMin()),
+                    Figures.significant(fidelity.maxAbsError()), Figures.significant(fidelity.meanAbsError()), NONE));
         }
         TextTable.section(text, "Fidelity of B against A (" + fidelity.samples()
                 + (fidelity.samples() == 1 ? " sample)" : " samples)"), outputs, true);
         if (!comparison.taskMetrics().isEmpty()) {
             List<String[]> metrics = new ArrayList<>();
-            comparison.taskMetrics().forEach((name, value) -> metrics.add(row(name, Units.decimal(value))));
+            comparison.taskMetrics().forEach((name, value) -> metrics.add(row(name, Figures.cosine(value))));
             TextTable.section(text, "Task metrics of B against A (" + comparison.task() + ")", metrics, false);
         }
 
@@ -57,13 +58,13 @@ final class ComparisonTable {
         figures.add(row("", "A", "B", "B/A"));
         for (BenchTable.Figure figure : BenchTable.FIGURES) {
             figures.add(row(figure.label(), figure.of(a), figure.of(b),
-                    Units.ratio(figure.value().applyAsDouble(b) / figure.value().applyAsDouble(a))));
+                    Figures.ratio(figure.value().applyAsDouble(a), figure.value().applyAsDouble(b))));
         }
         boolean memory = a.peakMemoryBytes() >= 0 && b.peakMemoryBytes() >= 0;
         figures.add(row(memory ? "Peak memory (" + a.memoryMethod() + ")" : "Peak memory (not measured)",
-                memory ? Units.roundedMegabytes(a.peakMemoryBytes()) : NONE,
-                memory ? Units.roundedMegabytes(b.peakMemoryBytes()) : NONE,
-                memory ? Units.ratio((double) b.peakMemoryBytes() / a.peakMemoryBytes()) : NONE));
+                memory ? Figures.bytes(a.peakMemoryBytes()) : NONE,
+                memory ? Figures.bytes(b.peakMemoryBytes()) : NONE,
+                memory ? Figures.ratio(a.peakMemoryBytes(), b.peakMemoryBytes()) : NONE));
         TextTable.section(text, "Measurements", figures, true);
         BenchTable.appendDecision(text, comparison.decision());
         return text.toString();

@@ -9,6 +9,7 @@ import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.Pipeline;
 import dev.lathe.core.pipeline.ValidationGate;
+import dev.lathe.core.report.Figures;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkOptions.MemoryMeasurement;
 import dev.lathe.core.selection.ProviderPolicy;
@@ -151,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
     private static String headline(Footprint footprint) {
         long matMulMacs = footprint.macsByOpType().getOrDefault("MatMul", 0L);
         return MODEL_NAME + " at batch " + BATCH + ", sequence " + SEQUENCE + ": "
-                + Units.exact(matMulMacs) + " MatMul MACs (" + Units.scaled(matMulMacs) + "), "
-                + Units.scaled(footprint.parameters()) + " parameters (" + Units.exact(footprint.parameters()) + ")";
+                + Figures.exact(matMulMacs) + " MatMul MACs (" + Figures.count(matMulMacs) + "), "
+                + Figures.count(footprint.parameters()) + " parameters (" + Figures.exact(footprint.parameters()) + ")";
     }
 }

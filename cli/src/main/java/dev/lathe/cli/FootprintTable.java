@@ -4,6 +4,7 @@ import static dev.lathe.cli.TextTable.row;
 
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.ShapeMethod;
+import dev.lathe.core.report.Figures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,27 +28,27 @@ final class FootprintTable {
         summary.add(row("Opsets", inspection.opsets().entrySet().stream()
                 .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + " " + e.getValue())
                 .collect(Collectors.joining(", "))));
-        summary.add(row("Size", Units.megabytes(footprint.sizeBytes())));
-        summary.add(row("Parameters", Units.count(footprint.parameters())));
+        summary.add(row("Size", Figures.bytesAndExact(footprint.sizeBytes())));
+        summary.add(row("Parameters", Figures.countAndExact(footprint.parameters())));
         if (footprint.quantizedParameters() > 0) {
-            summary.add(row("Quantized weights", Units.count(footprint.quantizedParameters())));
+            summary.add(row("Quantized weights", Figures.countAndExact(footprint.quantizedParameters())));
         }
-        summary.add(row("Sparsity", Units.percent(footprint.sparsity()) + " (" + Units.exact(footprint.zeroParameters())
-                + " of " + Units.exact(footprint.parameters()) + " parameters are zero)"));
-        summary.add(row("Nodes", Units.exact(footprint.nodeCount())));
+        summary.add(row("Sparsity", Figures.fraction(footprint.sparsity()) + " (" + Figures.exact(footprint.zeroParameters())
+                + " of " + Figures.exact(footprint.parameters()) + " parameters are zero)"));
+        summary.add(row("Nodes", Figures.exact(footprint.nodeCount())));
         summary.add(row("Input shapes", TextTable.shapes(footprint.inputShapes())));
         summary.add(row("Shape method", describe(footprint.shapeMethod())));
-        summary.add(row("MACs", Units.count(footprint.macs())));
-        summary.add(row("Elementwise ops", Units.count(footprint.elementwiseOps())));
+        summary.add(row("MACs", Figures.countAndExact(footprint.macs())));
+        summary.add(row("Elementwise ops", Figures.countAndExact(footprint.elementwiseOps())));
         TextTable.appendAligned(text, "", summary, false);
 
         List<String[]> macs = new ArrayList<>();
-        footprint.macsByOpType().forEach((op, count) -> macs.add(row(op, Units.exact(count), Units.scaled(count),
-                Units.percent(footprint.macs() == 0 ? 0 : (double) count / footprint.macs()))));
+        footprint.macsByOpType().forEach((op, count) -> macs.add(row(op, Figures.exact(count), Figures.count(count),
+                Figures.fraction(footprint.macs() == 0 ? 0 : (double) count / footprint.macs()))));
         TextTable.section(text, "MACs by op type", macs, true);
         List<String[]> precisions = new ArrayList<>();
-        footprint.macsByPrecision().forEach((precision, count) -> precisions.add(row(precision, Units.exact(count),
-                Units.scaled(count), Units.percent(footprint.macs() == 0 ? 0 : (double) count / footprint.macs()))));
+        footprint.macsByPrecision().forEach((precision, count) -> precisions.add(row(precision, Figures.exact(count),
+                Figures.count(count), Figures.fraction(footprint.macs() == 0 ? 0 : (double) count / footprint.macs()))));
         TextTable.section(text, "MACs by precision", precisions, true);
         TextTable.section(text, "Ops", counts(footprint.opCounts()), true);
         TextTable.section(text, "Bytes by data type", counts(footprint.bytesByDataType()), true);
@@ -76,7 +77,7 @@ final class FootprintTable {
 
     private static List<String[]> counts(Map<String, Long> counts) {
         List<String[]> rows = new ArrayList<>();
-        counts.forEach((name, count) -> rows.add(row(name, Units.exact(count))));
+        counts.forEach((name, count) -> rows.add(row(name, Figures.exact(count))));
         return rows;
     }
 }

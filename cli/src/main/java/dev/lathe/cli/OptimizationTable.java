@@ -4,6 +4,7 @@ import static dev.lathe.cli.TextTable.row;
 
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.report.Cost;
+import dev.lathe.core.report.Figures;
 import dev.lathe.core.report.OptimizationReport;
 import dev.lathe.core.report.StepRecord;
 import dev.lathe.core.report.ValidationOutcome;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  * fidelity per output, every provider candidate).
  */
 final class OptimizationTable {
-    private static final String NONE = "-";
+    private static final String NONE = Figures.NONE;
 
     private OptimizationTable() {
     }
@@ -48,12 +49,12 @@ final class OptimizationTable {
                 + (report.data().validationGenerated() ? " of GENERATED inputs, not real data: pass --data" : "") + ")",
                 fidelity(report.validation()), false);
         Cost cost = report.cost();
-        TextTable.section(text, "Savings (at " + Units.money(cost.pricing().pricePerInstanceHour(),
+        TextTable.section(text, "Savings (at " + Figures.money(cost.pricing().pricePerInstanceHour(),
                 cost.pricing().currency()) + " per instance-hour: " + cost.pricing().source() + ")", List.of(
-                        row("Compute saved", Units.percent(cost.computeSavedPercent() / 100) + (cost.withinNoise()
+                        row("Compute saved", Figures.fraction(cost.computeSavedPercent() / 100) + (cost.withinNoise()
                                 ? " (within measurement noise: the two rounds of one model differed by "
-                                        + Units.percent(cost.noisePercent() / 100) + ")" : "")),
-                        row("MACs saved", Units.percent(cost.macsSavedPercent() / 100))), true);
+                                        + Figures.fraction(cost.noisePercent() / 100) + ")" : "")),
+                        row("MACs saved", Figures.fraction(cost.macsSavedPercent() / 100))), true);
         TextTable.section(text, "Steps", steps(report.steps()), false);
         text.append('\n');
         List<String[]> outcome = new ArrayList<>();
@@ -72,49 +73,49 @@ final class OptimizationTable {
         Cost cost = report.cost();
         List<String[]> rows = new ArrayList<>();
         rows.add(row("", "Before", "After", "After/Before"));
-        rows.add(compare("Size", before.sizeBytes(), after.sizeBytes(), value -> Units.size((long) value)));
-        rows.add(compare("Parameters (float)", before.parameters(), after.parameters(), value -> Units.scaled((long) value)));
+        rows.add(compare("Size", before.sizeBytes(), after.sizeBytes(), value -> Figures.bytes((long) value)));
+        rows.add(compare("Parameters (float)", before.parameters(), after.parameters(), value -> Figures.count((long) value)));
         rows.add(compare("Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
-                value -> Units.scaled((long) value)));
-        rows.add(compare("MACs", before.macs(), after.macs(), value -> Units.scaled((long) value)));
+                value -> Figures.count((long) value)));
+        rows.add(compare("MACs", before.macs(), after.macs(), value -> Figures.count((long) value)));
         java.util.TreeSet<String> precisions = new java.util.TreeSet<>(before.macsByPrecision().keySet());
         precisions.addAll(after.macsByPrecision().keySet());
         if (precisions.size() > 1 || !before.macsByPrecision().keySet().equals(after.macsByPrecision().keySet())) {
             for (String precision : precisions) {
                 rows.add(compare("  " + precision, before.macsByPrecision().getOrDefault(precision, 0L),
-                        after.macsByPrecision().getOrDefault(precision, 0L), value -> Units.scaled((long) value)));
+                        after.macsByPrecision().getOrDefault(precision, 0L), value -> Figures.count((long) value)));
             }
         }
-        rows.add(compare("Latency p50", measuredBefore.latencyMs().p50(), measuredAfter.latencyMs().p50(), Units::millis));
-        rows.add(compare("Latency p90", measuredBefore.latencyMs().p90(), measuredAfter.latencyMs().p90(), Units::millis));
-        rows.add(compare("Latency p99", measuredBefore.latencyMs().p99(), measuredAfter.latencyMs().p99(), Units::millis));
+        rows.add(compare("Latency p50", measuredBefore.latencyMs().p50(), measuredAfter.latencyMs().p50(), Figures::exactMillis));
+        rows.add(compare("Latency p90", measuredBefore.latencyMs().p90(), measuredAfter.latencyMs().p90(), Figures::exactMillis));
+        rows.add(compare("Latency p99", measuredBefore.latencyMs().p99(), measuredAfter.latencyMs().p99(), Figures::exactMillis));
         rows.add(compare("Throughput", measuredBefore.throughputPerSec(), measuredAfter.throughputPerSec(),
-                Units::perSecond));
+                Figures::throughput));
         long memoryBefore = measuredBefore.peakMemoryBytes();
         long memoryAfter = measuredAfter.peakMemoryBytes();
         rows.add(memoryBefore < 0 || memoryAfter < 0
                 ? row("Peak memory", "not measured", "not measured", NONE)
                 : compare("Peak memory (" + measuredAfter.memoryMethod() + ")", memoryBefore, memoryAfter,
-                        value -> Units.roundedMegabytes((long) value)));
-        rows.add(compare("Session init", measuredBefore.sessionInitMs(), measuredAfter.sessionInitMs(), Units::millis));
-        rows.add(row("Sparsity", Units.percent(before.sparsity()), Units.percent(after.sparsity()), NONE));
+                        value -> Figures.bytes((long) value)));
+        rows.add(compare("Session init", measuredBefore.sessionInitMs(), measuredAfter.sessionInitMs(), Figures::exactMillis));
+        rows.add(row("Sparsity", Figures.fraction(before.sparsity()), Figures.fraction(after.sparsity()), NONE));
         rows.add(compare("Cost per million", cost.costPerMillionBefore(), cost.costPerMillionAfter(),
-                value -> Units.money(value, cost.pricing().currency())));
+                value -> Figures.money(value, cost.pricing().currency())));
         return rows;
     }
 
     private static String[] compare(String label, double before, double after, DoubleFunction<String> format) {
-        return row(label, format.apply(before), format.apply(after), before == 0 ? NONE : Units.ratio(after / before));
+        return row(label, format.apply(before), format.apply(after), Figures.ratio(before, after));
     }
 
     private static List<String[]> fidelity(ValidationOutcome validation) {
         Fidelity fidelity = validation.fidelity();
         List<String[]> rows = new ArrayList<>();
         validation.taskMetrics().forEach((name, value) -> rows.add(row(name + " (" + validation.task() + ")",
-                Units.decimal(value))));
-        rows.add(row("Cosine mean", Units.decimal(fidelity.cosineMean())));
-        rows.add(row("Cosine min", Units.decimal(fidelity.cosineMin())));
-        rows.add(row("Max abs error", Units.decimal(fidelity.maxAbsError())));
+                Figures.cosine(value))));
+        rows.add(row("Cosine mean", Figures.cosine(fidelity.cosineMean())));
+        rows.add(row("Cosine min", Figures.cosine(fidelity.cosineMin())));
+        rows.add(row("Max abs error", Figures.significant(fidelity.maxAbsError())));
         rows.add(row("Validation", verdict(validation)));
         return rows;
     }
@@ -136,7 +137,7 @@ final class OptimizationTable {
         rows.add(row("#", "Step", "Options", "Duration", "Status", "Details"));
         int index = 1;
         for (StepRecord step : steps) {
-            rows.add(row(Integer.toString(index++), step.name(), pairs(step.config()), Units.millis(step.durationMs()),
+            rows.add(row(Integer.toString(index++), step.name(), pairs(step.config()), Figures.exactMillis(step.durationMs()),
                     step.status().name().toLowerCase(Locale.ROOT), pairs(step.details())));
         }
         return rows;

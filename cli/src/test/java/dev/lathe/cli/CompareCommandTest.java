@@ -71,10 +71,10 @@ class CompareCommandTest {
         assertThat(run.out()).containsPattern("(?m)^Model A +" + Pattern.quote(model.toString()) + "$")
                 .containsPattern("(?m)^Runs +5 timed after 1 warm-up, each model$")
                 .containsPattern("(?m)^Fidelity of B against A \\(2 samples\\)$")
-                .containsPattern("(?m)^  Y +1\\.000000 +1\\.000000 +0\\.000000 +0\\.000000 +100\\.00 %$")
+                .containsPattern("(?m)^  Y +1\\.000000 +1\\.000000 +0 +0 +100\\.0 %$")
                 .containsPattern("(?m)^ +A +B +B/A$")
-                .containsPattern("(?m)^  Latency p50 +[0-9.]+ ms +[0-9.]+ ms +[0-9.]+x$")
-                .containsPattern("(?m)^  Peak memory \\(in-process\\) +[0-9.]+ MB +[0-9.]+ MB +[0-9.]+x$")
+                .containsPattern("(?m)^  Latency p50 +[0-9.]+ ms +[0-9.]+ ms +[0-9.]+×$")
+                .containsPattern("(?m)^  Peak memory \\(in-process\\) +[0-9.]+ MB +[0-9.]+ MB +[0-9.]+×$")
                 .containsPattern("(?m)^  cpu +selected: required$");
     }
 

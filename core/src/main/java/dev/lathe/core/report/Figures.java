@@ -14,7 +14,7 @@ public final class Figures {
     /** Shown where a value was not measured (peak memory -1). */
     static final String NOT_MEASURED = "not measured";
     /** Shown where a value does not exist or a ratio is undefined. */
-    static final String NONE = "—";
+    public static final String NONE = "—";
 
     private static final String MINUS = "\u2212";
     private static final String[] PREFIXES = {"", " K", " M", " G", " T", " P", " E"};
@@ -52,55 +52,65 @@ public final class Figures {
         return bytes >= 1000 ? String.format(Locale.ROOT, "%.1f kB", bytes / 1e3) : bytes + " B";
     }
 
+    /** A count in units followed by the exact figure, e.g. {@code 1.43 G (1,434,451,968)}; under 1,000 exact. */
+    public static String countAndExact(long count) {
+        return Math.abs(count) < 1000 ? Long.toString(count) : count(count) + " (" + exact(count) + ")";
+    }
+
+    /** A size in decimal units followed by the exact bytes, e.g. {@code 90.39 MB (90,387,606 bytes)}. */
+    public static String bytesAndExact(long bytes) {
+        return bytes < 1000 ? bytes(bytes) : bytes(bytes) + " (" + exact(bytes) + " bytes)";
+    }
+
     /** Milliseconds with two decimals, e.g. {@code 23.80 ms}. */
-    static String millis(double millis) {
+    public static String millis(double millis) {
         return String.format(Locale.ROOT, "%.2f ms", millis);
     }
 
     /** Milliseconds with three decimals, for tooltips and exact figures, e.g. {@code 23.800 ms}. */
-    static String exactMillis(double millis) {
+    public static String exactMillis(double millis) {
         return String.format(Locale.ROOT, "%.3f ms", millis);
     }
 
     /** Inferences per second with one decimal, e.g. {@code 41.5/s}. */
-    static String throughput(double perSecond) {
+    public static String throughput(double perSecond) {
         return String.format(Locale.ROOT, "%.1f/s", perSecond);
     }
 
     /** A fraction in percent with one decimal, e.g. {@code 25.0 %} for 0.25. */
-    static String fraction(double fraction) {
+    public static String fraction(double fraction) {
         return percent(fraction * 100);
     }
 
     /** A value already in percent, with one decimal, e.g. {@code 55.4 %} or {@code −3.0 %}. */
-    static String percent(double percent) {
+    public static String percent(double percent) {
         String digits = oneDecimal(percent);
         return (percent < 0 && !isZero(digits) ? MINUS : "") + digits + " %";
     }
 
     /** A percentage with its sign, e.g. {@code +131.8 %} or {@code −75.0 %}; {@code 0.0 %} when it rounds to zero. */
-    static String signedPercent(double percent) {
+    public static String signedPercent(double percent) {
         return signed(oneDecimal(percent), percent) + " %";
     }
 
     /** A difference of two fractions in percentage points, e.g. {@code +25.0 pp}. */
-    static String pointChange(double beforeFraction, double afterFraction) {
+    public static String pointChange(double beforeFraction, double afterFraction) {
         double points = (afterFraction - beforeFraction) * 100;
         return signed(oneDecimal(points), points) + " pp";
     }
 
     /** {@code after / before} with two decimals and a times sign, e.g. {@code 0.25×}; {@link #NONE} when before is 0. */
-    static String ratio(double before, double after) {
+    public static String ratio(double before, double after) {
         return before == 0 ? NONE : String.format(Locale.ROOT, "%.2f×", after / before);
     }
 
     /** The relative change from before to after, e.g. {@code −75.0 %}; {@link #NONE} when before is 0. */
-    static String change(double before, double after) {
+    public static String change(double before, double after) {
         return before == 0 ? NONE : signedPercent(100 * (after - before) / before);
     }
 
     /** A cosine similarity with six decimals, e.g. {@code 0.998710}. */
-    static String cosine(double cosine) {
+    public static String cosine(double cosine) {
         return String.format(Locale.ROOT, "%.6f", cosine);
     }
 
@@ -108,7 +118,7 @@ public final class Figures {
      * A measured value (an error, a metric) to four significant digits: plain from 0.001 to a million
      * ({@code 0.0412}), scientific outside ({@code 3.150e-05}).
      */
-    static String significant(double value) {
+    public static String significant(double value) {
         if (value == 0 || Double.isNaN(value) || Double.isInfinite(value)) {
             return value == 0 ? "0" : Double.toString(value);
         }
@@ -119,7 +129,7 @@ public final class Figures {
     }
 
     /** An amount of money with four decimals and its currency, e.g. {@code 1.1948 USD}. */
-    static String money(double amount, String currency) {
+    public static String money(double amount, String currency) {
         return String.format(Locale.ROOT, "%.4f %s", amount, currency);
     }
 

@@ -43,4 +43,12 @@ class FiguresTest {
         assertThat(Figures.throughput(41.5)).isEqualTo("41.5/s");
         assertThat(Figures.money(1.194779, "USD")).isEqualTo("1.1948 USD");
     }
+
+    @Test
+    void figuresWithTheirExactValue() {
+        assertThat(Figures.countAndExact(1_434_451_968)).isEqualTo("1.43 G (1,434,451,968)");
+        assertThat(Figures.countAndExact(60)).isEqualTo("60");
+        assertThat(Figures.bytesAndExact(90_387_606)).isEqualTo("90.39 MB (90,387,606 bytes)");
+        assertThat(Figures.bytesAndExact(312)).isEqualTo("312 B");
+    }
 }
