@@ -4,11 +4,14 @@ import dev.lathe.core.PassFailedException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.calibration.CalibrationStatistics;
 import dev.lathe.core.calibration.ChannelRequest;
+import dev.lathe.core.calibration.ValueHistograms;
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.provider.ProviderConfig;
+import dev.lathe.core.task.Task;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +37,8 @@ public final class PassContext {
     private final int calibrationLimit;
     private final Optional<ProviderConfig> provider;
     private final ProgressListener progress;
+    private final ValidationGate gate;
+    private final Optional<Task> task;
     private List<Map<String, TensorData>> calibration;
     private int streamed;
 
@@ -48,6 +53,18 @@ public final class PassContext {
      */
     public PassContext(ShapeBinding binding, Optional<SampleSource> calibrationSource, int calibrationLimit,
             Optional<ProviderConfig> provider, ProgressListener progress) {
+        this(binding, calibrationSource, calibrationLimit, provider, ValidationGate.taskDefaults(), Optional.empty(), progress);
+    }
+
+    /**
+     * A context that also carries the pipeline's validation gate and task, for passes that check their own
+     * candidates (static quantization's accuracy fallback) on calibration samples.
+     *
+     * @param gate the gate the optimized model must pass
+     * @param task the model's task, when the pipeline was told; else detected from the model
+     */
+    public PassContext(ShapeBinding binding, Optional<SampleSource> calibrationSource, int calibrationLimit,
+            Optional<ProviderConfig> provider, ValidationGate gate, Optional<Task> task, ProgressListener progress) {
         if (calibrationLimit < 1) {
             throw new IllegalArgumentException("calibration limit must be >= 1, got " + calibrationLimit);
         }
@@ -56,6 +73,8 @@ public final class PassContext {
         this.calibrationLimit = calibrationLimit;
         this.provider = provider;
         this.progress = progress;
+        this.gate = gate;
+        this.task = task;
     }
 
     /** A context with calibration samples given in code (none when the list is empty) and no provider. */
@@ -129,6 +148,35 @@ public final class PassContext {
             streamed = Math.max(streamed, statistics.samples());
         }
         return statistics;
+    }
+
+    /**
+     * Histograms of values of {@code model} over at most {@code maxSamples} calibration samples (never more than
+     * {@link #calibrationLimit()}), streamed from their source; values that are not float tensors are left out.
+     *
+     * @throws IllegalStateException    if there is no calibration data (check {@link #hasCalibration()})
+     * @throws IllegalArgumentException if a value is not in the model's main graph
+     * @throws RuntimeFailureException  if ONNX Runtime cannot run the model
+     */
+    public ValueHistograms histograms(OnnxModel model, Collection<String> values, int maxSamples)
+            throws RuntimeFailureException {
+        SampleSource source = calibrationSource.orElseThrow(() -> new IllegalStateException(
+                "no calibration data: check hasCalibration() before asking for histograms"));
+        ValueHistograms histograms = ValueHistograms.collect(model, values, source, Math.min(maxSamples, calibrationLimit));
+        synchronized (this) {
+            streamed = Math.max(streamed, histograms.samples());
+        }
+        return histograms;
+    }
+
+    /** The validation gate of the pipeline (task defaults when none was given). */
+    public ValidationGate gate() {
+        return gate;
+    }
+
+    /** The model's task, when the pipeline was told it. */
+    public Optional<Task> task() {
+        return task;
     }
 
     /** How many calibration samples were read at most by one pass's request, when any were read. */

@@ -156,7 +156,7 @@ public final class Pipeline {
                 ? Optional.of(GeneratedSamples.of(original, shapes, shapesUsed.inputValues(), calibrationSamples, SEED + 100))
                 : Optional.empty();
         PassContext context = new PassContext(shapesUsed, calibrationInputs, calibrationLimit,
-                Optional.of(decision.selected()), progress);
+                Optional.of(decision.selected()), gate, task, progress);
         Optimizer.Optimization optimization = optimizer.optimize(original, context);
         OnnxModel optimized = optimization.model();
         List<StepRecord> steps = optimization.steps();

@@ -1,0 +1,287 @@
+package dev.lathe.quantize.qdq;
+
+import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.GraphEditor;
+import dev.lathe.core.model.Node;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.quantize.WeightQuantizer;
+import dev.lathe.quantize.qdq.QdqPlan.Role;
+import dev.lathe.quantize.qdq.QdqPlan.Target;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a {@link QdqPlan} into a main graph: a QuantizeLinear → DequantizeLinear pair after every quantized
+ * activation (consumers read the dequantized value), weights stored as int8 with one scale per output channel
+ * behind a DequantizeLinear, Conv and Gemm biases as int32 with scale {@code inputScale · weightScale[c]}
+ * (what ONNX Runtime's integer kernels add to their int32 accumulators), and absorbed Relu/Clip nodes removed.
+ * Shape-only nodes that pass a quantized input through get the input's scale and zero point for their output.
+ */
+final class QdqWriter {
+    private final OnnxModel model;
+    private final GraphEditor graph;
+    private final StaticInt8Settings settings;
+    private final Map<String, QuantParams> params = new LinkedHashMap<>();
+    private final Map<String, String> dequantized = new HashMap<>();
+    private final Map<String, String> weightsWritten = new HashMap<>();
+    private final Map<String, float[]> weightScales = new HashMap<>();
+
+    private QdqWriter(OnnxModel model, GraphEditor graph, StaticInt8Settings settings) {
+        this.model = model;
+        this.graph = graph;
+        this.settings = settings;
+    }
+
+    /**
+     * Writes the plan.
+     *
+     * @param ranges each planned value's calibrated range {@code [low, high]}
+     */
+    static void write(OnnxModel model, GraphEditor graph, QdqPlan plan, Map<String, float[]> ranges,
+            StaticInt8Settings settings) throws InvalidModelException {
+        QdqWriter writer = new QdqWriter(model, graph, settings);
+        writer.assign(plan, ranges);
+        // A value nothing in the main graph reads (a graph output) keeps its float producer and needs no pair.
+        writer.params.keySet().removeIf(value -> graph.consumers(value).isEmpty());
+        writer.rewrite(plan);
+    }
+
+    /**
+     * Adds to a float graph, for every target, a quantized copy that reads the float inputs through Q/DQ pairs
+     * and writes through one: the copy's output differs from the float node's only by that node's own
+     * quantization (inputs, weights, output), whatever the other nodes do. The copies are appended.
+     *
+     * @return each target's name with the dequantized output of its copy
+     */
+    static Map<String, String> writeProbes(OnnxModel model, GraphEditor graph, QdqPlan plan, Map<String, float[]> ranges,
+            StaticInt8Settings settings) throws InvalidModelException {
+        QdqWriter writer = new QdqWriter(model, graph, settings);
+        writer.assign(plan, ranges);
+        Map<String, String> inputCopies = new HashMap<>();
+        Map<String, String> probes = new LinkedHashMap<>();
+        for (Target target : plan.targets()) {
+            NodeProto node = target.node();
+            List<NodeProto> added = new ArrayList<>();
+            NodeProto.Builder copy = node.toBuilder().setName(graph.uniqueName(node.getName() + "_probe"));
+            for (int i : target.inputs()) {
+                String value = node.getInput(i);
+                String read = inputCopies.get(value);
+                if (read == null) {
+                    read = graph.uniqueName(value + "_probe_dequantized");
+                    added.addAll(writer.quantizeDequantize(value, writer.params.get(value), read));
+                    inputCopies.put(value, read);
+                }
+                copy.setInput(i, read);
+            }
+            if (target.role() == Role.WEIGHTED) {
+                writer.quantizeWeights(target, copy, added);
+            }
+            String output = graph.uniqueName(target.output() + "_probe");
+            if (target.fused().isPresent()) {
+                String unclipped = graph.uniqueName(node.getOutput(0) + "_probe");
+                copy.setOutput(0, unclipped);
+                added.add(copy.build());
+                NodeProto fused = target.fused().get();
+                added.add(fused.toBuilder().setName(graph.uniqueName(fused.getName() + "_probe")).setInput(0, unclipped)
+                        .setOutput(0, output).build());
+            } else {
+                copy.setOutput(0, output);
+                added.add(copy.build());
+            }
+            String probe = graph.uniqueName(target.output() + "_probe_dequantized");
+            added.addAll(writer.quantizeDequantize(output, writer.params.get(target.output()), probe));
+            added.forEach(graph::addNode);
+            probes.put(target.name(), probe);
+        }
+        return probes;
+    }
+
+    /** Chooses every quantized value's parameters, in graph order, so pass-through outputs inherit theirs. */
+    private void assign(QdqPlan plan, Map<String, float[]> ranges) {
+        Map<String, Target> byName = new HashMap<>();
+        plan.targets().forEach(target -> byName.put(target.name(), target));
+        for (NodeProto node : graph.nodes()) {
+            Target target = byName.get(node.getName());
+            if (target != null) {
+                for (int i : target.inputs()) {
+                    params.computeIfAbsent(node.getInput(i), value -> calibrated(value, ranges, false));
+                }
+                params.putIfAbsent(target.output(), calibrated(target.output(), ranges, target.fused().isPresent()));
+            } else if (plan.passThrough().contains(node.getName()) && params.containsKey(node.getInput(0))) {
+                params.putIfAbsent(node.getOutput(0), params.get(node.getInput(0)));
+            }
+        }
+    }
+
+    private QuantParams calibrated(String value, Map<String, float[]> ranges, boolean fromZero) {
+        float[] range = ranges.get(value);
+        if (range == null) {
+            throw new IllegalStateException("no calibrated range for '" + value + "'");
+        }
+        return QuantParams.covering(fromZero ? 0 : range[0], range[1], settings.activationType());
+    }
+
+    private void rewrite(QdqPlan plan) throws InvalidModelException {
+        Map<String, Target> byName = new HashMap<>();
+        Set<String> absorbed = new java.util.HashSet<>();
+        for (Target target : plan.targets()) {
+            byName.put(target.name(), target);
+            target.fused().ifPresent(relu -> absorbed.add(relu.getName()));
+        }
+        for (String value : params.keySet()) {
+            dequantized.put(value, graph.uniqueName(value + "_dequantized"));
+        }
+        List<NodeProto> nodes = graph.nodes();
+        List<String> stale = new ArrayList<>();
+        for (NodeProto node : nodes) {
+            if (absorbed.contains(node.getName())) {
+                graph.removeNode(node.getName());
+                continue;
+            }
+            List<NodeProto> replacement = new ArrayList<>();
+            NodeProto.Builder rewired = node.toBuilder();
+            for (int i = 0; i < node.getInputCount(); i++) {
+                String dq = dequantized.get(node.getInput(i));
+                if (dq != null) {
+                    rewired.setInput(i, dq);
+                }
+            }
+            Target target = byName.get(node.getName());
+            if (target != null && target.role() == Role.WEIGHTED) {
+                quantizeWeights(target, rewired, replacement);
+            }
+            if (target != null && target.fused().isPresent()) {
+                stale.add(node.getOutput(0));
+                rewired.setOutput(0, target.output());
+            }
+            NodeProto written = rewired.build();
+            replacement.add(written);
+            for (String output : written.getOutputList()) {
+                if (params.containsKey(output)) {
+                    replacement.addAll(quantizeDequantize(output));
+                }
+            }
+            graph.replaceNode(node.getName(), replacement.toArray(NodeProto[]::new));
+        }
+        List<NodeProto> inputPairs = new ArrayList<>();
+        graph.inputs().forEach(input -> {
+            if (params.containsKey(input.getName())) {
+                inputPairs.addAll(quantizeDequantize(input.getName()));
+            }
+        });
+        if (!inputPairs.isEmpty()) {
+            NodeProto first = graph.nodes().get(0);
+            inputPairs.add(first);
+            graph.replaceNode(first.getName(), inputPairs.toArray(NodeProto[]::new));
+        }
+        graph.removeValueInfo(stale);
+    }
+
+    /** The Q and DQ nodes (with their scale and zero-point initializers) of one value. */
+    private List<NodeProto> quantizeDequantize(String value) {
+        return quantizeDequantize(value, params.get(value), dequantized.get(value));
+    }
+
+    /** The Q and DQ nodes of a value with the given parameters, the DQ writing {@code output}. */
+    private List<NodeProto> quantizeDequantize(String value, QuantParams p, String output) {
+        String scale = graph.uniqueName(value + "_scale");
+        String zero = graph.uniqueName(value + "_zero_point");
+        graph.putInitializer(scale, p.scaleTensor());
+        graph.putInitializer(zero, p.zeroPointTensor());
+        String quantized = graph.uniqueName(value + "_quantized");
+        NodeProto q = Node.op("QuantizeLinear").named(graph.uniqueName(value + "_QuantizeLinear"))
+                .in(value, scale, zero).out(quantized).build();
+        NodeProto dq = Node.op("DequantizeLinear").named(graph.uniqueName(value + "_DequantizeLinear"))
+                .in(quantized, scale, zero).out(output).build();
+        return List.of(q, dq);
+    }
+
+    /** Points the node at an int8 copy of its weight (and an int32 bias) behind DequantizeLinear nodes. */
+    private void quantizeWeights(Target target, NodeProto.Builder rewired, List<NodeProto> before)
+            throws InvalidModelException {
+        NodeProto node = target.node();
+        String weight = node.getInput(1);
+        String key = weight + "@" + target.weightAxis();
+        String weightDq = weightsWritten.get(key);
+        if (weightDq == null) {
+            weightDq = quantizeWeight(weight, target.weightAxis(), before);
+            weightsWritten.put(key, weightDq);
+        }
+        rewired.setInput(1, weightDq);
+        if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
+            float inputScale = params.get(node.getInput(0)).scale();
+            rewired.setInput(2, quantizeBias(node, inputScale, weightScales.get(key), before));
+        }
+    }
+
+    private String quantizeWeight(String weight, int axis, List<NodeProto> before) throws InvalidModelException {
+        TensorProto constant = graph.constant(weight).orElseThrow();
+        long[] shape = constant.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        float[] values = model.tensorData(constant).toFloatArray();
+        int channels = (int) shape[axis];
+        int rows = axis == 0 ? channels : (int) (values.length / channels);
+        int cols = values.length / rows;
+        WeightQuantizer.Grouping grouping = !settings.perChannel() ? WeightQuantizer.Grouping.PER_TENSOR
+                : axis == 0 ? WeightQuantizer.Grouping.PER_ROW : WeightQuantizer.Grouping.PER_COLUMN;
+        WeightQuantizer.Quantized q = new WeightQuantizer(true, true, settings.reduceRange(), false)
+                .quantize(values, rows, cols, grouping);
+        int[] ints = new int[q.values().length];
+        for (int i = 0; i < ints.length; i++) {
+            ints[i] = q.values()[i];
+        }
+        String base = weight;
+        String quantized = graph.uniqueName(base + "_int8");
+        String scale = graph.uniqueName(base + "_scale");
+        String zero = graph.uniqueName(base + "_zero_point");
+        graph.putInitializer(quantized, TensorData.ofSmallValues(DataType.INT8, shape, ints));
+        long[] paramShape = settings.perChannel() ? new long[] {channels} : new long[0];
+        graph.putInitializer(scale, TensorData.ofFloats(paramShape, q.scales()));
+        graph.putInitializer(zero, TensorData.ofSmallValues(DataType.INT8, paramShape, new int[q.scales().length]));
+        String output = graph.uniqueName(base + "_dequantized");
+        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(base + "_DequantizeLinear"))
+                .in(quantized, scale, zero).out(output);
+        if (settings.perChannel()) {
+            dq.attr("axis", axis);
+        }
+        before.add(dq.build());
+        weightScales.put(weight + "@" + axis, q.scales());
+        return output;
+    }
+
+    private String quantizeBias(NodeProto node, float inputScale, float[] weightScales, List<NodeProto> before)
+            throws InvalidModelException {
+        String bias = node.getInput(2);
+        float[] values = model.tensorData(graph.constant(bias).orElseThrow()).toFloatArray();
+        float[] scales = new float[settings.perChannel() ? values.length : 1];
+        int[] ints = new int[values.length];
+        for (int c = 0; c < values.length; c++) {
+            float scale = inputScale * weightScales[settings.perChannel() ? c : 0];
+            scales[settings.perChannel() ? c : 0] = scale;
+            double q = Math.rint(values[c] / (double) scale);
+            ints[c] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, q));
+        }
+        String quantized = graph.uniqueName(bias + "_int32");
+        String scale = graph.uniqueName(bias + "_scale");
+        String zero = graph.uniqueName(bias + "_zero_point");
+        long[] paramShape = settings.perChannel() ? new long[] {values.length} : new long[0];
+        graph.putInitializer(quantized, TensorData.ofInts(new long[] {values.length}, ints));
+        graph.putInitializer(scale, TensorData.ofFloats(paramShape, scales));
+        graph.putInitializer(zero, TensorData.ofInts(paramShape, new int[scales.length]));
+        String output = graph.uniqueName(bias + "_dequantized");
+        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(bias + "_DequantizeLinear"))
+                .in(quantized, scale, zero).out(output);
+        if (settings.perChannel()) {
+            dq.attr("axis", 0L);
+        }
+        before.add(dq.build());
+        return output;
+    }
+}

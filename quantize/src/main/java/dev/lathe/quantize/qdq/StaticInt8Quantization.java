@@ -1,0 +1,151 @@
+package dev.lathe.quantize.qdq;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.calibration.ValueHistogram;
+import dev.lathe.core.calibration.ValueHistograms;
+import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.task.Task;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Static int8 quantization ({@code quantize.static}): weights and activations in 8 bits, as a
+ * QuantizeLinear/DequantizeLinear (QDQ) graph that ONNX Runtime's CPU provider runs with integer kernels
+ * (QLinearConv, QLinearMatMul, QGemm, QLinearAdd ...) and that TensorRT accepts as an explicitly quantized
+ * network. Steps: Conv+BatchNormalization folded ({@link BatchNormFolding}); the opset raised to 13 for
+ * per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
+ * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy); Q/DQ placed where ONNX
+ * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); then, while the pipeline's validation gate fails
+ * on calibration samples, the nodes that add the most error return to float ({@link Fallback}). Needs
+ * calibration data.
+ */
+public final class StaticInt8Quantization implements Pass {
+    private final Map<String, String> options;
+    private final StaticInt8Settings settings;
+
+    /** A pass with these settings; {@link #options()} gives every setting. */
+    public StaticInt8Quantization(StaticInt8Settings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given, in order. */
+    StaticInt8Quantization(Map<String, String> options, StaticInt8Settings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return StaticInt8Settings.PASS;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /** The settings this pass quantizes with. */
+    public StaticInt8Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        context.requireCalibration(name());
+        Map<String, Object> details = new LinkedHashMap<>();
+        ModelEditor editor = model.edit();
+        int folded = BatchNormFolding.fold(model, editor.mainGraph());
+        if (settings.perChannel()) {
+            try {
+                OpsetUpgrade.apply(model, editor).ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
+            } catch (IllegalArgumentException e) {
+                throw new PassFailedException(name() + ": " + e.getMessage());
+            }
+        } else if (model.opsetVersion("").orElse(1L) < 10) {
+            throw new PassFailedException(name() + ": " + model.source() + " imports ai.onnx "
+                    + model.opsetVersion("").orElse(1L) + "; QuantizeLinear needs opset 10 or later");
+        }
+        OnnxModel prepared = editor.build();
+        if (folded > 0) {
+            details.put("batchNormsFolded", folded);
+        }
+        Collection<String> candidates = QdqPlan.candidates(prepared.edit().mainGraph(), settings.filter());
+        if (candidates.isEmpty()) {
+            details.put("quantized", "nothing: no node of the selected op types");
+            return new PassResult(prepared, details);
+        }
+        ValueHistograms histograms = context.histograms(prepared, candidates, context.calibrationLimit());
+        Map<String, float[]> ranges = new LinkedHashMap<>();
+        histograms.histograms().forEach((value, histogram) -> ranges.put(value, range(histogram)));
+        details.put("calibration", settings.calibration().name().toLowerCase(java.util.Locale.ROOT)
+                + (settings.calibration() == StaticInt8Settings.Calibration.PERCENTILE ? " " + settings.percentile() : "")
+                + " over " + histograms.samples() + " samples");
+
+        Fallback.Build build = keepFloat -> quantize(prepared, ranges, keepFloat);
+        OnnxModel full = build.apply(Set.of());
+        QdqPlan plan = plan(prepared, ranges, Set.of());
+        if (plan.targets().isEmpty()) {
+            details.put("quantized", "nothing: no selected node reads and writes float activations");
+            return new PassResult(prepared, details);
+        }
+        OnnxModel chosen = full;
+        Map<String, Double> keptFloat = Map.of();
+        if (settings.fallback() && context.gate().checks()) {
+            Task task = context.task().orElseGet(() -> Task.detect(model));
+            Fallback fallback = new Fallback(model, context.calibration(Math.min(16, histograms.samples())),
+                    context.gate(), task);
+            ModelEditor probeEditor = prepared.edit();
+            Map<String, String> probes = QdqWriter.writeProbes(prepared, probeEditor.mainGraph(),
+                    QdqPlan.of(probeEditor.mainGraph(), settings.filter(), Set.of(), ranges::containsKey), ranges, settings);
+            Fallback.Outcome outcome = fallback.search(plan, full, build, new Fallback.Probe(probeEditor.build(), probes));
+            chosen = outcome.model();
+            keptFloat = outcome.keptFloat();
+            details.put("fallback", !outcome.passed()
+                    ? "no set of float nodes met the gate on calibration samples (" + outcome.checks() + " checks; "
+                            + String.join("; ", outcome.lastFailure()) + "); the fully quantized model is kept"
+                    : keptFloat.isEmpty() ? "none needed (the gate held on calibration samples)"
+                    : keptFloat.size() + " nodes kept in float after " + outcome.checks() + " checks");
+            if (!keptFloat.isEmpty()) {
+                Map<String, String> why = new LinkedHashMap<>();
+                keptFloat.forEach((node, error) -> why.put(node, String.format(java.util.Locale.ROOT,
+                        "relative squared error %.3g on its own", error)));
+                details.put("keptFloat", why);
+            }
+        } else {
+            details.put("fallback", settings.fallback() ? "off: the validation gate checks nothing" : "off");
+        }
+        QdqPlan chosenPlan = plan(prepared, ranges, keptFloat.keySet());
+        details.put("quantized", chosenPlan.countByOp());
+        details.put("activations", settings.activationType().name().toLowerCase(java.util.Locale.ROOT));
+        return new PassResult(chosen, details);
+    }
+
+    private QdqPlan plan(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat) {
+        return QdqPlan.of(prepared.edit().mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
+    }
+
+    private OnnxModel quantize(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat)
+            throws LatheException {
+        ModelEditor editor = prepared.edit();
+        QdqPlan plan = QdqPlan.of(editor.mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
+        QdqWriter.write(prepared, editor.mainGraph(), plan, ranges, settings);
+        editor.removeDeadNodes();
+        return editor.build();
+    }
+
+    private float[] range(ValueHistogram histogram) {
+        return switch (settings.calibration()) {
+            case MINMAX -> histogram.minMax();
+            case PERCENTILE -> histogram.percentile(settings.percentile());
+            case ENTROPY -> histogram.entropy();
+        };
+    }
+}

@@ -1,0 +1,206 @@
+package dev.lathe.quantize.qdq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.data.SampleSource;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.ModelInvariants;
+import dev.lathe.core.model.NodeAttributes;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.pipeline.ValidationGate;
+import dev.lathe.core.runtime.Benchmark;
+import dev.lathe.core.runtime.BenchmarkOptions;
+import dev.lathe.core.runtime.FidelityMeter;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.testing.TestModels;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Static int8 (QDQ) on tiny models: the layout ONNX Runtime fuses, per-channel scales, fidelity, fallback. */
+class StaticInt8QuantizationTest {
+    private static final Map<String, long[]> IMAGE = Map.of("image", new long[] {1, 3, 16, 16});
+
+    private static List<Map<String, TensorData>> samples(OnnxModel model, Map<String, long[]> shapes, long seed) {
+        return InputGenerator.samples(model, shapes, 8, seed);
+    }
+
+    private static PassContext context(List<Map<String, TensorData>> samples) {
+        return new PassContext(ShapeBinding.none(), samples, ProgressListener.none());
+    }
+
+    private static PassResult quantize(OnnxModel model, String spec, PassContext context) throws Exception {
+        return PassRegistry.load().create(spec).apply(model, context);
+    }
+
+    private static List<String> opTypes(Graph graph) {
+        return graph.nodes().stream().map(NodeProto::getOpType).toList();
+    }
+
+    private static NodeProto producer(Graph graph, String value) {
+        return graph.producer(value).orElseThrow(() -> new AssertionError("nothing produces " + value));
+    }
+
+    private static double cosineMin(OnnxModel reference, OnnxModel candidate, List<Map<String, TensorData>> samples)
+            throws Exception {
+        try (ModelSession a = ModelSession.open(reference, SessionSettings.cpu());
+                ModelSession b = ModelSession.open(candidate, SessionSettings.cpu())) {
+            return FidelityMeter.compare(a, b, samples).cosineMin();
+        }
+    }
+
+    private static Set<String> opTypesRun(OnnxModel model, Map<String, TensorData> inputs) throws Exception {
+        BenchmarkOptions options = BenchmarkOptions.defaults().withRuns(1, 3)
+                .withMemory(BenchmarkOptions.MemoryMeasurement.NONE).withProfile(true);
+        return Benchmark.run(model, SessionSettings.cpu(), inputs, options).timeByOpTypeMs().keySet();
+    }
+
+    @Test
+    void convolutionsGetPerChannelInt8WeightsInt32BiasesAndRunAsQLinearConv() throws Exception {
+        OnnxModel cnn = TestModels.cnnWithBatchNorm();
+        List<Map<String, TensorData>> calibration = samples(cnn, IMAGE, 1);
+
+        PassResult result = quantize(cnn, "quantize.static:fallback=false", context(calibration));
+
+        OnnxModel quantized = result.model();
+        Graph graph = quantized.graph();
+        assertThat(opTypes(graph)).doesNotContain("BatchNormalization", "Relu").contains("QuantizeLinear");
+        assertThat(result.details()).containsEntry("batchNormsFolded", 1).containsEntry("activations", "uint8");
+        assertThat(result.details().get("quantized")).isEqualTo(Map.of("Conv", 1, "Conv+Relu", 1, "GlobalAveragePool", 1));
+        List<NodeProto> convs = graph.nodes().stream().filter(n -> n.getOpType().equals("Conv")).toList();
+        assertThat(convs).hasSize(2);
+        NodeProto first = convs.get(0);
+        NodeProto weight = producer(graph, first.getInput(1));
+        assertThat(weight.getOpType()).isEqualTo("DequantizeLinear");
+        assertThat(NodeAttributes.getInt(weight, "axis", -1)).isZero();
+        TensorProto int8 = graph.initializer(weight.getInput(0)).orElseThrow();
+        assertThat(int8.getDataType()).isEqualTo(DataType.INT8.code());
+        assertThat(int8.getDimsList()).containsExactly(4L, 3L, 3L, 3L);
+        assertThat(graph.initializer(weight.getInput(1)).orElseThrow().getDimsList()).containsExactly(4L);
+        NodeProto bias = producer(graph, first.getInput(2));
+        assertThat(graph.initializer(bias.getInput(0)).orElseThrow().getDataType()).isEqualTo(DataType.INT32.code());
+        NodeProto input = producer(graph, first.getInput(0));
+        assertThat(input.getOpType()).isEqualTo("DequantizeLinear");
+        assertThat(graph.initializer(input.getInput(2)).orElseThrow().getDataType()).isEqualTo(DataType.UINT8.code());
+        assertThat(graph.consumers(first.getOutput(0))).extracting(NodeProto::getOpType).containsExactly("QuantizeLinear");
+        assertThat(ModelInvariants.violations(graph)).isEmpty();
+
+        assertThat(cosineMin(cnn, quantized, samples(cnn, IMAGE, 2))).isGreaterThan(0.99);
+        assertThat(opTypesRun(quantized, calibration.get(0))).contains("QLinearConv").doesNotContain("Conv");
+    }
+
+    @Test
+    void matMulAndGemmWeightsTakeOneScalePerOutputColumnAndRunInInt8() throws Exception {
+        OnnxModel mlp = TestModels.mlp();
+        Map<String, long[]> shapes = Map.of("x", new long[] {4, 4});
+        List<Map<String, TensorData>> calibration = samples(mlp, shapes, 3);
+
+        PassResult result = quantize(mlp, "quantize.static:fallback=false", context(calibration));
+
+        Graph graph = result.model().graph();
+        NodeProto gemm = graph.nodes().stream().filter(n -> n.getOpType().equals("Gemm")).findFirst().orElseThrow();
+        NodeProto matMul = graph.nodes().stream().filter(n -> n.getOpType().equals("MatMul")).findFirst().orElseThrow();
+        NodeProto gemmWeight = producer(graph, gemm.getInput(1));
+        NodeProto matMulWeight = producer(graph, matMul.getInput(1));
+        assertThat(NodeAttributes.getInt(gemmWeight, "axis", -1)).as("Gemm transB=1 weight [8, 4]").isZero();
+        assertThat(NodeAttributes.getInt(matMulWeight, "axis", -1)).as("MatMul weight [8, 3]").isEqualTo(1);
+        assertThat(graph.initializer(matMulWeight.getInput(1)).orElseThrow().getDimsList()).containsExactly(3L);
+        assertThat(result.details().get("quantized")).isEqualTo(Map.of("Gemm+Relu", 1, "MatMul", 1));
+        assertThat(cosineMin(mlp, result.model(), samples(mlp, shapes, 4))).isGreaterThan(0.99);
+        assertThat(opTypesRun(result.model(), calibration.get(0))).contains("QLinearMatMul").doesNotContain("MatMul");
+    }
+
+    @Test
+    void fallbackReturnsTheMostSensitiveNodesToFloatUntilTheGateHolds() throws Exception {
+        OnnxModel cnn = TestModels.cnnWithBatchNorm();
+        List<Map<String, TensorData>> calibration = samples(cnn, IMAGE, 5);
+        PassContext strict = new PassContext(ShapeBinding.none(), Optional.of(SampleSource.of("test", calibration)), 8,
+                Optional.empty(), ValidationGate.parse("min-cosine=0.9999999"), Optional.empty(), ProgressListener.none());
+
+        PassResult result = quantize(cnn, "quantize.static", strict);
+
+        @SuppressWarnings("unchecked")
+        Map<String, String> keptFloat = (Map<String, String>) result.details().get("keptFloat");
+        assertThat(keptFloat).isNotEmpty();
+        assertThat(result.details().get("fallback").toString()).contains("kept in float");
+        Graph graph = result.model().graph();
+        for (String name : keptFloat.keySet()) {
+            NodeProto node = graph.nodes().stream().filter(n -> n.getName().equals(name)).findFirst().orElseThrow();
+            Set<String> readsFrom = node.getInputList().stream().filter(input -> graph.producer(input).isPresent())
+                    .map(input -> producer(graph, input).getOpType()).collect(Collectors.toSet());
+            assertThat(readsFrom).as(name + " reads a dequantized weight or value").doesNotContain("DequantizeLinear");
+        }
+        assertThat(cosineMin(cnn, result.model(), calibration)).isGreaterThan(0.9999999);
+
+        PassResult lenient = quantize(cnn, "quantize.static", context(calibration));
+        assertThat(lenient.details()).containsEntry("fallback", "none needed (the gate held on calibration samples)")
+                .doesNotContainKey("keptFloat");
+    }
+
+    @Test
+    void theSameSamplesGiveTheSameModel() throws Exception {
+        OnnxModel cnn = TestModels.cnnWithBatchNorm();
+        List<Map<String, TensorData>> calibration = samples(cnn, IMAGE, 6);
+
+        byte[] once = quantize(cnn, "quantize.static:calibration=entropy", context(calibration)).model().proto().toByteArray();
+        byte[] twice = quantize(cnn, "quantize.static:calibration=entropy", context(calibration)).model().proto().toByteArray();
+
+        assertThat(once).isEqualTo(twice);
+    }
+
+    @Test
+    void withoutCalibrationSamplesThePassRefuses() {
+        assertThatThrownBy(() -> quantize(TestModels.cnnWithBatchNorm(), "quantize.static", context(List.of())))
+                .isInstanceOf(PassFailedException.class).hasMessageContaining("quantize.static needs real calibration data");
+    }
+
+    @Test
+    void anOpset12ModelIsRaisedTo13WithSqueezeAxesAsAnInput() throws Exception {
+        TestModels.Builder g = TestModels.builder("opset12").opset("", 12);
+        String x = g.input("x", DataType.FLOAT, 1, 2, 8, 8);
+        String conv = g.node("Conv", x, g.weight("w", 4, 2, 1, 1), g.weight("b", 4)).intsAttr("kernel_shape", 1, 1).output();
+        String pooled = g.node("GlobalAveragePool", conv).output();
+        g.node("Squeeze", pooled).intsAttr("axes", 2, 3).output("y");
+        g.output("y", DataType.FLOAT, 1, 4);
+        OnnxModel model = TestModels.model(g.build());
+        Map<String, long[]> shapes = Map.of("x", new long[] {1, 2, 8, 8});
+
+        PassResult result = quantize(model, "quantize.static:fallback=false", context(samples(model, shapes, 7)));
+
+        assertThat(result.model().opsetVersion("")).contains(13L);
+        assertThat(result.details()).containsEntry("opset", "12 -> 13");
+        NodeProto squeeze = result.model().graph().nodes().stream().filter(n -> n.getOpType().equals("Squeeze"))
+                .findFirst().orElseThrow();
+        assertThat(squeeze.getInputCount()).isEqualTo(2);
+        assertThat(NodeAttributes.find(squeeze, "axes")).isEmpty();
+        assertThat(cosineMin(model, result.model(), samples(model, shapes, 8))).isGreaterThan(0.99);
+    }
+
+    @Test
+    void settingsRoundTripThroughTheirOptions() {
+        StaticInt8Settings settings = StaticInt8Settings.builder().calibration(StaticInt8Settings.Calibration.ENTROPY)
+                .activationType(StaticInt8Settings.ActivationType.INT8).reduceRange(true).fallback(false).build();
+
+        assertThat(StaticInt8Settings.from(settings.options())).isEqualTo(settings);
+        assertThat(new StaticInt8Quantization(settings).options()).containsEntry("calibration", "entropy")
+                .containsEntry("activations", "int8");
+        assertThatThrownBy(() -> StaticInt8Settings.from(Map.of("calibration", "kl")))
+                .hasMessageContaining("calibration").hasMessageContaining("entropy");
+    }
+}
