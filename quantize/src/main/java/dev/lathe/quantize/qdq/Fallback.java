@@ -24,29 +24,16 @@ import java.util.Set;
 /**
  * Accuracy-aware fallback: ranks the quantized nodes by the error each one adds, then returns the most
  * sensitive to float, the smallest number first, until the validation gate holds on calibration samples (the
- * held-out validation samples are never looked at). A node's own error is measured in isolation, in one run
- * of a probe model that holds the float network plus a quantized copy of every node reading the float inputs
- * ({@link Probe}): the relative squared error of the copy's output against the float output, averaged over
- * the samples. The number kept in float doubles (1, 2, 4 ...) until the gate holds, then a bisection finds the
- * smallest that does.
+ * held-out validation samples are never looked at). Nodes are ranked by their own error, measured in
+ * isolation by a {@link Probe}. The number kept in float doubles (1, 2, 4 ...) until the gate holds, then a
+ * bisection finds the smallest that does.
  */
 final class Fallback {
-    /** Samples the sensitivities are measured on. */
-    static final int SENSITIVITY_SAMPLES = 8;
-
     /** Builds the quantized model with the named nodes left in float. */
     @FunctionalInterface
     interface Build {
         /** The quantized model. */
         OnnxModel apply(Set<String> keepFloat) throws LatheException;
-    }
-
-    /**
-     * The float model with a quantized copy of every target ({@link QdqWriter#writeProbes}).
-     *
-     * @param outputs each target's name with its copy's dequantized output
-     */
-    record Probe(OnnxModel model, Map<String, String> outputs) {
     }
 
     /**
@@ -73,15 +60,18 @@ final class Fallback {
         this.task = task;
     }
 
-    /** Checks the fully quantized model, and returns nodes to float while the gate fails. */
-    Outcome search(QdqPlan plan, OnnxModel full, Build build, Probe probe) throws LatheException {
+    /**
+     * Checks the fully quantized model, and returns nodes to float while the gate fails.
+     *
+     * @param sensitivity each quantized node's own error, largest first ({@link Probe#errors})
+     */
+    Outcome search(OnnxModel full, Map<String, Double> sensitivity, Build build) throws LatheException {
         int checks = 1;
         ValidationOutcome first = check(full);
         if (first.passed()) {
             return new Outcome(full, Map.of(), checks, true, List.of());
         }
         List<String> lastFailure = first.failures();
-        Map<String, Double> sensitivity = sensitivities(plan, probe);
         List<String> ranked = new ArrayList<>(sensitivity.keySet());
         int low = 0;
         int high = -1;
@@ -137,43 +127,5 @@ final class Fallback {
             }
             return gate.check(fidelity, task, metrics.results(), evaluated);
         }
-    }
-
-    /**
-     * Each target's own error, largest first: the relative squared error of its quantized copy's output in
-     * the probe model against its float output, averaged over the samples.
-     */
-    private Map<String, Double> sensitivities(QdqPlan plan, Probe probe) throws RuntimeFailureException {
-        List<String> exposed = new ArrayList<>();
-        for (Target target : plan.targets()) {
-            exposed.add(target.output());
-            exposed.add(probe.outputs().get(target.name()));
-        }
-        Map<String, Double> error = new LinkedHashMap<>();
-        int count = Math.min(SENSITIVITY_SAMPLES, samples.size());
-        try (ModelSession session = ModelSession.open(probe.model().exposing(exposed), SessionSettings.cpu())) {
-            for (Map<String, TensorData> sample : samples.subList(0, count)) {
-                Map<String, TensorData> results = session.run(sample);
-                for (Target target : plan.targets()) {
-                    error.merge(target.name(), relativeError(results.get(target.output()).toFloatArray(),
-                            results.get(probe.outputs().get(target.name())).toFloatArray()) / count, Double::sum);
-                }
-            }
-        }
-        Map<String, Double> ranked = new LinkedHashMap<>();
-        error.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
-                .thenComparing(Map.Entry.comparingByKey())).forEach(e -> ranked.put(e.getKey(), e.getValue()));
-        return ranked;
-    }
-
-    private static double relativeError(float[] expected, float[] actual) {
-        double difference = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double d = actual[i] - expected[i];
-            difference += d * d;
-            norm += (double) expected[i] * expected[i];
-        }
-        return norm == 0 ? (difference == 0 ? 0 : 1) : difference / norm;
     }
 }

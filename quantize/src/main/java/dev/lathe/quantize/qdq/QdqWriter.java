@@ -59,7 +59,7 @@ final class QdqWriter {
      * and writes through one: the copy's output differs from the float node's only by that node's own
      * quantization (inputs, weights, output), whatever the other nodes do. The copies are appended.
      *
-     * @return each target's name with the dequantized output of its copy
+     * @return each target's name with its copy's dequantized output
      */
     static Map<String, String> writeProbes(OnnxModel model, GraphEditor graph, QdqPlan plan, Map<String, float[]> ranges,
             StaticInt8Settings settings) throws InvalidModelException {

@@ -6,6 +6,7 @@ import dev.lathe.core.calibration.ValueHistogram;
 import dev.lathe.core.calibration.ValueHistograms;
 import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
@@ -13,6 +14,7 @@ import dev.lathe.core.task.Task;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,6 +30,9 @@ import java.util.Set;
  * calibration data.
  */
 public final class StaticInt8Quantization implements Pass {
+    /** Calibration samples the probe and the fallback's gate checks run on (the first ones). */
+    static final int CHECK_SAMPLES = 16;
+
     private final Map<String, String> options;
     private final StaticInt8Settings settings;
 
@@ -89,23 +94,21 @@ public final class StaticInt8Quantization implements Pass {
                 + (settings.calibration() == StaticInt8Settings.Calibration.PERCENTILE ? " " + settings.percentile() : "")
                 + " over " + histograms.samples() + " samples");
 
-        Fallback.Build build = keepFloat -> quantize(prepared, ranges, keepFloat);
-        OnnxModel full = build.apply(Set.of());
         QdqPlan plan = plan(prepared, ranges, Set.of());
         if (plan.targets().isEmpty()) {
             details.put("quantized", "nothing: no selected node reads and writes float activations");
             return new PassResult(prepared, details);
         }
-        OnnxModel chosen = full;
+        boolean fallback = settings.fallback() && context.gate().checks();
+        Fallback.Build build = keepFloat -> quantize(prepared, ranges, keepFloat);
+        OnnxModel chosen = build.apply(Set.of());
         Map<String, Double> keptFloat = Map.of();
-        if (settings.fallback() && context.gate().checks()) {
+        if (fallback) {
+            List<Map<String, TensorData>> checkSamples = context.calibration(Math.min(CHECK_SAMPLES, histograms.samples()));
+            Map<String, Double> errors = Probe.of(prepared, ranges, settings).errors(checkSamples);
             Task task = context.task().orElseGet(() -> Task.detect(model));
-            Fallback fallback = new Fallback(model, context.calibration(Math.min(16, histograms.samples())),
-                    context.gate(), task);
-            ModelEditor probeEditor = prepared.edit();
-            Map<String, String> probes = QdqWriter.writeProbes(prepared, probeEditor.mainGraph(),
-                    QdqPlan.of(probeEditor.mainGraph(), settings.filter(), Set.of(), ranges::containsKey), ranges, settings);
-            Fallback.Outcome outcome = fallback.search(plan, full, build, new Fallback.Probe(probeEditor.build(), probes));
+            Fallback.Outcome outcome = new Fallback(model, checkSamples, context.gate(), task)
+                    .search(chosen, errors, build);
             chosen = outcome.model();
             keptFloat = outcome.keptFloat();
             details.put("fallback", !outcome.passed()
