@@ -19,8 +19,8 @@ import java.util.Set;
  * Where a static int8 model gets its Q/DQ pairs: the main-graph nodes that compute in 8 bits (targets), the
  * activations around them, and the Relu/Clip nodes that a quantized output absorbs. Placed the way ONNX
  * Runtime's CPU provider fuses QDQ node units into integer kernels: every input and the output of a Conv,
- * MatMul or Gemm (QLinearConv, QLinearMatMul, QGemm), of Add and Mul (QLinearAdd/Mul), Concat, average
- * pooling and Sigmoid; shape-only ops (Reshape, Transpose, MaxPool ...) pass a quantized input through
+ * MatMul or Gemm (QLinearConv, QLinearMatMul, QGemm), of Add and Mul (QLinearAdd/Mul, a constant operand
+ * stored in 8 bits), Concat, average pooling and Sigmoid; shape-only ops (Reshape, Transpose, MaxPool ...) pass a quantized input through
  * with the same scale, so that ONNX Runtime drops their Q/DQ pair and moves bytes instead of floats. A Relu, or
  * a Clip from 0, right after a target is removed: quantizing the target's output to a range that starts at
  * 0 clips exactly as it did.
@@ -40,12 +40,13 @@ final class QdqPlan {
      * @param node       the node as it is in the graph
      * @param role       how it is quantized
      * @param inputs     the activations it reads that get Q/DQ pairs, by input position
+     * @param constants  the float constants it reads that are stored in 8 bits (Add and Mul), by input position
      * @param output     the value whose Q/DQ pair follows it (a fused Relu/Clip's output when it absorbs one)
      * @param fused      the Relu/Clip node it absorbs, if any
      * @param weightAxis the axis of the weight's output channels (WEIGHTED only)
      */
-    record Target(NodeProto node, Role role, List<Integer> inputs, String output, Optional<NodeProto> fused,
-            int weightAxis) {
+    record Target(NodeProto node, Role role, List<Integer> inputs, List<Integer> constants, String output,
+            Optional<NodeProto> fused, int weightAxis) {
         /** The node's name. */
         String name() {
             return node.getName();
@@ -101,7 +102,7 @@ final class QdqPlan {
             Optional<NodeProto> fused = fusible(graph, node, graphOutputs, filter, keepFloat, isFloat);
             fused.ifPresent(relu -> absorbed.add(relu.getName()));
             Target found = target.get();
-            targets.add(new Target(node, found.role(), found.inputs(),
+            targets.add(new Target(node, found.role(), found.inputs(), found.constants(),
                     fused.map(relu -> relu.getOutput(0)).orElse(node.getOutput(0)), fused, found.weightAxis()));
         }
         return new QdqPlan(targets, passThrough);
@@ -125,7 +126,8 @@ final class QdqPlan {
             if (weight.isEmpty()) {
                 boolean activations = op.equals("MatMul") && isFloat.test(node.getInput(0)) && isFloat.test(node.getInput(1))
                         && graph.constant(node.getInput(0)).isEmpty();
-                return activations ? Optional.of(new Target(node, Role.ACTIVATIONS, List.of(0, 1), "", Optional.empty(), -1))
+                return activations ? Optional.of(new Target(node, Role.ACTIVATIONS, List.of(0, 1), List.of(), "",
+                        Optional.empty(), -1))
                         : Optional.empty();
             }
             long elements = weight.get().getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
@@ -153,20 +155,30 @@ final class QdqPlan {
                 }
                 axis = NodeAttributes.getInt(node, "transB", 0) == 1 ? 0 : 1;
             }
-            return Optional.of(new Target(node, Role.WEIGHTED, List.of(0), "", Optional.empty(), axis));
+            return Optional.of(new Target(node, Role.WEIGHTED, List.of(0), List.of(), "", Optional.empty(), axis));
         }
         if (ALL_ACTIVATIONS.contains(op)) {
             List<Integer> inputs = new ArrayList<>();
+            List<Integer> constants = new ArrayList<>();
             for (int i = 0; i < node.getInputCount(); i++) {
                 String input = node.getInput(i);
-                if (input.isEmpty() || graph.constant(input).isPresent() || !isFloat.test(input)) {
+                boolean binary = op.equals("Add") || op.equals("Mul");
+                if (binary && constantFloat(graph, input)) {
+                    constants.add(i);
+                } else if (input.isEmpty() || graph.constant(input).isPresent() || !isFloat.test(input)) {
                     return Optional.empty();
+                } else {
+                    inputs.add(i);
                 }
-                inputs.add(i);
             }
-            return Optional.of(new Target(node, Role.ACTIVATIONS, inputs, "", Optional.empty(), -1));
+            return inputs.isEmpty() ? Optional.empty()
+                    : Optional.of(new Target(node, Role.ACTIVATIONS, inputs, constants, "", Optional.empty(), -1));
         }
         return Optional.empty();
+    }
+
+    private static boolean constantFloat(GraphEditor graph, String value) {
+        return graph.constant(value).filter(t -> t.getDataType() == DataType.FLOAT.code()).isPresent();
     }
 
     private static boolean constantFloat(GraphEditor graph, String value, int rank) {

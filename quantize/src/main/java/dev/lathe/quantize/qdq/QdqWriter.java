@@ -23,6 +23,7 @@ import java.util.Set;
  * activation (consumers read the dequantized value), weights stored as int8 with one scale per output channel
  * behind a DequantizeLinear, Conv and Gemm biases as int32 with scale {@code inputScale · weightScale[c]}
  * (what ONNX Runtime's integer kernels add to their int32 accumulators), and absorbed Relu/Clip nodes removed.
+ * Symmetric weights and biases omit the zero point (DequantizeLinear's default is 0).
  * Shape-only nodes that pass a quantized input through get the input's scale and zero point for their output.
  */
 final class QdqWriter {
@@ -32,6 +33,7 @@ final class QdqWriter {
     private final Map<String, QuantParams> params = new LinkedHashMap<>();
     private final Map<String, String> dequantized = new HashMap<>();
     private final Map<String, String> weightsWritten = new HashMap<>();
+    private final Map<String, String> constantsWritten = new HashMap<>();
     private final Map<String, float[]> weightScales = new HashMap<>();
 
     private QdqWriter(OnnxModel model, GraphEditor graph, StaticInt8Settings settings) {
@@ -75,7 +77,7 @@ final class QdqWriter {
                 String value = node.getInput(i);
                 String read = inputCopies.get(value);
                 if (read == null) {
-                    read = graph.uniqueName(value + "_probe_dequantized");
+                    read = graph.uniqueName(value + "_probe_dq");
                     added.addAll(writer.quantizeDequantize(value, writer.params.get(value), read));
                     inputCopies.put(value, read);
                 }
@@ -84,6 +86,7 @@ final class QdqWriter {
             if (target.role() == Role.WEIGHTED) {
                 writer.quantizeWeights(target, copy, added);
             }
+            writer.quantizeConstants(target, copy, added);
             String output = graph.uniqueName(target.output() + "_probe");
             if (target.fused().isPresent()) {
                 String unclipped = graph.uniqueName(node.getOutput(0) + "_probe");
@@ -96,7 +99,7 @@ final class QdqWriter {
                 copy.setOutput(0, output);
                 added.add(copy.build());
             }
-            String probe = graph.uniqueName(target.output() + "_probe_dequantized");
+            String probe = graph.uniqueName(target.output() + "_probe_dq");
             added.addAll(writer.quantizeDequantize(output, writer.params.get(target.output()), probe));
             added.forEach(graph::addNode);
             probes.put(target.name(), probe);
@@ -137,7 +140,7 @@ final class QdqWriter {
             target.fused().ifPresent(relu -> absorbed.add(relu.getName()));
         }
         for (String value : params.keySet()) {
-            dequantized.put(value, graph.uniqueName(value + "_dequantized"));
+            dequantized.put(value, graph.uniqueName(value + "_dq"));
         }
         List<NodeProto> nodes = graph.nodes();
         List<String> stale = new ArrayList<>();
@@ -157,6 +160,9 @@ final class QdqWriter {
             Target target = byName.get(node.getName());
             if (target != null && target.role() == Role.WEIGHTED) {
                 quantizeWeights(target, rewired, replacement);
+            }
+            if (target != null) {
+                quantizeConstants(target, rewired, replacement);
             }
             if (target != null && target.fused().isPresent()) {
                 stale.add(node.getOutput(0));
@@ -193,15 +199,53 @@ final class QdqWriter {
     /** The Q and DQ nodes of a value with the given parameters, the DQ writing {@code output}. */
     private List<NodeProto> quantizeDequantize(String value, QuantParams p, String output) {
         String scale = graph.uniqueName(value + "_scale");
-        String zero = graph.uniqueName(value + "_zero_point");
+        String zero = graph.uniqueName(value + "_zp");
         graph.putInitializer(scale, p.scaleTensor());
         graph.putInitializer(zero, p.zeroPointTensor());
-        String quantized = graph.uniqueName(value + "_quantized");
-        NodeProto q = Node.op("QuantizeLinear").named(graph.uniqueName(value + "_QuantizeLinear"))
+        String quantized = graph.uniqueName(value + "_q");
+        NodeProto q = Node.op("QuantizeLinear").named(graph.uniqueName(value + "_Q"))
                 .in(value, scale, zero).out(quantized).build();
-        NodeProto dq = Node.op("DequantizeLinear").named(graph.uniqueName(value + "_DequantizeLinear"))
+        NodeProto dq = Node.op("DequantizeLinear").named(graph.uniqueName(value + "_DQ"))
                 .in(quantized, scale, zero).out(output).build();
         return List.of(q, dq);
+    }
+
+    /** Points an Add or Mul at 8-bit copies of its float constant operands, each behind a DequantizeLinear. */
+    private void quantizeConstants(Target target, NodeProto.Builder rewired, List<NodeProto> before)
+            throws InvalidModelException {
+        for (int position : target.constants()) {
+            String constant = target.node().getInput(position);
+            String output = constantsWritten.get(constant);
+            if (output == null) {
+                TensorProto tensor = graph.constant(constant).orElseThrow();
+                long[] shape = tensor.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                float[] values = model.tensorData(tensor).toFloatArray();
+                float low = 0;
+                float high = 0;
+                for (float v : values) {
+                    low = Math.min(low, v);
+                    high = Math.max(high, v);
+                }
+                QuantParams p = QuantParams.covering(low, high, settings.activationType());
+                int[] quantized = new int[values.length];
+                int qmin = p.type() == DataType.UINT8 ? 0 : -128;
+                for (int i = 0; i < values.length; i++) {
+                    long q = Math.round(values[i] / (double) p.scale()) + p.zeroPoint();
+                    quantized[i] = (int) Math.max(qmin, Math.min(qmin + 255, q));
+                }
+                String stored = graph.uniqueName(constant + "_q");
+                String scale = graph.uniqueName(constant + "_scale");
+                String zero = graph.uniqueName(constant + "_zp");
+                graph.putInitializer(stored, TensorData.ofSmallValues(p.type(), shape, quantized));
+                graph.putInitializer(scale, p.scaleTensor());
+                graph.putInitializer(zero, p.zeroPointTensor());
+                output = graph.uniqueName(constant + "_dq");
+                before.add(Node.op("DequantizeLinear").named(graph.uniqueName(constant + "_DQ"))
+                        .in(stored, scale, zero).out(output).build());
+                constantsWritten.put(constant, output);
+            }
+            rewired.setInput(position, output);
+        }
     }
 
     /** Points the node at an int8 copy of its weight (and an int32 bias) behind DequantizeLinear nodes. */
@@ -240,14 +284,12 @@ final class QdqWriter {
         String base = weight;
         String quantized = graph.uniqueName(base + "_int8");
         String scale = graph.uniqueName(base + "_scale");
-        String zero = graph.uniqueName(base + "_zero_point");
         graph.putInitializer(quantized, TensorData.ofSmallValues(DataType.INT8, shape, ints));
         long[] paramShape = settings.perChannel() ? new long[] {channels} : new long[0];
         graph.putInitializer(scale, TensorData.ofFloats(paramShape, q.scales()));
-        graph.putInitializer(zero, TensorData.ofSmallValues(DataType.INT8, paramShape, new int[q.scales().length]));
-        String output = graph.uniqueName(base + "_dequantized");
-        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(base + "_DequantizeLinear"))
-                .in(quantized, scale, zero).out(output);
+        String output = graph.uniqueName(base + "_dq");
+        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(base + "_DQ"))
+                .in(quantized, scale).out(output);
         if (settings.perChannel()) {
             dq.attr("axis", axis);
         }
@@ -270,14 +312,12 @@ final class QdqWriter {
         }
         String quantized = graph.uniqueName(bias + "_int32");
         String scale = graph.uniqueName(bias + "_scale");
-        String zero = graph.uniqueName(bias + "_zero_point");
         long[] paramShape = settings.perChannel() ? new long[] {values.length} : new long[0];
         graph.putInitializer(quantized, TensorData.ofInts(new long[] {values.length}, ints));
         graph.putInitializer(scale, TensorData.ofFloats(paramShape, scales));
-        graph.putInitializer(zero, TensorData.ofInts(paramShape, new int[scales.length]));
-        String output = graph.uniqueName(bias + "_dequantized");
-        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(bias + "_DequantizeLinear"))
-                .in(quantized, scale, zero).out(output);
+        String output = graph.uniqueName(bias + "_dq");
+        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(bias + "_DQ"))
+                .in(quantized, scale).out(output);
         if (settings.perChannel()) {
             dq.attr("axis", 0L);
         }

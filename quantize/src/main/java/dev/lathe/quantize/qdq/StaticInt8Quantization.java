@@ -22,7 +22,8 @@ import java.util.Set;
  * Static int8 quantization ({@code quantize.static}): weights and activations in 8 bits, as a
  * QuantizeLinear/DequantizeLinear (QDQ) graph that ONNX Runtime's CPU provider runs with integer kernels
  * (QLinearConv, QLinearMatMul, QGemm, QLinearAdd ...) and that TensorRT accepts as an explicitly quantized
- * network. Steps: Conv+BatchNormalization folded ({@link BatchNormFolding}); the opset raised to 13 for
+ * network. Steps: Conv+BatchNormalization folded ({@link BatchNormFolding}), divisions by constants made
+ * multiplications ({@link ConstantDivision}); the opset raised to 13 for
  * per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
  * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy); Q/DQ placed where ONNX
  * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); then, while the pipeline's validation gate fails
@@ -68,6 +69,7 @@ public final class StaticInt8Quantization implements Pass {
         Map<String, Object> details = new LinkedHashMap<>();
         ModelEditor editor = model.edit();
         int folded = BatchNormFolding.fold(model, editor.mainGraph());
+        int divisions = settings.filter().opTypes().contains("Mul") ? ConstantDivision.toMultiplication(model, editor.mainGraph()) : 0;
         if (settings.perChannel()) {
             try {
                 OpsetUpgrade.apply(model, editor).ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
@@ -81,6 +83,9 @@ public final class StaticInt8Quantization implements Pass {
         OnnxModel prepared = editor.build();
         if (folded > 0) {
             details.put("batchNormsFolded", folded);
+        }
+        if (divisions > 0) {
+            details.put("divisionsToMultiplications", divisions);
         }
         Collection<String> candidates = QdqPlan.candidates(prepared.edit().mainGraph(), settings.filter());
         if (candidates.isEmpty()) {
