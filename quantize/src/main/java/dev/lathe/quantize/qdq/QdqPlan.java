@@ -1,8 +1,10 @@
 package dev.lathe.quantize.qdq;
 
+import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.NodeAttributes;
+import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.weights.NodeFilter;
@@ -23,7 +25,9 @@ import java.util.Set;
  * stored in 8 bits), Concat, average pooling and Sigmoid; shape-only ops (Reshape, Transpose, MaxPool ...) pass a quantized input through
  * with the same scale, so that ONNX Runtime drops their Q/DQ pair and moves bytes instead of floats. A Relu, or
  * a Clip from 0, right after a target is removed: quantizing the target's output to a range that starts at
- * 0 clips exactly as it did.
+ * 0 clips exactly as it did. A node whose output flows, within three elementwise or reducing steps, into an
+ * op that blows up near zero (a layer norm's {@code sqrt(mean(x²) + eps)}, see {@link QdqWriter#SINGULAR})
+ * stays in float: an 8-bit step turns a small variance into 0.
  */
 final class QdqPlan {
     /** How a target node is quantized. */
@@ -61,24 +65,30 @@ final class QdqPlan {
      * took 1.4 ms (one thread, AVX-512 VNNI).
      */
     static final Set<String> PASS_THROUGH = Set.of("Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "MaxPool");
+    /** Ops through which a small value stays small on its way to a division: a layer norm's variance path. */
+    private static final Set<String> TOWARDS_SINGULARITY = Set.of("ReduceMean", "ReduceSum", "Add", "Sub", "Mul", "Pow");
+    private static final int SINGULARITY_DEPTH = 3;
     private static final Set<String> FUSIBLE_PRODUCERS = Set.of("Conv", "MatMul", "Gemm", "Add");
 
     private final List<Target> targets;
     private final Set<String> passThrough;
+    private final Set<String> keptFloat;
 
-    private QdqPlan(List<Target> targets, Set<String> passThrough) {
+    private QdqPlan(List<Target> targets, Set<String> passThrough, Set<String> keptFloat) {
         this.targets = List.copyOf(targets);
         this.passThrough = Set.copyOf(passThrough);
+        this.keptFloat = Set.copyOf(keptFloat);
     }
 
     /**
      * The plan for a main graph.
      *
+     * @param model     the model the graph's constants come from
      * @param filter    which op types and node names may be quantized
      * @param keepFloat node names to leave in float (accuracy fallback)
      * @param isFloat   which values are float tensors (known from calibration; others are never quantized)
      */
-    static QdqPlan of(GraphEditor graph, NodeFilter filter, Set<String> keepFloat,
+    static QdqPlan of(OnnxModel model, GraphEditor graph, NodeFilter filter, Set<String> keepFloat,
             java.util.function.Predicate<String> isFloat) {
         Set<String> graphOutputs = new HashSet<>();
         graph.outputs().forEach(output -> graphOutputs.add(output.getName()));
@@ -95,8 +105,8 @@ final class QdqPlan {
                 }
                 continue;
             }
-            Optional<Target> target = target(graph, node, filter, isFloat);
-            if (target.isEmpty()) {
+            Optional<Target> target = target(model, graph, node, filter, isFloat);
+            if (target.isEmpty() || reachesSingularity(graph, node.getOutput(0), SINGULARITY_DEPTH)) {
                 continue;
             }
             Optional<NodeProto> fused = fusible(graph, node, graphOutputs, filter, keepFloat, isFloat);
@@ -105,7 +115,26 @@ final class QdqPlan {
             targets.add(new Target(node, found.role(), found.inputs(), found.constants(),
                     fused.map(relu -> relu.getOutput(0)).orElse(node.getOutput(0)), fused, found.weightAxis()));
         }
-        return new QdqPlan(targets, passThrough);
+        return new QdqPlan(targets, passThrough, keepFloat);
+    }
+
+    /**
+     * Whether a value flows into a {@link QdqWriter#SINGULAR} op (a Div as its divisor) within {@code depth}
+     * elementwise or reducing steps.
+     */
+    private static boolean reachesSingularity(GraphEditor graph, String value, int depth) {
+        for (NodeProto consumer : graph.consumers(value)) {
+            boolean divisor = consumer.getOpType().equals("Div") ? consumer.getInputCount() > 1
+                    && consumer.getInput(1).equals(value) : QdqWriter.SINGULAR.contains(consumer.getOpType());
+            if (divisor) {
+                return true;
+            }
+            if (depth > 1 && TOWARDS_SINGULARITY.contains(consumer.getOpType()) && consumer.getOutputCount() == 1
+                    && reachesSingularity(graph, consumer.getOutput(0), depth - 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean selected(NodeProto node, NodeFilter filter) {
@@ -115,7 +144,7 @@ final class QdqPlan {
     }
 
     /** The node as a target, if its inputs allow it (roles and positions; fused Relu not yet known). */
-    private static Optional<Target> target(GraphEditor graph, NodeProto node, NodeFilter filter,
+    private static Optional<Target> target(OnnxModel model, GraphEditor graph, NodeProto node, NodeFilter filter,
             java.util.function.Predicate<String> isFloat) {
         if (node.getOutputCount() != 1 || !isFloat.test(node.getOutput(0))) {
             return Optional.empty();
@@ -164,6 +193,9 @@ final class QdqPlan {
                 String input = node.getInput(i);
                 boolean binary = op.equals("Add") || op.equals("Mul");
                 if (binary && constantFloat(graph, input)) {
+                    if (!representable(model, graph, input)) {
+                        return Optional.empty();
+                    }
                     constants.add(i);
                 } else if (input.isEmpty() || graph.constant(input).isPresent() || !isFloat.test(input)) {
                     return Optional.empty();
@@ -175,6 +207,33 @@ final class QdqPlan {
                     : Optional.of(new Target(node, Role.ACTIVATIONS, inputs, constants, "", Optional.empty(), -1));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a constant operand survives one per-tensor 8-bit scale: every non-zero element within 5 % of its
+     * value (a layer norm's per-channel gamma spanning two orders of magnitude does not, and would lose its
+     * small channels).
+     */
+    private static boolean representable(OnnxModel model, GraphEditor graph, String value) {
+        float[] values;
+        try {
+            values = model.tensorData(graph.constant(value).orElseThrow()).toFloatArray();
+        } catch (InvalidModelException e) {
+            return false;
+        }
+        float low = 0;
+        float high = 0;
+        for (float v : values) {
+            low = Math.min(low, v);
+            high = Math.max(high, v);
+        }
+        double step = (high - low) / 255.0;
+        for (float v : values) {
+            if (v != 0 && step / 2 > 0.05 * Math.abs(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean constantFloat(GraphEditor graph, String value) {
@@ -234,6 +293,14 @@ final class QdqPlan {
     /** The quantized nodes, in graph order. */
     List<Target> targets() {
         return targets;
+    }
+
+    /**
+     * Names of the nodes kept in float for accuracy: they read their inputs unquantized (their producers then
+     * compute in float too), where other float nodes read the dequantized values so that producers stay fused.
+     */
+    Set<String> keptFloat() {
+        return keptFloat;
     }
 
     /** Names of the shape-only nodes that pass a quantized input through. */

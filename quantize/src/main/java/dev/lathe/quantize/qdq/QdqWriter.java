@@ -25,8 +25,20 @@ import java.util.Set;
  * (what ONNX Runtime's integer kernels add to their int32 accumulators), and absorbed Relu/Clip nodes removed.
  * Symmetric weights and biases omit the zero point (DequantizeLinear's default is 0).
  * Shape-only nodes that pass a quantized input through get the input's scale and zero point for their output.
+ * A quantized graph output keeps its name on its DequantizeLinear, so that its producer runs in 8 bits too.
+ * Nodes kept in float for accuracy, and ops that blow up near zero ({@link #SINGULAR}), read their inputs
+ * unquantized.
  */
 final class QdqWriter {
+    /** The largest quantized bias: half the int32 range, leaving the accumulator room for the products. */
+    private static final double BIAS_LIMIT = Integer.MAX_VALUE / 2.0;
+
+    /**
+     * Ops that blow up near zero: they read their inputs unquantized, since an 8-bit step turns a small
+     * variance into 0 and a layer norm's {@code 1 / sqrt(var + eps)} into infinity.
+     */
+    static final Set<String> SINGULAR = Set.of("Div", "Sqrt", "Reciprocal", "Log");
+
     private final OnnxModel model;
     private final GraphEditor graph;
     private final StaticInt8Settings settings;
@@ -51,8 +63,6 @@ final class QdqWriter {
             StaticInt8Settings settings) throws InvalidModelException {
         QdqWriter writer = new QdqWriter(model, graph, settings);
         writer.assign(plan, ranges);
-        // A value nothing in the main graph reads (a graph output) keeps its float producer and needs no pair.
-        writer.params.keySet().removeIf(value -> graph.consumers(value).isEmpty());
         writer.rewrite(plan);
     }
 
@@ -139,8 +149,17 @@ final class QdqWriter {
             byName.put(target.name(), target);
             target.fused().ifPresent(relu -> absorbed.add(relu.getName()));
         }
+        Set<String> graphOutputs = new java.util.HashSet<>();
+        graph.outputs().forEach(output -> graphOutputs.add(output.getName()));
+        Map<String, String> raw = new HashMap<>();
         for (String value : params.keySet()) {
-            dequantized.put(value, graph.uniqueName(value + "_dq"));
+            if (graphOutputs.contains(value)) {
+                // The graph output keeps its name on the DequantizeLinear; its producer writes a new one.
+                raw.put(value, graph.uniqueName(value + "_raw"));
+                dequantized.put(value, value);
+            } else {
+                dequantized.put(value, graph.uniqueName(value + "_dq"));
+            }
         }
         List<NodeProto> nodes = graph.nodes();
         List<String> stale = new ArrayList<>();
@@ -151,7 +170,8 @@ final class QdqWriter {
             }
             List<NodeProto> replacement = new ArrayList<>();
             NodeProto.Builder rewired = node.toBuilder();
-            for (int i = 0; i < node.getInputCount(); i++) {
+            boolean readsFloat = plan.keptFloat().contains(node.getName()) || SINGULAR.contains(node.getOpType());
+            for (int i = 0; i < node.getInputCount() && !readsFloat; i++) {
                 String dq = dequantized.get(node.getInput(i));
                 if (dq != null) {
                     rewired.setInput(i, dq);
@@ -168,11 +188,20 @@ final class QdqWriter {
                 stale.add(node.getOutput(0));
                 rewired.setOutput(0, target.output());
             }
+            for (int i = 0; i < rewired.getOutputCount(); i++) {
+                String output = rewired.getOutput(i);
+                if (raw.containsKey(output)) {
+                    rewired.setOutput(i, raw.get(output));
+                }
+            }
             NodeProto written = rewired.build();
             replacement.add(written);
-            for (String output : written.getOutputList()) {
-                if (params.containsKey(output)) {
-                    replacement.addAll(quantizeDequantize(output));
+            for (String output : node.getOutputList()) {
+                String value = target != null && target.fused().isPresent() && output.equals(node.getOutput(0))
+                        ? target.output() : output;
+                if (params.containsKey(value)) {
+                    replacement.addAll(quantizeDequantize(raw.getOrDefault(value, value), params.get(value),
+                            dequantized.get(value)));
                 }
             }
             graph.replaceNode(node.getName(), replacement.toArray(NodeProto[]::new));
@@ -253,20 +282,28 @@ final class QdqWriter {
             throws InvalidModelException {
         NodeProto node = target.node();
         String weight = node.getInput(1);
-        String key = weight + "@" + target.weightAxis();
+        boolean hasBias = node.getInputCount() > 2 && !node.getInput(2).isEmpty();
+        float inputScale = params.get(node.getInput(0)).scale();
+        float[] bias = hasBias ? model.tensorData(graph.constant(node.getInput(2)).orElseThrow()).toFloatArray() : null;
+        String key = weight + "@" + target.weightAxis() + (hasBias ? "@" + node.getInput(2) + "@" + inputScale : "");
         String weightDq = weightsWritten.get(key);
         if (weightDq == null) {
-            weightDq = quantizeWeight(weight, target.weightAxis(), before);
+            weightDq = quantizeWeight(weight, target.weightAxis(), key, bias, inputScale, before);
             weightsWritten.put(key, weightDq);
         }
         rewired.setInput(1, weightDq);
-        if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
-            float inputScale = params.get(node.getInput(0)).scale();
-            rewired.setInput(2, quantizeBias(node, inputScale, weightScales.get(key), before));
+        if (hasBias) {
+            rewired.setInput(2, quantizeBias(node.getInput(2), bias, inputScale, weightScales.get(key), before));
         }
     }
 
-    private String quantizeWeight(String weight, int axis, List<NodeProto> before) throws InvalidModelException {
+    /**
+     * Quantizes a weight per output channel. A channel whose bias would not fit an int32 at scale
+     * {@code inputScale · weightScale} (a channel that BatchNorm folding all but zeroed, with a bias left) gets
+     * a larger weight scale, as ONNX Runtime's quantizer does; its weights are that small anyway.
+     */
+    private String quantizeWeight(String weight, int axis, String key, float[] bias, float inputScale,
+            List<NodeProto> before) throws InvalidModelException {
         TensorProto constant = graph.constant(weight).orElseThrow();
         long[] shape = constant.getDimsList().stream().mapToLong(Long::longValue).toArray();
         float[] values = model.tensorData(constant).toFloatArray();
@@ -281,27 +318,56 @@ final class QdqWriter {
         for (int i = 0; i < ints.length; i++) {
             ints[i] = q.values()[i];
         }
-        String base = weight;
-        String quantized = graph.uniqueName(base + "_int8");
-        String scale = graph.uniqueName(base + "_scale");
+        float[] scales = q.scales();
+        if (bias != null && bias.length == channels) {
+            widenForBias(values, ints, scales, grouping, cols, bias, inputScale);
+        }
+        String quantized = graph.uniqueName(weight + "_int8");
+        String scale = graph.uniqueName(weight + "_scale");
         graph.putInitializer(quantized, TensorData.ofSmallValues(DataType.INT8, shape, ints));
         long[] paramShape = settings.perChannel() ? new long[] {channels} : new long[0];
-        graph.putInitializer(scale, TensorData.ofFloats(paramShape, q.scales()));
-        String output = graph.uniqueName(base + "_dq");
-        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(base + "_DQ"))
+        graph.putInitializer(scale, TensorData.ofFloats(paramShape, scales));
+        String output = graph.uniqueName(weight + "_dq");
+        Node dq = Node.op("DequantizeLinear").named(graph.uniqueName(weight + "_DQ"))
                 .in(quantized, scale).out(output);
         if (settings.perChannel()) {
             dq.attr("axis", axis);
         }
         before.add(dq.build());
-        weightScales.put(weight + "@" + axis, q.scales());
+        weightScales.put(key, scales);
         return output;
     }
 
-    private String quantizeBias(NodeProto node, float inputScale, float[] weightScales, List<NodeProto> before)
-            throws InvalidModelException {
-        String bias = node.getInput(2);
-        float[] values = model.tensorData(graph.constant(bias).orElseThrow()).toFloatArray();
+    /** Raises the scale of each group whose bias needs it, and requantizes that group's weights. */
+    private void widenForBias(float[] values, int[] ints, float[] scales, WeightQuantizer.Grouping grouping, int cols,
+            float[] bias, float inputScale) {
+        int qmax = settings.reduceRange() ? 63 : 127;
+        int groupSize = values.length / scales.length;
+        for (int g = 0; g < scales.length; g++) {
+            double needed = 0;
+            for (int c = 0; c < bias.length; c++) {
+                if (scales.length == 1 || c == g) {
+                    needed = Math.max(needed, Math.abs(bias[c]) / ((double) inputScale * BIAS_LIMIT));
+                }
+            }
+            if (needed <= scales[g]) {
+                continue;
+            }
+            scales[g] = (float) needed;
+            for (int i = 0; i < groupSize; i++) {
+                int index = switch (grouping) {
+                    case PER_ROW -> g * cols + i;
+                    case PER_COLUMN -> i * cols + g;
+                    case PER_TENSOR -> i;
+                };
+                long rounded = Math.round(values[index] / (double) scales[g]);
+                ints[index] = (int) Math.max(-qmax, Math.min(qmax, rounded));
+            }
+        }
+    }
+
+    private String quantizeBias(String bias, float[] values, float inputScale, float[] weightScales,
+            List<NodeProto> before) {
         float[] scales = new float[settings.perChannel() ? values.length : 1];
         int[] ints = new int[values.length];
         for (int c = 0; c < values.length; c++) {

@@ -10,6 +10,8 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
 import java.util.Collection;
 import java.util.Collections;
@@ -72,7 +74,7 @@ public final class StaticInt8Quantization implements Pass {
         int divisions = settings.filter().opTypes().contains("Mul") ? ConstantDivision.toMultiplication(model, editor.mainGraph()) : 0;
         if (settings.perChannel()) {
             try {
-                OpsetUpgrade.apply(model, editor).ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
+                OpsetUpgrade.apply(model, editor, ranks(model, context)).ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
             } catch (IllegalArgumentException e) {
                 throw new PassFailedException(name() + ": " + e.getMessage());
             }
@@ -124,7 +126,7 @@ public final class StaticInt8Quantization implements Pass {
             if (!keptFloat.isEmpty()) {
                 Map<String, String> why = new LinkedHashMap<>();
                 keptFloat.forEach((node, error) -> why.put(node, String.format(java.util.Locale.ROOT,
-                        "relative squared error %.3g on its own", error)));
+                        "channel error %.3g on its own", error)));
                 details.put("keptFloat", why);
             }
         } else {
@@ -136,14 +138,28 @@ public final class StaticInt8Quantization implements Pass {
         return new PassResult(chosen, details);
     }
 
+    /** The ranks of the values the opset upgrade asks about, from a run of the first calibration sample. */
+    private static Map<String, Integer> ranks(OnnxModel model, PassContext context) throws LatheException {
+        Set<String> values = OpsetUpgrade.rankedValues(model);
+        if (values.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Integer> ranks = new LinkedHashMap<>();
+        try (ModelSession session = ModelSession.open(model.exposing(values), SessionSettings.cpu())) {
+            Map<String, TensorData> results = session.run(context.calibration(1).get(0));
+            values.forEach(value -> ranks.put(value, results.get(value).shape().length));
+        }
+        return ranks;
+    }
+
     private QdqPlan plan(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat) {
-        return QdqPlan.of(prepared.edit().mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
+        return QdqPlan.of(prepared, prepared.edit().mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
     }
 
     private OnnxModel quantize(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat)
             throws LatheException {
         ModelEditor editor = prepared.edit();
-        QdqPlan plan = QdqPlan.of(editor.mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
+        QdqPlan plan = QdqPlan.of(prepared, editor.mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
         QdqWriter.write(prepared, editor.mainGraph(), plan, ranges, settings);
         editor.removeDeadNodes();
         return editor.build();

@@ -154,6 +154,65 @@ class StaticInt8QuantizationTest {
     }
 
     @Test
+    void hardSwishRunsInInt8WithItsConstantsStoredInEightBits() throws Exception {
+        TestModels.Builder g = TestModels.builder("hard_swish");
+        String x = g.input("x", DataType.FLOAT, 1, 2, 8, 8);
+        String conv = g.node("Conv", x, g.weight("w", 4, 2, 1, 1), g.weight("b", 4)).intsAttr("kernel_shape", 1, 1).output();
+        String shifted = g.node("Add", conv, g.scalar("three", 3f)).output();
+        String clipped = g.node("Clip", shifted, g.scalar("zero", 0f), g.scalar("six", 6f)).output();
+        String gate = g.node("Div", clipped, g.scalar("divisor", 6f)).output();
+        String swish = g.node("Mul", conv, gate).output();
+        g.node("Conv", swish, g.weight("w2", 2, 4, 1, 1), g.weight("b2", 2)).intsAttr("kernel_shape", 1, 1).output("y");
+        g.output("y", DataType.FLOAT, 1, 2, 8, 8);
+        OnnxModel model = TestModels.model(g.build());
+        Map<String, long[]> shapes = Map.of("x", new long[] {1, 2, 8, 8});
+        List<Map<String, TensorData>> calibration = samples(model, shapes, 11);
+
+        PassResult result = quantize(model, "quantize.static:fallback=false", context(calibration));
+
+        Graph graph = result.model().graph();
+        assertThat(opTypes(graph)).doesNotContain("Div", "Clip");
+        assertThat(result.details()).containsEntry("divisionsToMultiplications", 1);
+        assertThat(result.details().get("quantized")).isEqualTo(Map.of("Conv", 2, "Add+Clip", 1, "Mul", 2));
+        NodeProto add = graph.nodes().stream().filter(n -> n.getOpType().equals("Add")).findFirst().orElseThrow();
+        NodeProto three = producer(graph, add.getInput(1));
+        assertThat(three.getOpType()).isEqualTo("DequantizeLinear");
+        assertThat(graph.initializer(three.getInput(0)).orElseThrow().getDataType()).isEqualTo(DataType.UINT8.code());
+        assertThat(cosineMin(model, result.model(), samples(model, shapes, 12))).isGreaterThan(0.99);
+        assertThat(opTypesRun(result.model(), calibration.get(0))).contains("QLinearAdd", "QLinearMul", "QLinearConv")
+                .doesNotContain("Add", "Mul", "Conv");
+    }
+
+    @Test
+    void valuesThatALayerNormDividesByStayInFloat() throws Exception {
+        TestModels.Builder g = TestModels.builder("layer_norm");
+        String x = g.input("x", DataType.FLOAT, 1, 6, 8);
+        String h = g.node("MatMul", x, g.weight("w", 8, 8)).output();
+        String mean = g.node("ReduceMean", h).intsAttr("axes", -1).output();
+        String centered = g.node("Sub", h, mean).output();
+        String squared = g.node("Mul", centered, centered).output();
+        String variance = g.node("ReduceMean", squared).intsAttr("axes", -1).output();
+        String padded = g.node("Add", variance, g.scalar("eps", 1e-5f)).output();
+        String deviation = g.node("Sqrt", padded).output();
+        String normalized = g.node("Div", centered, deviation).output();
+        g.node("MatMul", normalized, g.weight("w2", 8, 4)).output("y");
+        g.output("y", DataType.FLOAT, 1, 6, 4);
+        OnnxModel model = TestModels.model(g.build());
+        Map<String, long[]> shapes = Map.of("x", new long[] {1, 6, 8});
+
+        PassResult result = quantize(model, "quantize.static:fallback=false", context(samples(model, shapes, 13)));
+
+        Graph graph = result.model().graph();
+        assertThat(result.details().get("quantized")).isEqualTo(Map.of("MatMul", 2));
+        NodeProto sqrt = graph.nodes().stream().filter(n -> n.getOpType().equals("Sqrt")).findFirst().orElseThrow();
+        NodeProto div = graph.nodes().stream().filter(n -> n.getOpType().equals("Div")).findFirst().orElseThrow();
+        assertThat(producer(graph, sqrt.getInput(0)).getOpType()).isEqualTo("Add");
+        assertThat(div.getInputList()).allSatisfy(input -> assertThat(producer(graph, input).getOpType())
+                .isNotEqualTo("DequantizeLinear"));
+        assertThat(cosineMin(model, result.model(), samples(model, shapes, 14))).isGreaterThan(0.99);
+    }
+
+    @Test
     void theSameSamplesGiveTheSameModel() throws Exception {
         OnnxModel cnn = TestModels.cnnWithBatchNorm();
         List<Map<String, TensorData>> calibration = samples(cnn, IMAGE, 6);
