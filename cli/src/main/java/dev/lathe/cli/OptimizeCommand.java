@@ -9,6 +9,7 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.Pipeline;
 import dev.lathe.core.pipeline.PipelineFile;
@@ -152,6 +153,11 @@ final class OptimizeCommand implements Callable<Integer> {
                     + "calibrate far worse than real data.")
     private boolean calibrateOnGenerated;
 
+    @Option(names = "--calibration-samples", paramLabel = "N",
+            description = "The most calibration samples a data-aware pass reads (default: ${DEFAULT-VALUE}); "
+                    + "quantize.static streams them, so its memory does not grow with N.")
+    private int calibrationLimit = PassContext.DEFAULT_CALIBRATION_LIMIT;
+
     @Mixin
     private ProgressOptions progress;
 
@@ -179,6 +185,11 @@ final class OptimizeCommand implements Callable<Integer> {
                 .benchmark(measurement.options(runs)).pricing(pricing == null ? Pricing.DEFAULT : pricing)
                 .writeOnValidationFailure(writeOnFailure).allowOverwrite(force)
                 .calibrateOnGenerated(calibrateOnGenerated);
+        if (calibrationLimit < 1) {
+            throw new ParameterException(spec.commandLine(), "Option '--calibration-samples' must be at least 1, got "
+                    + calibrationLimit);
+        }
+        pipeline.calibrationLimit(calibrationLimit);
         all.forEach(pipeline::add);
         OnnxModel loaded = OnnxModel.load(model);
         Optional<SampleSource> samples = data.open(loaded, model, recipe.flatMap(PipelineFile::data));

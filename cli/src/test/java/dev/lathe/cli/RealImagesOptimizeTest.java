@@ -82,6 +82,25 @@ class RealImagesOptimizeTest {
     }
 
     @Test
+    void staticInt8DetectorRunsIntegerConvolutionsAndKeepsTheTextMap() throws Exception {
+        Path report = folder.resolve("static.json");
+        Path quantized = folder.resolve("det.static.onnx");
+        CommandRun run = CommandRun.of("optimize", model.toString(), "-o", quantized.toString(),
+                "--quantize", "static", "--data", pages.toString(), "--image", "size=640x640,order=bgr",
+                "--runs", "2", "--warmup", "1", "--memory", "none", "--report", report.toString(), "--quiet");
+
+        assertThat(run.exitCode()).as(run.err() + run.out()).isZero();
+        JsonNode json = JSON.readTree(report.toFile());
+        assertThat(json.at("/validation/taskMetrics/map-iou").asDouble()).isGreaterThan(0.85);
+        JsonNode details = json.at("/steps/0/details");
+        assertThat(details.at("/batchNormsFolded").asInt()).isEqualTo(48);
+        assertThat(details.at("/quantized/Conv").asInt() + details.at("/quantized/Conv+Relu").asInt()).isEqualTo(72);
+        assertThat(details.at("/calibration").asText()).isEqualTo("minmax over " + (PAGES - PAGES / 4) + " samples");
+        assertThat(json.at("/after/sizeBytes").asLong()).isLessThan(json.at("/before/sizeBytes").asLong() * 35 / 100);
+        assertThat(json.at("/after/macsByPrecision/int8").asLong()).isGreaterThan(json.at("/after/macs").asLong() * 9 / 10);
+    }
+
+    @Test
     void withoutDataStructuredPruningRefuses() {
         CommandRun run = CommandRun.of("optimize", model.toString(), "-o", folder.resolve("det.blind.onnx").toString(),
                 "--prune", "structured:0.25", "--runs", "2", "--warmup", "1", "--memory", "none", "--quiet");

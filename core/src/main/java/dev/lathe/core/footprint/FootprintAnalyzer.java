@@ -70,7 +70,7 @@ public final class FootprintAnalyzer {
 
     private static Footprint count(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> shapes,
             Map<String, long[]> values, ShapeMethod method) throws InvalidModelException {
-        Counting counting = new Counting(new MacCounter(shapes, ValueTypes.of(model)), shapes, values, new ArrayList<>(),
+        Counting counting = new Counting(new MacCounter(shapes, ValueTypes.of(model), model.graph()), shapes, values, new ArrayList<>(),
                 new ArrayList<>());
         Map<String, Long> opCounts = new TreeMap<>();
         long nodeCount = 0;

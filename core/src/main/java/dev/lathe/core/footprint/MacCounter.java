@@ -1,6 +1,7 @@
 package dev.lathe.core.footprint;
 
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import java.util.Locale;
@@ -31,7 +32,9 @@ import java.util.TreeMap;
  *       MultiHeadAttention gets Q, K and V already projected, so it counts only QKᵀ and attention × V.</li>
  * </ul>
  * Precision: MatMulInteger, MatMulIntegerToFloat, DynamicQuantizeMatMul, QLinearMatMul, QLinearConv,
- * ConvInteger and QGemm are {@code int8}; MatMulNBits is {@code int}+bits ({@code int4} by default); QAttention
+ * ConvInteger and QGemm are {@code int8}, and so are QDQ units ONNX Runtime fuses into them: a MatMul or Gemm whose
+ * first two inputs are DequantizeLinear outputs of 8-bit tensors, and such a Conv whose output only a
+ * QuantizeLinear reads (without it ONNX Runtime convolves in float); MatMulNBits is {@code int}+bits ({@code int4} by default); QAttention
  * projects in {@code int8} and attends in float; other ops compute in the element type of their first input
  * ({@code float32}, {@code float16}, {@code bfloat16}, ...), {@code float32} when that type is unknown.
  */
@@ -45,10 +48,38 @@ final class MacCounter {
 
     private final Map<String, long[]> shapes;
     private final ValueTypes types;
+    private final Set<NodeProto> qdqUnits;
 
-    MacCounter(Map<String, long[]> shapes, ValueTypes types) {
+    MacCounter(Map<String, long[]> shapes, ValueTypes types, Graph graph) {
         this.shapes = shapes;
         this.types = types;
+        this.qdqUnits = qdqUnits(graph, types);
+    }
+
+    /** The Conv, MatMul and Gemm nodes of a graph (and its subgraphs) that ONNX Runtime runs as 8-bit QDQ units. */
+    private static Set<NodeProto> qdqUnits(Graph main, ValueTypes types) {
+        Set<NodeProto> units = new java.util.HashSet<>();
+        for (Graph graph : main.withAllSubgraphs()) {
+            for (NodeProto node : graph.nodes()) {
+                String op = node.getOpType();
+                if (!node.getDomain().isEmpty() || !Set.of("Conv", "MatMul", "Gemm").contains(op) || node.getInputCount() < 2) {
+                    continue;
+                }
+                boolean inputs = dequantized8Bit(graph, node.getInput(0), types) && dequantized8Bit(graph, node.getInput(1), types);
+                boolean outputQuantized = !graph.consumers(node.getOutput(0)).isEmpty()
+                        && graph.consumers(node.getOutput(0)).stream().allMatch(c -> c.getOpType().equals("QuantizeLinear"))
+                        && graph.outputs().stream().noneMatch(o -> o.getName().equals(node.getOutput(0)));
+                if (inputs && (outputQuantized || !op.equals("Conv"))) {
+                    units.add(node);
+                }
+            }
+        }
+        return units;
+    }
+
+    private static boolean dequantized8Bit(Graph graph, String value, ValueTypes types) {
+        return graph.producer(value).filter(p -> p.getOpType().equals("DequantizeLinear"))
+                .flatMap(p -> types.of(p.getInput(0))).filter(t -> t == DataType.INT8 || t == DataType.UINT8).isPresent();
     }
 
     /**
@@ -69,7 +100,7 @@ final class MacCounter {
                 }
                 long k = op.equals("FusedMatMul") && NodeAttributes.getInt(node, "transA", 0) != 0 && a.length > 1
                         ? a[a.length - 2] : a[a.length - 1];
-                return single(floatPrecision(node), elements(out) * k);
+                return single(qdqUnits.contains(node) ? INT8 : floatPrecision(node), elements(out) * k);
             }
             case "MatMulInteger", "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "QLinearMatMul" -> {
                 return a == null ? null : single(INT8, elements(out) * a[a.length - 1]);
@@ -82,10 +113,10 @@ final class MacCounter {
                     return null;
                 }
                 long k = NodeAttributes.getInt(node, "transA", 0) != 0 ? a[0] : a[1];
-                return single(op.equals("QGemm") ? INT8 : floatPrecision(node), elements(out) * k);
+                return single(op.equals("QGemm") || qdqUnits.contains(node) ? INT8 : floatPrecision(node), elements(out) * k);
             }
             case "Conv", "FusedConv", "ConvInteger", "QLinearConv" -> {
-                boolean integer = !op.endsWith("Conv") || op.equals("QLinearConv");
+                boolean integer = !op.endsWith("Conv") || op.equals("QLinearConv") || qdqUnits.contains(node);
                 long[] w = input(node, op.equals("QLinearConv") ? 3 : 1);
                 return w == null ? null : single(integer ? INT8 : floatPrecision(node), elements(out) * Shapes.product(w, 1, w.length));
             }

@@ -21,20 +21,15 @@ import dev.lathe.core.report.ValidationOutcome;
 import dev.lathe.core.runtime.Benchmark;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
-import dev.lathe.core.runtime.Fidelity;
-import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.selection.ProviderDecision;
 import dev.lathe.core.selection.ProviderPolicy;
 import dev.lathe.core.selection.ProviderSelector;
 import dev.lathe.core.task.Task;
-import dev.lathe.core.task.TaskMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -247,16 +242,8 @@ public final class Pipeline {
             SampleSource samples) throws LatheException {
         progress.started("validation", samples.sizeHint().isPresent() ? (int) samples.sizeHint().getAsLong() : -1);
         Task modelTask = task.orElseGet(() -> Task.detect(original));
-        TaskMetrics taskMetrics = TaskMetrics.of(modelTask);
-        try (ModelSession reference = ModelSession.open(original, settings);
-                ModelSession candidate = ModelSession.open(optimized, settings)) {
-            Fidelity fidelity = FidelityMeter.compare(reference, candidate, samples, taskMetrics::add);
-            Map<String, double[]> metrics = new LinkedHashMap<>();
-            for (ValidationGate.EvaluatorCheck check : gate.evaluators()) {
-                metrics.put(check.evaluator().name(), new double[] {check.evaluator().evaluate(reference),
-                    check.evaluator().evaluate(candidate)});
-            }
-            return gate.check(fidelity, modelTask, taskMetrics.results(), metrics);
+        try {
+            return gate.judge(original, optimized, settings, samples, modelTask);
         } finally {
             progress.finished("validation");
         }

@@ -1,9 +1,15 @@
 package dev.lathe.core.pipeline;
 
+import dev.lathe.core.LatheException;
+import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.report.ValidationOutcome;
 import dev.lathe.core.runtime.Fidelity;
+import dev.lathe.core.runtime.FidelityMeter;
+import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.OutputFidelity;
+import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
 import dev.lathe.core.task.TaskMetrics;
 import java.util.ArrayList;
@@ -213,6 +219,29 @@ public final class ValidationGate {
     /** Whether this gate checks anything (false for {@link #measureOnly()}). */
     public boolean checks() {
         return mode != Mode.NONE;
+    }
+
+    /**
+     * Runs a reference and a candidate model on the same samples and checks the candidate: output fidelity,
+     * the task's metrics and every evaluator of this gate. What the pipeline does on held-out samples, and
+     * what passes that choose between candidates (static quantization's fallback, automatic quantization)
+     * do on calibration samples.
+     *
+     * @throws RuntimeFailureException if ONNX Runtime cannot load or run a model
+     */
+    public ValidationOutcome judge(OnnxModel reference, OnnxModel candidate, SessionSettings settings,
+            Iterable<Map<String, TensorData>> samples, Task task) throws LatheException {
+        TaskMetrics taskMetrics = TaskMetrics.of(task);
+        try (ModelSession original = ModelSession.open(reference, settings);
+                ModelSession optimized = ModelSession.open(candidate, settings)) {
+            Fidelity fidelity = FidelityMeter.compare(original, optimized, samples, taskMetrics::add);
+            Map<String, double[]> metrics = new LinkedHashMap<>();
+            for (EvaluatorCheck check : evaluators) {
+                metrics.put(check.evaluator().name(), new double[] {check.evaluator().evaluate(original),
+                    check.evaluator().evaluate(optimized)});
+            }
+            return check(fidelity, task, taskMetrics.results(), metrics);
+        }
     }
 
     /**

@@ -1,20 +1,13 @@
 package dev.lathe.quantize.qdq;
 
 import dev.lathe.core.LatheException;
-import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.ValidationGate;
 import dev.lathe.core.report.ValidationOutcome;
-import dev.lathe.core.runtime.Fidelity;
-import dev.lathe.core.runtime.FidelityMeter;
-import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
-import dev.lathe.core.task.TaskMetrics;
-import dev.lathe.quantize.qdq.QdqPlan.Target;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -116,16 +109,6 @@ final class Fallback {
 
     /** The gate's verdict on a candidate over the calibration samples. */
     ValidationOutcome check(OnnxModel candidate) throws LatheException {
-        TaskMetrics metrics = TaskMetrics.of(task);
-        try (ModelSession reference = ModelSession.open(original, SessionSettings.cpu());
-                ModelSession quantized = ModelSession.open(candidate, SessionSettings.cpu())) {
-            Fidelity fidelity = FidelityMeter.compare(reference, quantized, samples, metrics::add);
-            Map<String, double[]> evaluated = new LinkedHashMap<>();
-            for (ValidationGate.EvaluatorCheck evaluator : gate.evaluators()) {
-                evaluated.put(evaluator.evaluator().name(), new double[] {evaluator.evaluator().evaluate(reference),
-                    evaluator.evaluator().evaluate(quantized)});
-            }
-            return gate.check(fidelity, task, metrics.results(), evaluated);
-        }
+        return gate.judge(original, candidate, SessionSettings.cpu(), samples, task);
     }
 }

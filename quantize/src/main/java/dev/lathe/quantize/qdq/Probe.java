@@ -36,7 +36,8 @@ final class Probe {
     static Probe of(OnnxModel prepared, Map<String, float[]> ranges, StaticInt8Settings settings)
             throws InvalidModelException {
         ModelEditor editor = prepared.edit();
-        QdqPlan plan = QdqPlan.of(prepared, editor.mainGraph(), settings.filter(), Set.of(), ranges::containsKey);
+        QdqPlan plan = QdqPlan.of(prepared, editor.mainGraph(), settings.filter(), Set.of(), ranges::containsKey,
+                settings.tensorRt());
         Map<String, String> copies = QdqWriter.writeProbes(prepared, editor.mainGraph(), plan, ranges, settings);
         return new Probe(editor.build(), plan, copies);
     }

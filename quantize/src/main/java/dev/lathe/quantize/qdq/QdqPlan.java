@@ -27,7 +27,8 @@ import java.util.Set;
  * a Clip from 0, right after a target is removed: quantizing the target's output to a range that starts at
  * 0 clips exactly as it did. A node whose output flows, within three elementwise or reducing steps, into an
  * op that blows up near zero (a layer norm's {@code sqrt(mean(x²) + eps)}, see {@link QdqWriter#SINGULAR})
- * stays in float: an 8-bit step turns a small variance into 0.
+ * stays in float: an 8-bit step turns a small variance into 0. TensorRT's placement quantizes only the inputs
+ * of Conv, MatMul and Gemm (symmetric int8); TensorRT fuses the rest of the network around them itself.
  */
 final class QdqPlan {
     /** How a target node is quantized. */
@@ -48,9 +49,10 @@ final class QdqPlan {
      * @param output     the value whose Q/DQ pair follows it (a fused Relu/Clip's output when it absorbs one)
      * @param fused      the Relu/Clip node it absorbs, if any
      * @param weightAxis the axis of the weight's output channels (WEIGHTED only)
+     * @param quantizedOutput whether the output gets a Q/DQ pair (not in TensorRT's placement)
      */
     record Target(NodeProto node, Role role, List<Integer> inputs, List<Integer> constants, String output,
-            Optional<NodeProto> fused, int weightAxis) {
+            Optional<NodeProto> fused, int weightAxis, boolean quantizedOutput) {
         /** The node's name. */
         String name() {
             return node.getName();
@@ -68,6 +70,7 @@ final class QdqPlan {
     /** Ops through which a small value stays small on its way to a division: a layer norm's variance path. */
     private static final Set<String> TOWARDS_SINGULARITY = Set.of("ReduceMean", "ReduceSum", "Add", "Sub", "Mul", "Pow");
     private static final int SINGULARITY_DEPTH = 3;
+    private static final Set<String> WEIGHTED_OPS = Set.of("Conv", "MatMul", "Gemm");
     private static final Set<String> FUSIBLE_PRODUCERS = Set.of("Conv", "MatMul", "Gemm", "Add");
 
     private final List<Target> targets;
@@ -87,9 +90,10 @@ final class QdqPlan {
      * @param filter    which op types and node names may be quantized
      * @param keepFloat node names to leave in float (accuracy fallback)
      * @param isFloat   which values are float tensors (known from calibration; others are never quantized)
+     * @param tensorRt  TensorRT's placement: only the inputs of Conv, MatMul and Gemm
      */
     static QdqPlan of(OnnxModel model, GraphEditor graph, NodeFilter filter, Set<String> keepFloat,
-            java.util.function.Predicate<String> isFloat) {
+            java.util.function.Predicate<String> isFloat, boolean tensorRt) {
         Set<String> graphOutputs = new HashSet<>();
         graph.outputs().forEach(output -> graphOutputs.add(output.getName()));
         List<Target> targets = new ArrayList<>();
@@ -97,6 +101,9 @@ final class QdqPlan {
         Set<String> absorbed = new HashSet<>();
         for (NodeProto node : graph.nodes()) {
             if (absorbed.contains(node.getName()) || !selected(node, filter) || keepFloat.contains(node.getName())) {
+                continue;
+            }
+            if (tensorRt && !WEIGHTED_OPS.contains(node.getOpType())) {
                 continue;
             }
             if (PASS_THROUGH.contains(node.getOpType())) {
@@ -109,11 +116,12 @@ final class QdqPlan {
             if (target.isEmpty() || reachesSingularity(graph, node.getOutput(0), SINGULARITY_DEPTH)) {
                 continue;
             }
-            Optional<NodeProto> fused = fusible(graph, node, graphOutputs, filter, keepFloat, isFloat);
+            Optional<NodeProto> fused = tensorRt ? Optional.empty()
+                    : fusible(graph, node, graphOutputs, filter, keepFloat, isFloat);
             fused.ifPresent(relu -> absorbed.add(relu.getName()));
             Target found = target.get();
             targets.add(new Target(node, found.role(), found.inputs(), found.constants(),
-                    fused.map(relu -> relu.getOutput(0)).orElse(node.getOutput(0)), fused, found.weightAxis()));
+                    fused.map(relu -> relu.getOutput(0)).orElse(node.getOutput(0)), fused, found.weightAxis(), !tensorRt));
         }
         return new QdqPlan(targets, passThrough, keepFloat);
     }
@@ -156,7 +164,7 @@ final class QdqPlan {
                 boolean activations = op.equals("MatMul") && isFloat.test(node.getInput(0)) && isFloat.test(node.getInput(1))
                         && graph.constant(node.getInput(0)).isEmpty();
                 return activations ? Optional.of(new Target(node, Role.ACTIVATIONS, List.of(0, 1), List.of(), "",
-                        Optional.empty(), -1))
+                        Optional.empty(), -1, true))
                         : Optional.empty();
             }
             long elements = weight.get().getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
@@ -184,7 +192,7 @@ final class QdqPlan {
                 }
                 axis = NodeAttributes.getInt(node, "transB", 0) == 1 ? 0 : 1;
             }
-            return Optional.of(new Target(node, Role.WEIGHTED, List.of(0), List.of(), "", Optional.empty(), axis));
+            return Optional.of(new Target(node, Role.WEIGHTED, List.of(0), List.of(), "", Optional.empty(), axis, true));
         }
         if (ALL_ACTIVATIONS.contains(op)) {
             List<Integer> inputs = new ArrayList<>();
@@ -204,7 +212,7 @@ final class QdqPlan {
                 }
             }
             return inputs.isEmpty() ? Optional.empty()
-                    : Optional.of(new Target(node, Role.ACTIVATIONS, inputs, constants, "", Optional.empty(), -1));
+                    : Optional.of(new Target(node, Role.ACTIVATIONS, inputs, constants, "", Optional.empty(), -1, true));
         }
         return Optional.empty();
     }
@@ -313,7 +321,9 @@ final class QdqPlan {
         Set<String> values = new LinkedHashSet<>();
         for (Target target : targets) {
             target.inputs().forEach(i -> values.add(target.node().getInput(i)));
-            values.add(target.output());
+            if (target.quantizedOutput()) {
+                values.add(target.output());
+            }
         }
         return values;
     }

@@ -23,7 +23,8 @@ import java.util.Set;
  * activation (consumers read the dequantized value), weights stored as int8 with one scale per output channel
  * behind a DequantizeLinear, Conv and Gemm biases as int32 with scale {@code inputScale · weightScale[c]}
  * (what ONNX Runtime's integer kernels add to their int32 accumulators), and absorbed Relu/Clip nodes removed.
- * Symmetric weights and biases omit the zero point (DequantizeLinear's default is 0).
+ * Symmetric weights and biases omit the zero point (DequantizeLinear's default is 0). In TensorRT's placement
+ * biases stay float.
  * Shape-only nodes that pass a quantized input through get the input's scale and zero point for their output.
  * A quantized graph output keeps its name on its DequantizeLinear, so that its producer runs in 8 bits too.
  * Nodes kept in float for accuracy, and ops that blow up near zero ({@link #SINGULAR}), read their inputs
@@ -109,8 +110,11 @@ final class QdqWriter {
                 copy.setOutput(0, output);
                 added.add(copy.build());
             }
-            String probe = graph.uniqueName(target.output() + "_probe_dq");
-            added.addAll(writer.quantizeDequantize(output, writer.params.get(target.output()), probe));
+            String probe = output;
+            if (target.quantizedOutput()) {
+                probe = graph.uniqueName(target.output() + "_probe_dq");
+                added.addAll(writer.quantizeDequantize(output, writer.params.get(target.output()), probe));
+            }
             added.forEach(graph::addNode);
             probes.put(target.name(), probe);
         }
@@ -127,7 +131,9 @@ final class QdqWriter {
                 for (int i : target.inputs()) {
                     params.computeIfAbsent(node.getInput(i), value -> calibrated(value, ranges, false));
                 }
-                params.putIfAbsent(target.output(), calibrated(target.output(), ranges, target.fused().isPresent()));
+                if (target.quantizedOutput()) {
+                    params.putIfAbsent(target.output(), calibrated(target.output(), ranges, target.fused().isPresent()));
+                }
             } else if (plan.passThrough().contains(node.getName()) && params.containsKey(node.getInput(0))) {
                 params.putIfAbsent(node.getOutput(0), params.get(node.getInput(0)));
             }
@@ -292,7 +298,7 @@ final class QdqWriter {
             weightsWritten.put(key, weightDq);
         }
         rewired.setInput(1, weightDq);
-        if (hasBias) {
+        if (hasBias && !settings.tensorRt()) {
             rewired.setInput(2, quantizeBias(node.getInput(2), bias, inputScale, weightScales.get(key), before));
         }
     }

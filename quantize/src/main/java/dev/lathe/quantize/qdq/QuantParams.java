@@ -14,10 +14,17 @@ import dev.lathe.quantize.qdq.StaticInt8Settings.ActivationType;
  */
 record QuantParams(float scale, int zeroPoint, DataType type) {
 
-    /** Parameters covering {@code [low, high]} (widened to hold 0) in the given element type. */
+    /**
+     * Parameters covering {@code [low, high]} (widened to hold 0) in the given element type; symmetric int8
+     * covers {@code [-m, m]} with {@code m} the larger magnitude, zero point 0.
+     */
     static QuantParams covering(double low, double high, ActivationType activationType) {
         double lo = Math.min(low, 0);
         double hi = Math.max(high, 0);
+        if (activationType == ActivationType.INT8_SYMMETRIC) {
+            double magnitude = Math.max(-lo, hi);
+            return new QuantParams(magnitude > 0 ? (float) (magnitude / 127) : 1f, 0, DataType.INT8);
+        }
         int qmin = activationType == ActivationType.UINT8 ? 0 : -128;
         int qmax = activationType == ActivationType.UINT8 ? 255 : 127;
         DataType type = activationType == ActivationType.UINT8 ? DataType.UINT8 : DataType.INT8;

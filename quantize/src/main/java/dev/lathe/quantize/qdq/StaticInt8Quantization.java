@@ -10,6 +10,7 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
@@ -68,11 +69,12 @@ public final class StaticInt8Quantization implements Pass {
     @Override
     public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
         context.requireCalibration(name());
+        StaticInt8Settings applied = settings.forProvider(context.provider().map(ProviderConfig::provider));
         Map<String, Object> details = new LinkedHashMap<>();
         ModelEditor editor = model.edit();
         int folded = BatchNormFolding.fold(model, editor.mainGraph());
-        int divisions = settings.filter().opTypes().contains("Mul") ? ConstantDivision.toMultiplication(model, editor.mainGraph()) : 0;
-        if (settings.perChannel()) {
+        int divisions = applied.filter().opTypes().contains("Mul") ? ConstantDivision.toMultiplication(model, editor.mainGraph()) : 0;
+        if (applied.perChannel()) {
             try {
                 OpsetUpgrade.apply(model, editor, ranks(model, context)).ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
             } catch (IllegalArgumentException e) {
@@ -89,25 +91,25 @@ public final class StaticInt8Quantization implements Pass {
         if (divisions > 0) {
             details.put("divisionsToMultiplications", divisions);
         }
-        Collection<String> candidates = QdqPlan.candidates(prepared.edit().mainGraph(), settings.filter());
+        Collection<String> candidates = QdqPlan.candidates(prepared.edit().mainGraph(), applied.filter());
         if (candidates.isEmpty()) {
             details.put("quantized", "nothing: no node of the selected op types");
             return new PassResult(prepared, details);
         }
         ValueHistograms histograms = context.histograms(prepared, candidates, context.calibrationLimit());
         Map<String, float[]> ranges = new LinkedHashMap<>();
-        histograms.histograms().forEach((value, histogram) -> ranges.put(value, range(histogram)));
-        details.put("calibration", settings.calibration().name().toLowerCase(java.util.Locale.ROOT)
-                + (settings.calibration() == StaticInt8Settings.Calibration.PERCENTILE ? " " + settings.percentile() : "")
+        histograms.histograms().forEach((value, histogram) -> ranges.put(value, range(histogram, applied)));
+        details.put("calibration", applied.calibration().name().toLowerCase(java.util.Locale.ROOT)
+                + (applied.calibration() == StaticInt8Settings.Calibration.PERCENTILE ? " " + applied.percentile() : "")
                 + " over " + histograms.samples() + " samples");
 
-        QdqPlan plan = plan(prepared, ranges, Set.of());
+        QdqPlan plan = plan(prepared, ranges, Set.of(), applied);
         if (plan.targets().isEmpty()) {
             details.put("quantized", "nothing: no selected node reads and writes float activations");
             return new PassResult(prepared, details);
         }
-        boolean fallback = settings.fallback() && context.gate().checks();
-        Fallback.Build build = keepFloat -> quantize(prepared, ranges, keepFloat);
+        boolean fallback = applied.fallback() && context.gate().checks();
+        Fallback.Build build = keepFloat -> quantize(prepared, ranges, keepFloat, applied);
         OnnxModel chosen = build.apply(Set.of());
         Map<String, Double> keptFloat = Map.of();
         if (fallback) {
@@ -130,11 +132,12 @@ public final class StaticInt8Quantization implements Pass {
                 details.put("keptFloat", why);
             }
         } else {
-            details.put("fallback", settings.fallback() ? "off: the validation gate checks nothing" : "off");
+            details.put("fallback", applied.fallback() ? "off: the validation gate checks nothing" : "off");
         }
-        QdqPlan chosenPlan = plan(prepared, ranges, keptFloat.keySet());
+        QdqPlan chosenPlan = plan(prepared, ranges, keptFloat.keySet(), applied);
         details.put("quantized", chosenPlan.countByOp());
-        details.put("activations", settings.activationType().name().toLowerCase(java.util.Locale.ROOT));
+        details.put("activations", applied.activationType().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        details.put("placement", applied.tensorRt() ? "tensorrt" : "onnxruntime");
         return new PassResult(chosen, details);
     }
 
@@ -152,23 +155,26 @@ public final class StaticInt8Quantization implements Pass {
         return ranks;
     }
 
-    private QdqPlan plan(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat) {
-        return QdqPlan.of(prepared, prepared.edit().mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
+    private static QdqPlan plan(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat,
+            StaticInt8Settings applied) {
+        return QdqPlan.of(prepared, prepared.edit().mainGraph(), applied.filter(), keepFloat, ranges::containsKey,
+                applied.tensorRt());
     }
 
-    private OnnxModel quantize(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat)
-            throws LatheException {
+    private static OnnxModel quantize(OnnxModel prepared, Map<String, float[]> ranges, Set<String> keepFloat,
+            StaticInt8Settings applied) throws LatheException {
         ModelEditor editor = prepared.edit();
-        QdqPlan plan = QdqPlan.of(prepared, editor.mainGraph(), settings.filter(), keepFloat, ranges::containsKey);
-        QdqWriter.write(prepared, editor.mainGraph(), plan, ranges, settings);
+        QdqPlan plan = QdqPlan.of(prepared, editor.mainGraph(), applied.filter(), keepFloat, ranges::containsKey,
+                applied.tensorRt());
+        QdqWriter.write(prepared, editor.mainGraph(), plan, ranges, applied);
         editor.removeDeadNodes();
         return editor.build();
     }
 
-    private float[] range(ValueHistogram histogram) {
-        return switch (settings.calibration()) {
+    private static float[] range(ValueHistogram histogram, StaticInt8Settings applied) {
+        return switch (applied.calibration()) {
             case MINMAX -> histogram.minMax();
-            case PERCENTILE -> histogram.percentile(settings.percentile());
+            case PERCENTILE -> histogram.percentile(applied.percentile());
             case ENTROPY -> histogram.entropy();
         };
     }

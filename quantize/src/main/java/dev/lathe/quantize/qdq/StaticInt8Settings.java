@@ -5,8 +5,10 @@ import dev.lathe.core.pipeline.PassOptionSet;
 import dev.lathe.core.pipeline.PassOptionValues;
 import dev.lathe.core.pipeline.PassSettingsBuilder;
 import dev.lathe.core.provider.CpuFeatures;
+import dev.lathe.core.provider.Provider;
 import dev.lathe.core.weights.NodeFilter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,12 +21,13 @@ import java.util.Set;
  * @param perChannel    one weight scale per output channel (true) or per tensor
  * @param reduceRange   7-bit weights, for x86 CPUs whose u8s8 kernels saturate (no VNNI); the default
  *                      {@code auto} turns it on exactly there ({@link CpuFeatures#fullRangeInt8()})
+ * @param placement     where Q/DQ pairs go (ONNX Runtime's or TensorRT's layout)
  * @param fallback      return the most sensitive nodes to float until the validation gate holds on the
  *                      calibration samples
  * @param filter        which nodes to quantize ({@code min-size} applies to Conv, MatMul and Gemm weights)
  */
 public record StaticInt8Settings(Calibration calibration, double percentile, ActivationType activationType,
-        boolean perChannel, boolean reduceRange, boolean fallback, NodeFilter filter) {
+        boolean perChannel, boolean reduceRange, Placement placement, boolean fallback, NodeFilter filter) {
 
     /** The registered pass name. */
     public static final String PASS = "quantize.static";
@@ -44,7 +47,22 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         /** Unsigned, zero point anywhere in 0..255. */
         UINT8,
         /** Signed, zero point anywhere in -128..127. */
-        INT8
+        INT8,
+        /** Signed with zero point 0 (a symmetric range), as TensorRT requires. */
+        INT8_SYMMETRIC
+    }
+
+    /** Where Q/DQ pairs go. */
+    public enum Placement {
+        /** TensorRT's placement when the selected provider is TensorRT, else ONNX Runtime's. */
+        AUTO,
+        /** Around every node ONNX Runtime's CPU provider fuses into an integer kernel (inputs and output). */
+        ONNXRUNTIME,
+        /**
+         * TensorRT's explicit quantization: symmetric int8 on the inputs of Conv, MatMul and Gemm only, float
+         * biases and outputs (TensorRT fuses the rest itself).
+         */
+        TENSORRT
     }
 
     /** Op types quantized by default. */
@@ -67,6 +85,8 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
             "one weight scale per output channel (false: one per tensor)");
     static final PassOption<String> REDUCE_RANGE = PassOption.choice("reduce-range", "auto",
             "7-bit weights; auto: on for x86 CPUs without VNNI, whose u8s8 kernels saturate", "auto", "true", "false");
+    static final PassOption<Placement> PLACEMENT = PassOption.choice("placement", Placement.AUTO,
+            "Q/DQ layout: onnxruntime (integer kernels), tensorrt (symmetric int8 on weighted inputs), or auto by provider");
     static final PassOption<Boolean> FALLBACK = PassOption.bool("fallback", true,
             "return the most sensitive nodes to float until the validation gate holds on calibration samples");
     static final NodeFilter.Options FILTER = NodeFilter.options(DEFAULT_OPS, DEFAULT_OPS, 0);
@@ -74,7 +94,7 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /** The declared options of {@code quantize.static}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
             "static int8 (QDQ): weights and activations in 8 bits, activation ranges from calibration samples",
-            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, FALLBACK).with(FILTER.all());
+            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, FALLBACK).with(FILTER.all());
 
     /**
      * Reads the text options of {@code quantize.static}.
@@ -87,7 +107,25 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         return new StaticInt8Settings(options.get(CALIBRATION), options.get(PERCENTILE), options.get(ACTIVATIONS),
                 options.get(PER_CHANNEL),
                 reduceRange.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(reduceRange),
-                options.get(FALLBACK), FILTER.read(options));
+                options.get(PLACEMENT), options.get(FALLBACK), FILTER.read(options));
+    }
+
+    /**
+     * These settings with the placement decided for a provider: TensorRT's (and symmetric int8 activations)
+     * when the placement is {@code tensorrt}, or {@code auto} and the provider is TensorRT; else ONNX Runtime's.
+     */
+    public StaticInt8Settings forProvider(Optional<Provider> provider) {
+        boolean tensorRt = placement == Placement.TENSORRT
+                || placement == Placement.AUTO && provider.filter(p -> p == Provider.TENSORRT).isPresent();
+        return tensorRt ? new StaticInt8Settings(calibration, percentile, ActivationType.INT8_SYMMETRIC, perChannel,
+                reduceRange, Placement.TENSORRT, fallback, filter)
+                : new StaticInt8Settings(calibration, percentile, activationType, perChannel, reduceRange,
+                        Placement.ONNXRUNTIME, fallback, filter);
+    }
+
+    /** Whether Q/DQ pairs take TensorRT's placement (after {@link #forProvider}). */
+    public boolean tensorRt() {
+        return placement == Placement.TENSORRT;
     }
 
     /** A builder starting from the defaults. */
@@ -98,7 +136,7 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
         return builder().calibration(calibration).percentile(percentile).activationType(activationType)
-                .perChannel(perChannel).reduceRange(reduceRange).fallback(fallback).filter(filter).options();
+                .perChannel(perChannel).reduceRange(reduceRange).placement(placement).fallback(fallback).filter(filter).options();
     }
 
     /** Builds {@link StaticInt8Settings}; what is not set keeps its default. */
@@ -129,6 +167,11 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         /** 7-bit weights on or off (default: on exactly for x86 CPUs without VNNI). */
         public Builder reduceRange(boolean reduceRange) {
             return set(REDUCE_RANGE, Boolean.toString(reduceRange));
+        }
+
+        /** Where Q/DQ pairs go (default: by the selected provider). */
+        public Builder placement(Placement placement) {
+            return set(PLACEMENT, placement);
         }
 
         /** Accuracy-aware fallback on or off (default on). */

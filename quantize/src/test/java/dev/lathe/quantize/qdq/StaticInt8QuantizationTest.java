@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lathe.core.PassFailedException;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.data.SampleSource;
+import dev.lathe.core.footprint.Footprint;
+import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.ModelInvariants;
@@ -20,6 +22,8 @@ import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.pipeline.ValidationGate;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.Benchmark;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.FidelityMeter;
@@ -103,6 +107,9 @@ class StaticInt8QuantizationTest {
 
         assertThat(cosineMin(cnn, quantized, samples(cnn, IMAGE, 2))).isGreaterThan(0.99);
         assertThat(opTypesRun(quantized, calibration.get(0))).contains("QLinearConv").doesNotContain("Conv");
+        // Conv MACs for 16x16: 108·256 + 8·256, all of them in int8 now.
+        Footprint footprint = FootprintAnalyzer.analyze(quantized, ShapeBinding.none().withInputShape("image", 1, 3, 16, 16));
+        assertThat(footprint.macsByPrecision()).containsExactly(Map.entry("int8", 29_696L));
     }
 
     @Test
@@ -210,6 +217,33 @@ class StaticInt8QuantizationTest {
         assertThat(div.getInputList()).allSatisfy(input -> assertThat(producer(graph, input).getOpType())
                 .isNotEqualTo("DequantizeLinear"));
         assertThat(cosineMin(model, result.model(), samples(model, shapes, 14))).isGreaterThan(0.99);
+    }
+
+    @Test
+    void tensorRtPlacementQuantizesOnlyWeightedInputsSymmetrically() throws Exception {
+        OnnxModel cnn = TestModels.cnnWithBatchNorm();
+        List<Map<String, TensorData>> calibration = samples(cnn, IMAGE, 15);
+        PassContext forTensorRt = new PassContext(ShapeBinding.none(), Optional.of(SampleSource.of("test", calibration)), 8,
+                Optional.of(ProviderConfig.defaults(Provider.TENSORRT)), ValidationGate.taskDefaults(), Optional.empty(),
+                ProgressListener.none());
+
+        PassResult result = quantize(cnn, "quantize.static:fallback=false", forTensorRt);
+
+        Graph graph = result.model().graph();
+        assertThat(result.details()).containsEntry("placement", "tensorrt").containsEntry("activations", "int8-symmetric");
+        assertThat(opTypes(graph)).contains("Relu").doesNotContain("BatchNormalization");
+        for (NodeProto conv : graph.nodes().stream().filter(n -> n.getOpType().equals("Conv")).toList()) {
+            NodeProto input = producer(graph, conv.getInput(0));
+            assertThat(input.getOpType()).isEqualTo("DequantizeLinear");
+            TensorProto zeroPoint = graph.initializer(input.getInput(2)).orElseThrow();
+            assertThat(zeroPoint.getDataType()).isEqualTo(DataType.INT8.code());
+            assertThat(result.model().tensorData(zeroPoint).toByteArray()).containsOnly((byte) 0);
+            assertThat(graph.consumers(conv.getOutput(0))).extracting(NodeProto::getOpType).doesNotContain("QuantizeLinear");
+            assertThat(graph.initializer(conv.getInput(2))).as("bias stays float").isPresent();
+        }
+        assertThat(cosineMin(cnn, result.model(), samples(cnn, IMAGE, 16))).isGreaterThan(0.99);
+        PassResult forcedOnCpu = quantize(cnn, "quantize.static:fallback=false,placement=tensorrt", context(calibration));
+        assertThat(forcedOnCpu.details()).containsEntry("placement", "tensorrt");
     }
 
     @Test

@@ -1,0 +1,127 @@
+package dev.lathe.quantize.auto;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.PassFailedException;
+import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.report.ValidationOutcome;
+import dev.lathe.core.runtime.Benchmark;
+import dev.lathe.core.runtime.BenchmarkOptions;
+import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.task.Task;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Automatic quantization ({@code quantize.auto}): applies each candidate recipe (dynamic int8, static int8,
+ * int8 weight-only by default) to the model, checks each result with the pipeline's validation gate on
+ * calibration samples (never on the held-out ones the pipeline validates with afterwards), times the ones
+ * that pass on the selected provider (on the sample of median size), and keeps the fastest, if it is faster
+ * than the input model. Its details list every candidate with its size
+ * and median latency against the input model and its task metric, or why it was not applicable or failed.
+ * When no candidate passes and is faster, the model is left as it was.
+ */
+public final class AutoQuantization implements Pass {
+    /** Calibration samples each candidate is judged on. */
+    static final int CHECK_SAMPLES = 16;
+
+    private final Map<String, String> options;
+    private final AutoQuantizationSettings settings;
+
+    /** A pass with these settings. */
+    public AutoQuantization(AutoQuantizationSettings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given, in order. */
+    AutoQuantization(Map<String, String> options, AutoQuantizationSettings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return AutoQuantizationSettings.PASS;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options;
+    }
+
+    @Override
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        PassRegistry registry = PassRegistry.load();
+        SessionSettings session = context.provider().map(SessionSettings::of).orElse(SessionSettings.cpu());
+        boolean real = context.hasCalibration();
+        List<Map<String, TensorData>> samples = real ? context.calibration(CHECK_SAMPLES)
+                : InputGenerator.samples(model, context.binding().resolve(model), 8, 1);
+        Task task = context.task().orElseGet(() -> Task.detect(model));
+        BenchmarkOptions timing = BenchmarkOptions.defaults().withRuns(3, settings.runs())
+                .withMemory(BenchmarkOptions.MemoryMeasurement.NONE).withProfile(false);
+        Map<String, TensorData> typical = typical(samples);
+        double baseline = Benchmark.run(model, session, typical, timing).latencyMs().p50();
+        long baseSize = model.proto().getSerializedSize();
+
+        Map<String, String> candidates = new LinkedHashMap<>();
+        OnnxModel fastest = null;
+        String chosen = null;
+        double best = Double.POSITIVE_INFINITY;
+        for (String candidate : settings.candidates()) {
+            OnnxModel quantized;
+            try {
+                quantized = registry.create("quantize." + candidate).apply(model, context).model();
+            } catch (PassFailedException | IllegalArgumentException e) {
+                candidates.put(candidate, "not applicable: " + e.getMessage());
+                continue;
+            }
+            ValidationOutcome outcome = context.gate().judge(model, quantized, session, samples, task);
+            double latency = Benchmark.run(quantized, session, typical, timing).latencyMs().p50();
+            String figures = String.format(Locale.ROOT, "size %.2fx, latency %.2fx, %s",
+                    (double) quantized.proto().getSerializedSize() / baseSize, latency / baseline, fidelity(outcome));
+            if (!outcome.passed()) {
+                candidates.put(candidate, "failed the gate (" + String.join("; ", outcome.failures()) + "); " + figures);
+                continue;
+            }
+            candidates.put(candidate, "passed; " + figures);
+            if (latency < best && latency < baseline) {
+                best = latency;
+                fastest = quantized;
+                chosen = candidate;
+            }
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("chosen", chosen != null ? chosen : candidates.values().stream().anyMatch(c -> c.startsWith("passed"))
+                ? "none: no candidate that met the gate was faster than the input model, which is left as it was"
+                : "none: no candidate met the gate, the model is left as it was");
+        details.put("candidates", candidates);
+        details.put("judgedOn", samples.size() + (real ? " calibration samples" : " GENERATED samples (pass --data)")
+                + ", latency median of " + settings.runs() + " runs on " + session.provider().describe());
+        return new PassResult(fastest == null ? model : fastest, details);
+    }
+
+    /** The sample of median size (elements over all inputs), which the latencies are measured on. */
+    private static Map<String, TensorData> typical(List<Map<String, TensorData>> samples) {
+        List<Map<String, TensorData>> sorted = new java.util.ArrayList<>(samples);
+        sorted.sort(java.util.Comparator.comparingLong(sample -> sample.values().stream()
+                .mapToLong(TensorData::elementCount).sum()));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String fidelity(ValidationOutcome outcome) {
+        Map<String, Double> metrics = outcome.taskMetrics();
+        if (!metrics.isEmpty()) {
+            Map.Entry<String, Double> first = metrics.entrySet().iterator().next();
+            return String.format(Locale.ROOT, "%s %.4f", first.getKey(), first.getValue());
+        }
+        return String.format(Locale.ROOT, "cosine %.4f", outcome.fidelity().cosineMin());
+    }
+}
