@@ -62,12 +62,15 @@ final class MacCounter {
         for (Graph graph : main.withAllSubgraphs()) {
             for (NodeProto node : graph.nodes()) {
                 String op = node.getOpType();
-                if (!node.getDomain().isEmpty() || !Set.of("Conv", "MatMul", "Gemm").contains(op) || node.getInputCount() < 2) {
+                if (!node.getDomain().isEmpty() || !Set.of("Conv", "MatMul", "Gemm").contains(op)
+                        || node.getInputCount() < 2) {
                     continue;
                 }
-                boolean inputs = dequantized8Bit(graph, node.getInput(0), types) && dequantized8Bit(graph, node.getInput(1), types);
+                boolean inputs = dequantized8Bit(graph, node.getInput(0), types)
+                        && dequantized8Bit(graph, node.getInput(1), types);
                 boolean outputQuantized = !graph.consumers(node.getOutput(0)).isEmpty()
-                        && graph.consumers(node.getOutput(0)).stream().allMatch(c -> c.getOpType().equals("QuantizeLinear"))
+                        && graph.consumers(node.getOutput(0)).stream()
+                                .allMatch(c -> c.getOpType().equals("QuantizeLinear"))
                         && graph.outputs().stream().noneMatch(o -> o.getName().equals(node.getOutput(0)));
                 if (inputs && (outputQuantized || !op.equals("Conv"))) {
                     units.add(node);

@@ -14,6 +14,7 @@ import dev.lathe.core.runtime.Benchmark;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,13 +69,11 @@ public final class AutoQuantization implements Pass {
         BenchmarkOptions timing = BenchmarkOptions.defaults().withRuns(3, settings.runs())
                 .withMemory(BenchmarkOptions.MemoryMeasurement.NONE).withProfile(false);
         Map<String, TensorData> typical = typical(samples);
-        double baseline = Benchmark.run(model, session, typical, timing).latencyMs().p50();
         long baseSize = model.proto().getSerializedSize();
 
         Map<String, String> candidates = new LinkedHashMap<>();
-        OnnxModel fastest = null;
-        String chosen = null;
-        double best = Double.POSITIVE_INFINITY;
+        Map<String, OnnxModel> passed = new LinkedHashMap<>();
+        Map<String, String> figures = new LinkedHashMap<>();
         for (String candidate : settings.candidates()) {
             OnnxModel quantized;
             try {
@@ -84,33 +83,56 @@ public final class AutoQuantization implements Pass {
                 continue;
             }
             ValidationOutcome outcome = context.gate().judge(model, quantized, session, samples, task);
-            double latency = Benchmark.run(quantized, session, typical, timing).latencyMs().p50();
-            String figures = String.format(Locale.ROOT, "size %.2fx, latency %.2fx, %s",
-                    (double) quantized.proto().getSerializedSize() / baseSize, latency / baseline, fidelity(outcome));
-            if (!outcome.passed()) {
-                candidates.put(candidate, "failed the gate (" + String.join("; ", outcome.failures()) + "); " + figures);
-                continue;
-            }
-            candidates.put(candidate, "passed; " + figures);
-            if (latency < best && latency < baseline) {
-                best = latency;
-                fastest = quantized;
-                chosen = candidate;
+            figures.put(candidate, String.format(Locale.ROOT, "size %.2fx, %s",
+                    (double) quantized.proto().getSerializedSize() / baseSize, fidelity(outcome)));
+            if (outcome.passed()) {
+                passed.put(candidate, quantized);
+                candidates.put(candidate, "passed");
+            } else {
+                candidates.put(candidate, "failed the gate (" + String.join("; ", outcome.failures()) + ")");
             }
         }
+        // The input and every candidate are timed forwards, then backwards, and the two medians averaged, so
+        // that a machine getting busier or quieter favours none of them.
+        List<OnnxModel> timed = new ArrayList<>();
+        timed.add(model);
+        timed.addAll(passed.values());
+        double[] latency = new double[timed.size()];
+        for (int round = 0; round < 2; round++) {
+            for (int k = 0; k < timed.size(); k++) {
+                int i = round == 0 ? k : timed.size() - 1 - k;
+                latency[i] += Benchmark.run(timed.get(i), session, typical, timing).latencyMs().p50() / 2;
+            }
+        }
+        OnnxModel fastest = null;
+        String chosen = null;
+        double best = latency[0];
+        int index = 1;
+        for (Map.Entry<String, OnnxModel> candidate : passed.entrySet()) {
+            double ratio = latency[index] / latency[0];
+            figures.merge(candidate.getKey(), String.format(Locale.ROOT, ", latency %.2fx", ratio), String::concat);
+            if (latency[index] < best) {
+                best = latency[index];
+                fastest = candidate.getValue();
+                chosen = candidate.getKey();
+            }
+            index++;
+        }
+        figures.forEach((candidate, text) -> candidates.merge(candidate, text, (status, f) -> status + "; " + f));
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("chosen", chosen != null ? chosen : candidates.values().stream().anyMatch(c -> c.startsWith("passed"))
+        details.put("chosen", chosen != null ? chosen : !passed.isEmpty()
                 ? "none: no candidate that met the gate was faster than the input model, which is left as it was"
                 : "none: no candidate met the gate, the model is left as it was");
         details.put("candidates", candidates);
         details.put("judgedOn", samples.size() + (real ? " calibration samples" : " GENERATED samples (pass --data)")
-                + ", latency median of " + settings.runs() + " runs on " + session.provider().describe());
+                + ", latency the mean of two medians of " + settings.runs() + " runs (forwards, then backwards) on "
+                + session.provider().describe());
         return new PassResult(fastest == null ? model : fastest, details);
     }
 
     /** The sample of median size (elements over all inputs), which the latencies are measured on. */
     private static Map<String, TensorData> typical(List<Map<String, TensorData>> samples) {
-        List<Map<String, TensorData>> sorted = new java.util.ArrayList<>(samples);
+        List<Map<String, TensorData>> sorted = new ArrayList<>(samples);
         sorted.sort(java.util.Comparator.comparingLong(sample -> sample.values().stream()
                 .mapToLong(TensorData::elementCount).sum()));
         return sorted.get(sorted.size() / 2);

@@ -53,8 +53,8 @@ final class OpsetUpgrade {
             return Optional.empty();
         }
         if (opset < 10) {
-            throw new IllegalArgumentException(model.source() + ": static quantization needs opset 10 or later (QuantizeLinear); "
-                    + "the model imports ai.onnx " + opset);
+            throw new IllegalArgumentException(model.source() + ": static quantization needs opset 10 or later "
+                    + "(QuantizeLinear); the model imports ai.onnx " + opset);
         }
         for (GraphEditor graph : editor.graphs()) {
             for (NodeProto node : graph.nodes()) {

@@ -17,11 +17,18 @@ import java.util.Set;
 
 /**
  * The float model plus a quantized copy of every target that reads the float inputs through Q/DQ pairs
- * ({@link QdqWriter#writeProbes}). One run over a few calibration samples measures, for every node at once and
- * in isolation from the others, what quantizing it alone costs: the relative squared error of its output
- * channel by channel ({@link #channelError}), by which the accuracy fallback ranks nodes.
+ * ({@link QdqWriter#writeProbes}). Runs over a few calibration samples measure, for every node in isolation
+ * from the others, what quantizing it alone costs: the relative squared error of its output channel by
+ * channel ({@link #channelError}), by which the accuracy fallback ranks nodes. Each run exposes the outputs
+ * of {@value #TARGETS_PER_RUN} nodes, so memory does not grow with the model.
  */
 final class Probe {
+    /**
+     * Targets whose outputs (float and quantized copy) one run exposes: all of PP-OCRv3 detection's at
+     * 640×640 at once did not fit a 1 GB heap; 16 at a time stay under 250 MB.
+     */
+    static final int TARGETS_PER_RUN = 16;
+
     private final OnnxModel model;
     private final QdqPlan plan;
     private final Map<String, String> copies;
@@ -47,18 +54,22 @@ final class Probe {
      * samples, largest first.
      */
     Map<String, Double> errors(List<Map<String, TensorData>> samples) throws RuntimeFailureException {
-        List<String> exposed = new ArrayList<>();
-        for (Target target : plan.targets()) {
-            exposed.add(target.output());
-            exposed.add(copies.get(target.name()));
-        }
         Map<String, Double> errors = new LinkedHashMap<>();
-        try (ModelSession session = ModelSession.open(model.exposing(exposed), SessionSettings.cpu())) {
-            for (Map<String, TensorData> sample : samples) {
-                Map<String, TensorData> results = session.run(sample);
-                for (Target target : plan.targets()) {
-                    errors.merge(target.name(), channelError(results.get(target.output()),
-                            results.get(copies.get(target.name()))) / samples.size(), Double::sum);
+        List<Target> targets = plan.targets();
+        for (int start = 0; start < targets.size(); start += TARGETS_PER_RUN) {
+            List<Target> batch = targets.subList(start, Math.min(targets.size(), start + TARGETS_PER_RUN));
+            List<String> exposed = new ArrayList<>();
+            for (Target target : batch) {
+                exposed.add(target.output());
+                exposed.add(copies.get(target.name()));
+            }
+            try (ModelSession session = ModelSession.open(model.exposing(exposed), SessionSettings.cpu())) {
+                for (Map<String, TensorData> sample : samples) {
+                    Map<String, TensorData> results = session.run(sample);
+                    for (Target target : batch) {
+                        errors.merge(target.name(), channelError(results.get(target.output()),
+                                results.get(copies.get(target.name()))) / samples.size(), Double::sum);
+                    }
                 }
             }
         }

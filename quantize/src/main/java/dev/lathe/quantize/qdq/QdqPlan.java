@@ -22,8 +22,8 @@ import java.util.Set;
  * activations around them, and the Relu/Clip nodes that a quantized output absorbs. Placed the way ONNX
  * Runtime's CPU provider fuses QDQ node units into integer kernels: every input and the output of a Conv,
  * MatMul or Gemm (QLinearConv, QLinearMatMul, QGemm), of Add and Mul (QLinearAdd/Mul, a constant operand
- * stored in 8 bits), Concat, average pooling and Sigmoid; shape-only ops (Reshape, Transpose, MaxPool ...) pass a quantized input through
- * with the same scale, so that ONNX Runtime drops their Q/DQ pair and moves bytes instead of floats. A Relu, or
+ * stored in 8 bits), Concat, average pooling and Sigmoid; shape-only ops (Reshape, Transpose, MaxPool ...)
+ * pass a quantized input through with the same scale, so that ONNX Runtime drops their Q/DQ pair and moves bytes instead of floats. A Relu, or
  * a Clip from 0, right after a target is removed: quantizing the target's output to a range that starts at
  * 0 clips exactly as it did. A node whose output flows, within three elementwise or reducing steps, into an
  * op that blows up near zero (a layer norm's {@code sqrt(mean(x²) + eps)}, see {@link QdqWriter#SINGULAR})
@@ -184,9 +184,11 @@ final class QdqPlan {
                 }
                 axis = 1;
             } else {
-                boolean plain = NodeAttributes.getInt(node, "transA", 0) == 0 && NodeAttributes.getFloat(node, "alpha", 1f) == 1f
+                boolean plain = NodeAttributes.getInt(node, "transA", 0) == 0
+                        && NodeAttributes.getFloat(node, "alpha", 1f) == 1f
                         && NodeAttributes.getFloat(node, "beta", 1f) == 1f;
-                boolean bias = node.getInputCount() < 3 || node.getInput(2).isEmpty() || constantFloat(graph, node.getInput(2), 1);
+                boolean bias = node.getInputCount() < 3 || node.getInput(2).isEmpty()
+                        || constantFloat(graph, node.getInput(2), 1);
                 if (!plain || !bias) {
                     return Optional.empty();
                 }
@@ -283,7 +285,8 @@ final class QdqPlan {
             return NodeAttributes.find(clip, "min").isPresent() && NodeAttributes.getFloat(clip, "min", -1) == 0f;
         }
         Optional<TensorProto> min = graph.constant(clip.getInput(1));
-        boolean maxConstant = clip.getInputCount() < 3 || clip.getInput(2).isEmpty() || graph.constant(clip.getInput(2)).isPresent();
+        boolean maxConstant = clip.getInputCount() < 3 || clip.getInput(2).isEmpty()
+                || graph.constant(clip.getInput(2)).isPresent();
         return maxConstant && min.isPresent() && min.get().getDataType() == DataType.FLOAT.code()
                 && singleFloat(min.get()) == 0f;
     }
@@ -293,7 +296,8 @@ final class QdqPlan {
             return tensor.getFloatData(0);
         }
         if (tensor.getRawData().size() == 4) {
-            return java.nio.ByteBuffer.wrap(tensor.getRawData().toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat();
+            return java.nio.ByteBuffer.wrap(tensor.getRawData().toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .getFloat();
         }
         return Float.NaN;
     }

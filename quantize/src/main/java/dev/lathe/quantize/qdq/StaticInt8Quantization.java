@@ -18,16 +18,17 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Static int8 quantization ({@code quantize.static}): weights and activations in 8 bits, as a
  * QuantizeLinear/DequantizeLinear (QDQ) graph that ONNX Runtime's CPU provider runs with integer kernels
- * (QLinearConv, QLinearMatMul, QGemm, QLinearAdd ...) and that TensorRT accepts as an explicitly quantized
- * network. Steps: Conv+BatchNormalization folded ({@link BatchNormFolding}), divisions by constants made
- * multiplications ({@link ConstantDivision}); the opset raised to 13 for
- * per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
+ * (QLinearConv, QLinearMatMul, QGemm, QLinearAdd ...), or, in TensorRT's placement (chosen when the provider
+ * is TensorRT), as TensorRT's explicitly quantized networks expect. Steps: Conv+BatchNormalization folded
+ * ({@link BatchNormFolding}), divisions by constants made multiplications ({@link ConstantDivision}); the
+ * opset raised to 13 for per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
  * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy); Q/DQ placed where ONNX
  * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); then, while the pipeline's validation gate fails
  * on calibration samples, the nodes that add the most error return to float ({@link Fallback}). Needs
@@ -73,10 +74,12 @@ public final class StaticInt8Quantization implements Pass {
         Map<String, Object> details = new LinkedHashMap<>();
         ModelEditor editor = model.edit();
         int folded = BatchNormFolding.fold(model, editor.mainGraph());
-        int divisions = applied.filter().opTypes().contains("Mul") ? ConstantDivision.toMultiplication(model, editor.mainGraph()) : 0;
+        int divisions = applied.filter().opTypes().contains("Mul")
+                ? ConstantDivision.toMultiplication(model, editor.mainGraph()) : 0;
         if (applied.perChannel()) {
             try {
-                OpsetUpgrade.apply(model, editor, ranks(model, context)).ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
+                OpsetUpgrade.apply(model, editor, ranks(model, context))
+                        .ifPresent(old -> details.put("opset", old + " -> " + OpsetUpgrade.TARGET));
             } catch (IllegalArgumentException e) {
                 throw new PassFailedException(name() + ": " + e.getMessage());
             }
@@ -99,7 +102,7 @@ public final class StaticInt8Quantization implements Pass {
         ValueHistograms histograms = context.histograms(prepared, candidates, context.calibrationLimit());
         Map<String, float[]> ranges = new LinkedHashMap<>();
         histograms.histograms().forEach((value, histogram) -> ranges.put(value, range(histogram, applied)));
-        details.put("calibration", applied.calibration().name().toLowerCase(java.util.Locale.ROOT)
+        details.put("calibration", applied.calibration().name().toLowerCase(Locale.ROOT)
                 + (applied.calibration() == StaticInt8Settings.Calibration.PERCENTILE ? " " + applied.percentile() : "")
                 + " over " + histograms.samples() + " samples");
 
@@ -113,8 +116,9 @@ public final class StaticInt8Quantization implements Pass {
         OnnxModel chosen = build.apply(Set.of());
         Map<String, Double> keptFloat = Map.of();
         if (fallback) {
-            List<Map<String, TensorData>> checkSamples = context.calibration(Math.min(CHECK_SAMPLES, histograms.samples()));
-            Map<String, Double> errors = Probe.of(prepared, ranges, settings).errors(checkSamples);
+            List<Map<String, TensorData>> checkSamples = context.calibration(
+                    Math.min(CHECK_SAMPLES, histograms.samples()));
+            Map<String, Double> errors = Probe.of(prepared, ranges, applied).errors(checkSamples);
             Task task = context.task().orElseGet(() -> Task.detect(model));
             Fallback.Outcome outcome = new Fallback(model, checkSamples, context.gate(), task)
                     .search(chosen, errors, build);
@@ -127,7 +131,7 @@ public final class StaticInt8Quantization implements Pass {
                     : keptFloat.size() + " nodes kept in float after " + outcome.checks() + " checks");
             if (!keptFloat.isEmpty()) {
                 Map<String, String> why = new LinkedHashMap<>();
-                keptFloat.forEach((node, error) -> why.put(node, String.format(java.util.Locale.ROOT,
+                keptFloat.forEach((node, error) -> why.put(node, String.format(Locale.ROOT,
                         "channel error %.3g on its own", error)));
                 details.put("keptFloat", why);
             }
@@ -136,7 +140,7 @@ public final class StaticInt8Quantization implements Pass {
         }
         QdqPlan chosenPlan = plan(prepared, ranges, keptFloat.keySet(), applied);
         details.put("quantized", chosenPlan.countByOp());
-        details.put("activations", applied.activationType().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        details.put("activations", applied.activationType().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         details.put("placement", applied.tensorRt() ? "tensorrt" : "onnxruntime");
         return new PassResult(chosen, details);
     }
