@@ -55,11 +55,11 @@ public final class ValueHistogram {
                 high = v;
             }
         }
-        if (Float.isInfinite(low) && low < 0 || Float.isInfinite(high) && high > 0) {
-            if (low <= high) {
-                throw new IllegalArgumentException("an activation holds an infinite value; it cannot be quantized");
-            }
-            return; // empty or only NaN
+        if (low > high) {
+            return; // empty, or only NaN
+        }
+        if (Float.isInfinite(low) || Float.isInfinite(high)) {
+            throw new IllegalArgumentException("an activation holds an infinite value; it cannot be quantized");
         }
         growTo(Math.max(-low, high));
         min = Math.min(min, low);
