@@ -95,7 +95,8 @@ class RealImagesOptimizeTest {
         JsonNode details = json.at("/steps/0/details");
         assertThat(details.at("/batchNormsFolded").asInt()).isEqualTo(48);
         assertThat(details.at("/quantized/Conv").asInt() + details.at("/quantized/Conv+Relu").asInt()).isEqualTo(72);
-        assertThat(details.at("/calibration").asText()).isEqualTo("minmax over " + (PAGES - PAGES / 4) + " samples");
+        assertThat(details.at("/calibration").asText())
+                .isEqualTo("percentile 99.99 over " + (PAGES - PAGES / 4) + " samples");
         assertThat(json.at("/after/sizeBytes").asLong()).isLessThan(json.at("/before/sizeBytes").asLong() * 35 / 100);
         assertThat(json.at("/after/macsByPrecision/int8").asLong()).isGreaterThan(json.at("/after/macs").asLong() * 9 / 10);
     }
