@@ -37,6 +37,8 @@ import java.util.Set;
 public final class StaticInt8Quantization implements Pass {
     /** Calibration samples the probe and the fallback's gate checks run on (the first ones). */
     static final int CHECK_SAMPLES = 16;
+    /** Nodes kept in float that the details name, most sensitive first; the rest are counted. */
+    static final int KEPT_FLOAT_LISTED = 20;
 
     private final Map<String, String> options;
     private final StaticInt8Settings settings;
@@ -131,8 +133,11 @@ public final class StaticInt8Quantization implements Pass {
                     : keptFloat.size() + " nodes kept in float after " + outcome.checks() + " checks");
             if (!keptFloat.isEmpty()) {
                 Map<String, String> why = new LinkedHashMap<>();
-                keptFloat.forEach((node, error) -> why.put(node, String.format(Locale.ROOT,
-                        "channel error %.3g on its own", error)));
+                keptFloat.entrySet().stream().limit(KEPT_FLOAT_LISTED).forEach(kept -> why.put(kept.getKey(),
+                        String.format(Locale.ROOT, "channel error %.3g on its own", kept.getValue())));
+                if (keptFloat.size() > KEPT_FLOAT_LISTED) {
+                    why.put("…", (keptFloat.size() - KEPT_FLOAT_LISTED) + " more, with smaller errors");
+                }
                 details.put("keptFloat", why);
             }
         } else {
