@@ -2,10 +2,12 @@ package dev.lathe.core.data;
 
 import dev.lathe.core.model.TensorData;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -96,6 +98,31 @@ public interface SampleSource extends Iterable<Map<String, TensorData>> {
                 };
             }
         };
+    }
+
+    /**
+     * The sample of median size (elements over all inputs) among the first {@code max}, samples of equal size
+     * ordered by position; empty when the source has none. Two passes over those samples, so that only one is held.
+     *
+     * @throws IllegalStateException if the source gives fewer samples on its second reading
+     */
+    default Optional<Map<String, TensorData>> typical(int max) {
+        List<long[]> sizes = new ArrayList<>();
+        for (Map<String, TensorData> sample : limit(max)) {
+            sizes.add(new long[] {sample.values().stream().mapToLong(TensorData::elementCount).sum(), sizes.size()});
+        }
+        if (sizes.isEmpty()) {
+            return Optional.empty();
+        }
+        sizes.sort(Comparator.<long[]>comparingLong(size -> size[0]).thenComparingLong(size -> size[1]));
+        long median = sizes.get(sizes.size() / 2)[1];
+        int index = 0;
+        for (Map<String, TensorData> sample : this) {
+            if (index++ == median) {
+                return Optional.of(sample);
+            }
+        }
+        throw new IllegalStateException(description() + " gave fewer samples on a second reading");
     }
 
     /**

@@ -190,33 +190,11 @@ public final class Pipeline {
     /**
      * The sample of median size among the first {@value #TYPICAL_CANDIDATES} of the validation data (or the
      * calibration data): the shapes the footprint is stated at and the inputs benchmarks run, when data is
-     * given and no shapes are. Two passes over those samples, so that only one is held.
+     * given and no shapes are ({@link SampleSource#typical}).
      */
     private Optional<Map<String, TensorData>> typicalSample() {
         Optional<SampleSource> source = validationData.isPresent() ? validationData : calibration;
-        if (source.isEmpty()) {
-            return Optional.empty();
-        }
-        List<long[]> sizes = new ArrayList<>();
-        for (Map<String, TensorData> sample : source.get().limit(TYPICAL_CANDIDATES)) {
-            sizes.add(new long[] {elementCount(sample), sizes.size()});
-        }
-        if (sizes.isEmpty()) {
-            return Optional.empty();
-        }
-        sizes.sort(java.util.Comparator.<long[]>comparingLong(size -> size[0]).thenComparingLong(size -> size[1]));
-        long median = sizes.get(sizes.size() / 2)[1];
-        int index = 0;
-        for (Map<String, TensorData> sample : source.get()) {
-            if (index++ == median) {
-                return Optional.of(sample);
-            }
-        }
-        throw new IllegalStateException(source.get().description() + " gave fewer samples on a second reading");
-    }
-
-    private static long elementCount(Map<String, TensorData> sample) {
-        return sample.values().stream().mapToLong(TensorData::elementCount).sum();
+        return source.flatMap(samples -> samples.typical(TYPICAL_CANDIDATES));
     }
 
     private static ShapeBinding bindingOf(Map<String, TensorData> sample) {

@@ -108,4 +108,18 @@ class SampleSourcesTest {
         assertThat(samples.take(3)).isEqualTo(samples.take(3)).hasSize(3);
         assertThat(DataSplit.of(samples).validation().generated()).isTrue();
     }
+
+    @Test
+    void theTypicalSampleIsTheOneOfMedianSizeAmongTheFirst() {
+        List<Map<String, TensorData>> samples = List.of(Map.of("x", TensorData.ofFloats(new long[] {5}, new float[5])),
+                Map.of("x", TensorData.ofFloats(new long[] {1}, 1f)),
+                Map.of("x", TensorData.ofFloats(new long[] {3}, 2, 2, 2)),
+                Map.of("x", TensorData.ofFloats(new long[] {3}, 3, 3, 3)),
+                Map.of("x", TensorData.ofFloats(new long[] {9}, new float[9])));
+        SampleSource source = SampleSource.of("sizes", samples);
+
+        assertThat(source.typical(5)).containsSame(samples.get(3));
+        assertThat(source.typical(3)).containsSame(samples.get(2));
+        assertThat(SampleSource.of("none", List.of()).typical(5)).isEmpty();
+    }
 }

@@ -3,6 +3,7 @@ package dev.lathe.quantize.auto;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.PassFailedException;
 import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
@@ -68,7 +69,8 @@ public final class AutoQuantization implements Pass {
         Task task = context.task().orElseGet(() -> Task.detect(model));
         BenchmarkOptions timing = BenchmarkOptions.defaults().withRuns(3, settings.runs())
                 .withMemory(BenchmarkOptions.MemoryMeasurement.NONE).withProfile(false);
-        Map<String, TensorData> typical = typical(samples);
+        Map<String, TensorData> typical = SampleSource.of("check samples", samples).typical(samples.size())
+                .orElseThrow();
         long baseSize = model.proto().getSerializedSize();
 
         Map<String, String> candidates = new LinkedHashMap<>();
@@ -128,14 +130,6 @@ public final class AutoQuantization implements Pass {
                 + ", latency the mean of two medians of " + settings.runs() + " runs (forwards, then backwards) on "
                 + session.provider().describe());
         return new PassResult(fastest == null ? model : fastest, details);
-    }
-
-    /** The sample of median size (elements over all inputs), which the latencies are measured on. */
-    private static Map<String, TensorData> typical(List<Map<String, TensorData>> samples) {
-        List<Map<String, TensorData>> sorted = new ArrayList<>(samples);
-        sorted.sort(java.util.Comparator.comparingLong(sample -> sample.values().stream()
-                .mapToLong(TensorData::elementCount).sum()));
-        return sorted.get(sorted.size() / 2);
     }
 
     private static String fidelity(ValidationOutcome outcome) {

@@ -1,13 +1,11 @@
 package dev.lathe.quantize.qdq;
 
 import dev.lathe.core.InvalidModelException;
-import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,13 +42,13 @@ final class BatchNormFolding {
                 continue;
             }
             NodeProto conv = found.get();
-            Optional<float[]> weight = floats(model, graph, conv.getInput(1));
+            Optional<float[]> weight = FloatConstants.of(model, graph, conv.getInput(1));
             Optional<float[]> bias = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty()
-                    ? floats(model, graph, conv.getInput(2)) : Optional.of(new float[0]);
-            Optional<float[]> gamma = floats(model, graph, norm.getInput(1));
-            Optional<float[]> beta = floats(model, graph, norm.getInput(2));
-            Optional<float[]> mean = floats(model, graph, norm.getInput(3));
-            Optional<float[]> variance = floats(model, graph, norm.getInput(4));
+                    ? FloatConstants.of(model, graph, conv.getInput(2)) : Optional.of(new float[0]);
+            Optional<float[]> gamma = FloatConstants.of(model, graph, norm.getInput(1));
+            Optional<float[]> beta = FloatConstants.of(model, graph, norm.getInput(2));
+            Optional<float[]> mean = FloatConstants.of(model, graph, norm.getInput(3));
+            Optional<float[]> variance = FloatConstants.of(model, graph, norm.getInput(4));
             if (weight.isEmpty() || bias.isEmpty() || gamma.isEmpty() || beta.isEmpty() || mean.isEmpty()
                     || variance.isEmpty()) {
                 continue;
@@ -88,13 +86,5 @@ final class BatchNormFolding {
             folded++;
         }
         return folded;
-    }
-
-    private static Optional<float[]> floats(OnnxModel model, GraphEditor graph, String value) throws InvalidModelException {
-        Optional<TensorProto> constant = graph.constant(value);
-        if (constant.isEmpty() || constant.get().getDataType() != DataType.FLOAT.code()) {
-            return Optional.empty();
-        }
-        return Optional.of(model.tensorData(constant.get()).toFloatArray());
     }
 }

@@ -1,12 +1,10 @@
 package dev.lathe.quantize.qdq;
 
 import dev.lathe.core.InvalidModelException;
-import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.util.Optional;
 
 /**
@@ -30,11 +28,11 @@ final class ConstantDivision {
             if (!node.getOpType().equals("Div") || !node.getDomain().isEmpty() || node.getInputCount() != 2) {
                 continue;
             }
-            Optional<TensorProto> divisor = graph.constant(node.getInput(1));
-            if (divisor.isEmpty() || divisor.get().getDataType() != DataType.FLOAT.code()) {
+            Optional<float[]> divisor = FloatConstants.of(model, graph, node.getInput(1));
+            if (divisor.isEmpty()) {
                 continue;
             }
-            float[] values = model.tensorData(divisor.get()).toFloatArray();
+            float[] values = divisor.get();
             float[] reciprocals = new float[values.length];
             boolean finite = true;
             for (int i = 0; i < values.length; i++) {
@@ -44,7 +42,8 @@ final class ConstantDivision {
             if (!finite) {
                 continue;
             }
-            long[] shape = divisor.get().getDimsList().stream().mapToLong(Long::longValue).toArray();
+            long[] shape = graph.constant(node.getInput(1)).orElseThrow().getDimsList().stream()
+                    .mapToLong(Long::longValue).toArray();
             String reciprocal = graph.uniqueName(node.getInput(1) + "_reciprocal");
             graph.putInitializer(reciprocal, TensorData.ofFloats(shape, reciprocals));
             graph.replaceNode(node.getName(), node.toBuilder().setOpType("Mul").setInput(1, reciprocal).build());

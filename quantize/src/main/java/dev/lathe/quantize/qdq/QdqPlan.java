@@ -117,7 +117,7 @@ final class QdqPlan {
                 continue;
             }
             Optional<NodeProto> fused = tensorRt ? Optional.empty()
-                    : fusible(graph, node, graphOutputs, filter, keepFloat, isFloat);
+                    : fusible(model, graph, node, graphOutputs, filter, keepFloat, isFloat);
             fused.ifPresent(relu -> absorbed.add(relu.getName()));
             Target found = target.get();
             targets.add(new Target(node, found.role(), found.inputs(), found.constants(),
@@ -227,7 +227,7 @@ final class QdqPlan {
     private static boolean representable(OnnxModel model, GraphEditor graph, String value) {
         float[] values;
         try {
-            values = model.tensorData(graph.constant(value).orElseThrow()).toFloatArray();
+            values = FloatConstants.of(model, graph, value).orElseThrow();
         } catch (InvalidModelException e) {
             return false;
         }
@@ -256,8 +256,9 @@ final class QdqPlan {
     }
 
     /** The Relu, or Clip from 0, that alone reads the node's output, when the quantized output can absorb it. */
-    private static Optional<NodeProto> fusible(GraphEditor graph, NodeProto node, Set<String> graphOutputs,
-            NodeFilter filter, Set<String> keepFloat, java.util.function.Predicate<String> isFloat) {
+    private static Optional<NodeProto> fusible(OnnxModel model, GraphEditor graph, NodeProto node,
+            Set<String> graphOutputs, NodeFilter filter, Set<String> keepFloat,
+            java.util.function.Predicate<String> isFloat) {
         String output = node.getOutput(0);
         if (!FUSIBLE_PRODUCERS.contains(node.getOpType()) || graphOutputs.contains(output)) {
             return Optional.empty();
@@ -274,32 +275,24 @@ final class QdqPlan {
         if (reader.getOpType().equals("Relu")) {
             return Optional.of(reader);
         }
-        if (reader.getOpType().equals("Clip") && clipsAtZero(graph, reader)) {
+        if (reader.getOpType().equals("Clip") && clipsAtZero(model, graph, reader)) {
             return Optional.of(reader);
         }
         return Optional.empty();
     }
 
-    private static boolean clipsAtZero(GraphEditor graph, NodeProto clip) {
+    private static boolean clipsAtZero(OnnxModel model, GraphEditor graph, NodeProto clip) {
         if (clip.getInputCount() < 2 || clip.getInput(1).isEmpty()) {
             return NodeAttributes.find(clip, "min").isPresent() && NodeAttributes.getFloat(clip, "min", -1) == 0f;
         }
-        Optional<TensorProto> min = graph.constant(clip.getInput(1));
         boolean maxConstant = clip.getInputCount() < 3 || clip.getInput(2).isEmpty()
                 || graph.constant(clip.getInput(2)).isPresent();
-        return maxConstant && min.isPresent() && min.get().getDataType() == DataType.FLOAT.code()
-                && singleFloat(min.get()) == 0f;
-    }
-
-    private static float singleFloat(TensorProto tensor) {
-        if (tensor.getFloatDataCount() == 1) {
-            return tensor.getFloatData(0);
+        try {
+            Optional<float[]> min = FloatConstants.of(model, graph, clip.getInput(1));
+            return maxConstant && min.isPresent() && min.get().length == 1 && min.get()[0] == 0f;
+        } catch (InvalidModelException e) {
+            return false;
         }
-        if (tensor.getRawData().size() == 4) {
-            return java.nio.ByteBuffer.wrap(tensor.getRawData().toByteArray()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                    .getFloat();
-        }
-        return Float.NaN;
     }
 
     /** The quantized nodes, in graph order. */

@@ -11,6 +11,7 @@ import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.quantize.WeightQuantizer;
 import dev.lathe.quantize.qdq.QdqPlan.Role;
 import dev.lathe.quantize.qdq.QdqPlan.Target;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -320,17 +321,13 @@ final class QdqWriter {
                 : axis == 0 ? WeightQuantizer.Grouping.PER_ROW : WeightQuantizer.Grouping.PER_COLUMN;
         WeightQuantizer.Quantized q = new WeightQuantizer(true, true, settings.reduceRange(), false)
                 .quantize(values, rows, cols, grouping);
-        int[] ints = new int[q.values().length];
-        for (int i = 0; i < ints.length; i++) {
-            ints[i] = q.values()[i];
-        }
         float[] scales = q.scales();
         if (bias != null && bias.length == channels) {
-            widenForBias(values, ints, scales, grouping, cols, bias, inputScale);
+            widenForBias(values, q.values(), scales, grouping, cols, bias, inputScale);
         }
         String quantized = graph.uniqueName(weight + "_int8");
         String scale = graph.uniqueName(weight + "_scale");
-        graph.putInitializer(quantized, TensorData.ofSmallValues(DataType.INT8, shape, ints));
+        graph.putInitializer(quantized, TensorData.wrap(DataType.INT8, shape, ByteBuffer.wrap(q.values())));
         long[] paramShape = settings.perChannel() ? new long[] {channels} : new long[0];
         graph.putInitializer(scale, TensorData.ofFloats(paramShape, scales));
         String output = graph.uniqueName(weight + "_dq");
@@ -345,7 +342,7 @@ final class QdqWriter {
     }
 
     /** Raises the scale of each group whose bias needs it, and requantizes that group's weights. */
-    private void widenForBias(float[] values, int[] ints, float[] scales, WeightQuantizer.Grouping grouping, int cols,
+    private void widenForBias(float[] values, byte[] quantized, float[] scales, WeightQuantizer.Grouping grouping, int cols,
             float[] bias, float inputScale) {
         int qmax = settings.reduceRange() ? 63 : 127;
         int groupSize = values.length / scales.length;
@@ -367,7 +364,7 @@ final class QdqWriter {
                     case PER_TENSOR -> i;
                 };
                 long rounded = Math.round(values[index] / (double) scales[g]);
-                ints[index] = (int) Math.max(-qmax, Math.min(qmax, rounded));
+                quantized[index] = (byte) Math.max(-qmax, Math.min(qmax, rounded));
             }
         }
     }
