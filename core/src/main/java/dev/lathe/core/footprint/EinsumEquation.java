@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * from the right across operands; without {@code ->} the output is the ellipsis followed by the letters
  * used once, in alphabetical order, as the ONNX specification says.
  */
-final class EinsumEquation {
+public final class EinsumEquation {
     /** Ellipsis dimensions get the labels '0', '1', ... (digits are not Einsum letters). */
     private static final char FIRST_ELLIPSIS_LABEL = '0';
 
@@ -33,7 +33,7 @@ final class EinsumEquation {
      *
      * @throws IllegalArgumentException if the equation does not fit the operands
      */
-    static EinsumEquation parse(String equation, long[][] shapes) {
+    public static EinsumEquation parse(String equation, long[][] shapes) {
         String compact = equation.replace(" ", "");
         int arrow = compact.indexOf("->");
         String[] terms = (arrow < 0 ? compact : compact.substring(0, arrow)).split(",", -1);
@@ -77,7 +77,7 @@ final class EinsumEquation {
     }
 
     /** The shape of the result. */
-    long[] outputShape() {
+    public long[] outputShape() {
         long[] shape = new long[output.length()];
         for (int i = 0; i < shape.length; i++) {
             Long size = sizes.get(output.charAt(i));
@@ -94,7 +94,7 @@ final class EinsumEquation {
      * operand, costing the product of the sizes of all letters the two hold, and keeps the letters that the
      * output or a later operand still needs.
      */
-    long macs() {
+    public long macs() {
         Set<Character> running = letters(operands.get(0));
         long macs = 0;
         for (int i = 1; i < operands.size(); i++) {

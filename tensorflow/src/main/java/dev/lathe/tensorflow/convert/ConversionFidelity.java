@@ -1,0 +1,76 @@
+package dev.lathe.tensorflow.convert;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.tensorflow.SavedModel;
+import dev.lathe.tensorflow.SignatureInfo;
+import dev.lathe.tensorflow.TensorSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How closely a converted model reproduces TensorFlow: both run on the same inputs (TensorFlow Java and
+ * ONNX Runtime on the CPU), and the largest absolute difference of any output element is compared with
+ * the largest absolute output value.
+ *
+ * @param samples       input samples compared
+ * @param maxAbsError   the largest |TensorFlow − ONNX Runtime| over all outputs and samples
+ * @param outputScale   the largest |TensorFlow output| over all outputs and samples
+ * @param relativeError {@code maxAbsError / outputScale} (the absolute error when the scale is 0)
+ * @param worstOutput   the output with the largest error
+ */
+public record ConversionFidelity(int samples, double maxAbsError, double outputScale, double relativeError,
+        String worstOutput) {
+    /** The relative error a conversion must stay within to count as exact: 1e-4. */
+    public static final double TOLERANCE = 1e-4;
+
+    /** Whether the relative error is within {@link #TOLERANCE}. */
+    public boolean withinTolerance() {
+        return relativeError <= TOLERANCE;
+    }
+
+    /**
+     * Runs both models on every sample (inputs by the signature's names) and compares their outputs.
+     *
+     * @throws IllegalArgumentException if there are no samples, or an output's shape differs
+     * @throws LatheException           if either runtime fails
+     */
+    public static ConversionFidelity measure(SavedModel model, SignatureInfo signature, OnnxModel converted,
+            List<Map<String, TensorData>> samples) throws LatheException {
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("measuring a conversion needs at least one input sample");
+        }
+        double maxError = 0;
+        double scale = 0;
+        String worst = signature.outputs().get(0).name();
+        try (ModelSession session = ModelSession.open(converted, SessionSettings.cpu())) {
+            for (Map<String, TensorData> sample : samples) {
+                Map<String, TensorData> expected = model.run(signature, sample);
+                Map<String, TensorData> actual = session.run(sample);
+                for (TensorSpec output : signature.outputs()) {
+                    TensorData want = expected.get(output.name());
+                    TensorData got = actual.get(output.name());
+                    if (!java.util.Arrays.equals(want.shape(), got.shape())) {
+                        throw new IllegalArgumentException("output '" + output.name() + "' has shape "
+                                + java.util.Arrays.toString(got.shape()) + " in ONNX Runtime and "
+                                + java.util.Arrays.toString(want.shape()) + " in TensorFlow");
+                    }
+                    double[] a = want.toDoubleArray();
+                    double[] b = got.toDoubleArray();
+                    for (int i = 0; i < a.length; i++) {
+                        scale = Math.max(scale, Math.abs(a[i]));
+                        double error = Math.abs(a[i] - b[i]);
+                        if (error > maxError || Double.isNaN(error)) {
+                            maxError = Double.isNaN(error) ? Double.POSITIVE_INFINITY : error;
+                            worst = output.name();
+                        }
+                    }
+                }
+            }
+        }
+        return new ConversionFidelity(samples.size(), maxError, scale, scale > 0 ? maxError / scale : maxError, worst);
+    }
+}
