@@ -147,6 +147,19 @@ final class TestSavedModels {
                 .addInput(b.asOutput()).build().output(0);
     }
 
+    /** {@code y = Atan2(Cumsum(x, 1), x) · w}: two ops the converter lacks, for the error that lists them all. */
+    static Path withUnsupportedOps(Path dir) throws IOException {
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4)));
+            Operand<TFloat32> cumsum = tf.math.cumsum(x, tf.constant(1));
+            Operand<TFloat32> angle = tf.math.atan2(cumsum, x);
+            Operand<TFloat32> y = tf.linalg.matMul(angle, tf.withName("w").variable(weights(tf, new Random(SEED), 4, 2)));
+            export(g, dir, Signature.builder().input("x", x).output("y", y).build(), List.of());
+        }
+        return dir;
+    }
+
     /**
      * Loads a model written here. TensorFlow Java's exporter writes only ref variables to the checkpoint and
      * records no init op, so the resource variables of {@link #encoderBlock} are assigned by running the

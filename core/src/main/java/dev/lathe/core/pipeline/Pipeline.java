@@ -2,6 +2,7 @@ package dev.lathe.core.pipeline;
 
 import dev.lathe.core.LatheException;
 import dev.lathe.core.LatheVersion;
+import dev.lathe.core.conversion.ImportedModel;
 import dev.lathe.core.data.DataSplit;
 import dev.lathe.core.data.GeneratedSamples;
 import dev.lathe.core.data.InputGenerator;
@@ -12,6 +13,7 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.SaveOptions;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.report.ConversionFidelity;
 import dev.lathe.core.report.Cost;
 import dev.lathe.core.report.DataSources;
 import dev.lathe.core.report.OptimizationReport;
@@ -65,6 +67,8 @@ public final class Pipeline {
     public static final String STEPS_KEY = Optimizer.STEPS_KEY;
     private static final long SEED = 1234;
     private static final int TYPICAL_CANDIDATES = 64;
+    /** Samples the conversion of an imported model is checked on. */
+    private static final int CONVERSION_SAMPLES = 16;
 
     private final Optimizer optimizer;
     private final ProviderPolicy providerPolicy;
@@ -138,10 +142,27 @@ public final class Pipeline {
             throw new IllegalArgumentException("refusing to overwrite the input model " + output
                     + "; choose another output or allow overwriting");
         }
+        return run(original, Optional.empty(), output);
+    }
+
+    /**
+     * Optimizes a model converted from another framework and writes the result. The report's "before" is
+     * the original: its footprint in its own terms and its speed measured in its own runtime, on the same
+     * inputs as the optimized model; the conversion is checked against the original on the validation
+     * samples (up to {@value #CONVERSION_SAMPLES}), and validation fails when it misses
+     * {@link ConversionFidelity#TOLERANCE}.
+     */
+    public PipelineResult run(ImportedModel imported, Path output) throws LatheException, IOException {
+        return run(imported.onnx(), Optional.of(imported), output);
+    }
+
+    private PipelineResult run(OnnxModel original, Optional<ImportedModel> imported, Path output)
+            throws LatheException, IOException {
         Optional<Map<String, TensorData>> typical = binding.isEmpty() ? typicalSample() : Optional.empty();
         ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
         Map<String, long[]> shapes = shapesUsed.resolve(original);
-        Footprint before = FootprintAnalyzer.analyze(original, shapesUsed);
+        Footprint before = imported.isPresent() ? imported.get().footprint(resolved(shapes))
+                : FootprintAnalyzer.analyze(original, shapesUsed);
         Map<String, TensorData> benchmarkInputs = typical.orElseGet(() -> InputGenerator.generate(original, shapes,
                 shapesUsed.inputValues(), SEED));
         ProviderDecision decision = selector.select(providerPolicy, original, benchmarkInputs);
@@ -159,23 +180,28 @@ public final class Pipeline {
 
         SampleSource validationInputs = validationSource(original, shapes);
         ValidationOutcome validation = validate(original, optimized, settings, validationInputs);
+        Optional<ConversionFidelity> conversion = Optional.empty();
+        if (imported.isPresent()) {
+            conversion = Optional.of(checkConversion(imported.get(), validationInputs));
+            validation = withConversion(validation, conversion.get());
+        }
         DataSources data = new DataSources(context.calibrationRead().map(count -> new DataSources.Source(
                 calibrationInputs.get().description(), count, calibrationInputs.get().generated())),
                 new DataSources.Source(validationInputs.description(), validation.fidelity().samples(),
                         validationInputs.generated()));
         // Original, optimized, optimized, original: a machine that gets busier or quieter while measuring
         // then favours neither model.
-        BenchmarkResult firstBefore = measure("benchmark original", original, settings, benchmarkInputs);
+        BenchmarkResult firstBefore = measureOriginal(original, imported, settings, benchmarkInputs);
         BenchmarkResult firstAfter = measure("benchmark optimized", optimized, settings, benchmarkInputs);
         BenchmarkResult secondAfter = measure("benchmark optimized", optimized, settings, benchmarkInputs);
-        BenchmarkResult secondBefore = measure("benchmark original", original, settings, benchmarkInputs);
+        BenchmarkResult secondBefore = measureOriginal(original, imported, settings, benchmarkInputs);
         BenchmarkResult measuredBefore = firstBefore.averagedWith(secondBefore);
         BenchmarkResult measuredAfter = firstAfter.averagedWith(secondAfter);
         double noise = Math.max(Cost.roundNoisePercent(firstBefore, secondBefore),
                 Cost.roundNoisePercent(firstAfter, secondAfter));
         Cost cost = Cost.of(pricing, measuredBefore, measuredAfter, before, after, noise);
         OptimizationReport report = new OptimizationReport(LatheVersion.get(), original.source(), Optional.empty(), before,
-                after, measuredBefore, measuredAfter, steps, decision, validation, data, cost);
+                after, measuredBefore, measuredAfter, steps, decision, validation, data, cost, conversion);
         if (!validation.passed()) {
             if (!writeOnValidationFailure) {
                 throw new ValidationFailedException(original.source() + ": the optimized model failed validation, nothing "
@@ -198,11 +224,9 @@ public final class Pipeline {
     }
 
     private static ShapeBinding bindingOf(Map<String, TensorData> sample) {
-        ShapeBinding shapes = ShapeBinding.none();
-        for (Map.Entry<String, TensorData> input : sample.entrySet()) {
-            shapes = shapes.withInputShape(input.getKey(), input.getValue().shape());
-        }
-        return shapes;
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        sample.forEach((input, value) -> shapes.put(input, value.shape()));
+        return resolved(shapes);
     }
 
     /** The gate's inputs, else the validation data, else generated samples. */
@@ -225,6 +249,58 @@ public final class Pipeline {
         } finally {
             progress.finished("validation");
         }
+    }
+
+    /** The original: in its own runtime when it was imported, else on the provider like the optimized model. */
+    private BenchmarkResult measureOriginal(OnnxModel original, Optional<ImportedModel> imported, SessionSettings settings,
+            Map<String, TensorData> inputs) throws LatheException {
+        if (imported.isEmpty()) {
+            return measure("benchmark original", original, settings, inputs);
+        }
+        progress.started("benchmark original", benchmark.warmupRuns() + benchmark.timedRuns());
+        try {
+            return imported.get().benchmark(settings.provider(), inputs, benchmark);
+        } finally {
+            progress.finished("benchmark original");
+        }
+    }
+
+    /** The converted model against the original on the first validation samples. */
+    private ConversionFidelity checkConversion(ImportedModel imported, SampleSource samples) throws LatheException {
+        List<Map<String, TensorData>> firsts = new ArrayList<>();
+        for (Map<String, TensorData> sample : samples) {
+            firsts.add(sample);
+            if (firsts.size() == CONVERSION_SAMPLES) {
+                break;
+            }
+        }
+        progress.started("check conversion", firsts.size());
+        try {
+            return imported.check(firsts);
+        } finally {
+            progress.finished("check conversion");
+        }
+    }
+
+    /** The outcome, failed when the conversion missed its tolerance. */
+    private static ValidationOutcome withConversion(ValidationOutcome validation, ConversionFidelity conversion) {
+        if (conversion.withinTolerance()) {
+            return validation;
+        }
+        List<String> failures = new ArrayList<>(validation.failures());
+        failures.add("conversion from " + conversion.from() + ": relative error " + conversion.relativeError()
+                + " exceeds " + ConversionFidelity.TOLERANCE);
+        return new ValidationOutcome(true, false, validation.thresholds(), failures, validation.fidelity(),
+                validation.task(), validation.taskMetrics(), validation.metrics(), validation.writtenDespiteFailure());
+    }
+
+    /** A binding of every input to the given shape. */
+    private static ShapeBinding resolved(Map<String, long[]> shapes) {
+        ShapeBinding binding = ShapeBinding.none();
+        for (Map.Entry<String, long[]> input : shapes.entrySet()) {
+            binding = binding.withInputShape(input.getKey(), input.getValue());
+        }
+        return binding;
     }
 
     private BenchmarkResult measure(String task, OnnxModel model, SessionSettings settings, Map<String, TensorData> inputs)

@@ -23,10 +23,13 @@ import java.util.Optional;
  * @param validation     the validation gate's outcome
  * @param data           where the calibration and validation samples came from
  * @param cost           cost per million inferences before and after
+ * @param conversion     for a model converted from another framework: how closely the conversion matches
+ *                       the original (then "before" was measured in the original's runtime)
  */
 public record OptimizationReport(String latheVersion, String model, Optional<String> output, Footprint before,
         Footprint after, BenchmarkResult measuredBefore, BenchmarkResult measuredAfter, List<StepRecord> steps,
-        ProviderDecision provider, ValidationOutcome validation, DataSources data, Cost cost) {
+        ProviderDecision provider, ValidationOutcome validation, DataSources data, Cost cost,
+        Optional<ConversionFidelity> conversion) {
 
     /** Copies the step list. */
     public OptimizationReport {
@@ -36,6 +39,6 @@ public record OptimizationReport(String latheVersion, String model, Optional<Str
     /** The same report, recording where the model was written and how validation ended. */
     public OptimizationReport written(String path, ValidationOutcome finalValidation) {
         return new OptimizationReport(latheVersion, model, Optional.of(path), before, after, measuredBefore, measuredAfter,
-                steps, provider, finalValidation, data, cost);
+                steps, provider, finalValidation, data, cost, conversion);
     }
 }

@@ -78,6 +78,8 @@ public final class ReportHtml {
         summary(html, sections);
         comparison(html, sections);
 
+        sections.conversionSummary().ifPresent(summary -> html.append("<section id=\"conversion\">\n<h2>Conversion</h2>\n<p>")
+                .append(escape(summary)).append("</p>\n</section>\n"));
         html.append("<section id=\"fidelity\">\n<h2>Fidelity</h2>\n<p>").append(escape(sections.fidelitySummary()))
                 .append("</p>\n");
         table(html, sections.fidelityByOutput());

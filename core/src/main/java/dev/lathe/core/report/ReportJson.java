@@ -66,6 +66,16 @@ public final class ReportJson {
             after.put("macs", step.after() == null ? null : step.after().macs());
         }
         root.set("provider", provider(report.provider()));
+        report.conversion().ifPresent(c -> {
+            ObjectNode conversion = root.putObject("conversion");
+            conversion.put("from", c.from());
+            conversion.put("samples", c.samples());
+            conversion.put("maxAbsError", c.maxAbsError());
+            conversion.put("outputScale", c.outputScale());
+            conversion.put("relativeError", c.relativeError());
+            conversion.put("worstOutput", c.worstOutput());
+            conversion.put("withinTolerance", c.withinTolerance());
+        });
         root.set("fidelity", fidelity(report.validation().fidelity()));
         root.set("validation", validation(report.validation()));
         ObjectNode data = root.putObject("data");

@@ -34,6 +34,7 @@ public final class ReportMarkdown {
         md.append("\n## Data\n\n");
         sections.dataSources().forEach(source -> md.append("- ").append(line(source)).append('\n'));
 
+        sections.conversionSummary().ifPresent(summary -> md.append("\n## Conversion\n\n").append(line(summary)).append('\n'));
         md.append("\n## Fidelity\n\n").append(line(sections.fidelitySummary())).append("\n\n");
         TextTable task = sections.taskMetrics();
         if (!task.rows().isEmpty()) {

@@ -77,8 +77,19 @@ final class ReportSections {
         String shapes = report.before().inputShapes().entrySet().stream()
                 .map(e -> e.getKey() + " " + dims(e.getValue()))
                 .collect(Collectors.joining(", "));
-        return "Measured on " + after.provider() + ": " + after.latencyMs().runs() + " timed runs per model, " + memory
+        String where = report.measuredBefore().provider().equals(after.provider()) ? "Measured on " + after.provider()
+                : "Original measured on " + report.measuredBefore().provider() + ", optimized on " + after.provider();
+        return where + ": " + after.latencyMs().runs() + " timed runs per model, " + memory
                 + ". Input shapes: " + (shapes.isEmpty() ? Figures.NONE : shapes) + ".";
+    }
+
+    /** One sentence on the conversion from another framework; empty for a model that was ONNX already. */
+    Optional<String> conversionSummary() {
+        return report.conversion().map(c -> "Converted from a " + c.from() + " to ONNX, checked against the original on "
+                + c.samples() + " samples: max abs error " + Figures.significant(c.maxAbsError()) + " ("
+                + Figures.significant(c.relativeError()) + " of the output scale " + Figures.significant(c.outputScale())
+                + ", worst output " + c.worstOutput() + "; tolerance " + Figures.significant(ConversionFidelity.TOLERANCE)
+                + (c.withinTolerance() ? ", met" : ", NOT MET") + "). \"Before\" is the original, measured in its own runtime.");
     }
 
     /** The headline changes: size, MACs, median latency and cost per million inferences. */

@@ -10,11 +10,9 @@ import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -121,36 +119,5 @@ public final class Benchmark {
         }
         return micros.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue() / 1000.0 / runs, (a, b) -> a, LinkedHashMap::new));
-    }
-
-    /** Peak resident set size of this process, from Linux's /proc (unavailable elsewhere). */
-    static final class PeakMemory {
-        private PeakMemory() {
-        }
-
-        /** Resets the kernel's peak-RSS counter to the current RSS; false where that is not possible. */
-        static boolean reset() {
-            try {
-                Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-                return true;
-            } catch (IOException | UnsupportedOperationException e) {
-                return false;
-            }
-        }
-
-        /** VmHWM of /proc/self/status in bytes; -1 where unavailable. */
-        static long peakBytes() {
-            try {
-                List<String> lines = Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII);
-                for (String line : lines) {
-                    if (line.startsWith("VmHWM:")) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                return -1;
-            }
-            return -1;
-        }
     }
 }

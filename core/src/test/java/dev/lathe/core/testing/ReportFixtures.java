@@ -106,7 +106,8 @@ public final class ReportFixtures {
                 "build/all-minilm-l6-v2.opt.onnx"), before, after, measuredBefore, measuredAfter, steps, provider,
                 validation, new DataSources(Optional.of(new DataSources.Source(
                         "sentences.txt (400 texts), calibration 75 %: 300 samples", 128, false)),
-                        new DataSources.Source("sentences.txt (400 texts), held-out 25 %: 100 samples", 32, false)), cost);
+                        new DataSources.Source("sentences.txt (400 texts), held-out 25 %: 100 samples", 32, false)), cost,
+                Optional.empty());
     }
 
     private static Fidelity fidelity() {

@@ -7,6 +7,7 @@ import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.report.ConversionFidelity;
 import dev.lathe.tensorflow.SavedModel;
 import dev.lathe.tensorflow.SavedModelFootprint;
 import dev.lathe.tensorflow.SignatureInfo;
@@ -66,7 +67,7 @@ class OnnxConverterTest {
             }
             samples.add(sample);
         }
-        ConversionFidelity fidelity = ConversionFidelity.measure(model, signature, onnx, samples);
+        ConversionFidelity fidelity = ConversionCheck.measure(model, signature, onnx, samples);
         System.out.println(model.directory().getFileName() + ": " + fidelity + " ops " + ops(onnx));
         assertThat(fidelity.relativeError()).isLessThanOrEqualTo(ConversionFidelity.TOLERANCE);
         Footprint tf = SavedModelFootprint.analyze(model, signature, binding);

@@ -3,6 +3,7 @@ package dev.lathe.tensorflow.convert;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.report.ConversionFidelity;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.tensorflow.SavedModel;
@@ -12,24 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How closely a converted model reproduces TensorFlow: both run on the same inputs (TensorFlow Java and
- * ONNX Runtime on the CPU), and the largest absolute difference of any output element is compared with
- * the largest absolute output value.
- *
- * @param samples       input samples compared
- * @param maxAbsError   the largest |TensorFlow − ONNX Runtime| over all outputs and samples
- * @param outputScale   the largest |TensorFlow output| over all outputs and samples
- * @param relativeError {@code maxAbsError / outputScale} (the absolute error when the scale is 0)
- * @param worstOutput   the output with the largest error
+ * Checks a converted model against TensorFlow: both run on the same inputs (TensorFlow Java and ONNX
+ * Runtime on the CPU), and the largest absolute difference of any output element is set against the
+ * largest absolute output value ({@link ConversionFidelity}).
  */
-public record ConversionFidelity(int samples, double maxAbsError, double outputScale, double relativeError,
-        String worstOutput) {
-    /** The relative error a conversion must stay within to count as exact: 1e-4. */
-    public static final double TOLERANCE = 1e-4;
-
-    /** Whether the relative error is within {@link #TOLERANCE}. */
-    public boolean withinTolerance() {
-        return relativeError <= TOLERANCE;
+public final class ConversionCheck {
+    private ConversionCheck() {
     }
 
     /**
@@ -71,6 +60,7 @@ public record ConversionFidelity(int samples, double maxAbsError, double outputS
                 }
             }
         }
-        return new ConversionFidelity(samples.size(), maxError, scale, scale > 0 ? maxError / scale : maxError, worst);
+        return new ConversionFidelity("TensorFlow SavedModel (signature " + signature.key() + ")", samples.size(), maxError,
+                scale, scale > 0 ? maxError / scale : maxError, worst);
     }
 }

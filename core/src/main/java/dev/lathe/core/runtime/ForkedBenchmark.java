@@ -1,0 +1,149 @@
+package dev.lathe.core.runtime;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.data.NpyFiles;
+import dev.lathe.core.model.TensorData;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * A benchmark measured in a child JVM, so that the caller's heap does not pollute the memory figure; the
+ * same protocol for every runtime (ONNX Runtime here, TensorFlow Java in {@code lathe-tensorflow}). The
+ * parent writes the inputs as {@code .npy} files and a {@code request.properties} into a temporary folder
+ * and starts {@code java -cp <class path> CHILD_MAIN FOLDER}; the child reads them with {@link #request},
+ * measures, and answers with {@link #answer}.
+ */
+public final class ForkedBenchmark {
+    private static final String REQUEST = "request.properties";
+    private static final String RESULT = "result.properties";
+
+    private ForkedBenchmark() {
+    }
+
+    /** Writes files the child needs (a model) into the request folder and names them in the request. */
+    @FunctionalInterface
+    public interface FolderSetup {
+        /** Prepares {@code folder}; may add entries to {@code request}. */
+        void prepare(Path folder, Properties request) throws IOException, LatheException;
+    }
+
+    /** What the child reads: the request's properties and the inputs by name. */
+    public record Request(Properties properties, Map<String, TensorData> inputs) {
+    }
+
+    /**
+     * Runs {@code childMain} in a child JVM on a request and inputs and returns its result, labelled with
+     * {@code provider}.
+     *
+     * @param source names the model in error messages
+     * @throws RuntimeFailureException if the child fails or cannot be started
+     */
+    public static BenchmarkResult run(Class<?> childMain, Properties request, Map<String, TensorData> inputs,
+            FolderSetup setup, String provider, String source) throws LatheException {
+        Path folder = null;
+        try {
+            folder = Files.createTempDirectory("lathe-bench");
+            Properties full = new Properties();
+            full.putAll(request);
+            setup.prepare(folder, full);
+            int i = 0;
+            for (Map.Entry<String, TensorData> input : inputs.entrySet()) {
+                full.setProperty("input." + i, input.getKey());
+                NpyFiles.write(input.getValue(), folder.resolve("input-" + i + ".npy"));
+                i++;
+            }
+            full.setProperty("inputs", Integer.toString(i));
+            try (Writer writer = Files.newBufferedWriter(folder.resolve(REQUEST))) {
+                full.store(writer, "lathe benchmark request");
+            }
+            Path log = folder.resolve("child.log");
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process child = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                    childMain.getName(), folder.toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            int exit = child.waitFor();
+            if (exit != 0 || !Files.exists(folder.resolve(RESULT))) {
+                throw new RuntimeFailureException(source + ": the benchmark child JVM failed (exit " + exit + "): "
+                        + tail(log), null);
+            }
+            Properties answer = load(folder.resolve(RESULT));
+            double[] millis = Arrays.stream(answer.getProperty("runMillis").split(",")).mapToDouble(Double::parseDouble)
+                    .toArray();
+            Map<String, Double> byOpType = new LinkedHashMap<>();
+            for (int op = 0; op < Integer.parseInt(answer.getProperty("ops")); op++) {
+                byOpType.put(answer.getProperty("op." + op + ".name"), Double.parseDouble(answer.getProperty("op." + op + ".ms")));
+            }
+            double total = Arrays.stream(millis).sum();
+            return new BenchmarkResult(provider, Double.parseDouble(answer.getProperty("sessionInitMs")),
+                    LatencyStats.of(millis), millis.length / (total / 1000.0),
+                    Long.parseLong(answer.getProperty("peakMemoryBytes")), answer.getProperty("memoryMethod"), byOpType);
+        } catch (IOException e) {
+            throw new RuntimeFailureException(source + ": cannot run the benchmark child JVM: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeFailureException(source + ": interrupted while benchmarking", e);
+        } finally {
+            if (folder != null) {
+                TempFolders.delete(folder);
+            }
+        }
+    }
+
+    /** Child side: the request in {@code folder} (an unreadable input file is a {@link LatheException}). */
+    public static Request request(Path folder) throws IOException, LatheException {
+        Properties request = load(folder.resolve(REQUEST));
+        Map<String, TensorData> inputs = new LinkedHashMap<>();
+        int count = Integer.parseInt(request.getProperty("inputs"));
+        for (int i = 0; i < count; i++) {
+            inputs.put(request.getProperty("input." + i),
+                    NpyFiles.read(folder.resolve("input-" + i + ".npy")).values().iterator().next());
+        }
+        return new Request(request, inputs);
+    }
+
+    /** Child side: writes the result and the individual run times it summarizes into {@code folder}. */
+    public static void answer(Path folder, BenchmarkResult result, double[] runMillis) throws IOException {
+        Properties answer = new Properties();
+        answer.setProperty("sessionInitMs", Double.toString(result.sessionInitMs()));
+        answer.setProperty("runMillis", Arrays.stream(runMillis).mapToObj(Double::toString).collect(Collectors.joining(",")));
+        answer.setProperty("peakMemoryBytes", Long.toString(result.peakMemoryBytes()));
+        answer.setProperty("memoryMethod", result.memoryMethod());
+        int op = 0;
+        for (Map.Entry<String, Double> entry : result.timeByOpTypeMs().entrySet()) {
+            answer.setProperty("op." + op + ".name", entry.getKey());
+            answer.setProperty("op." + op + ".ms", Double.toString(entry.getValue()));
+            op++;
+        }
+        answer.setProperty("ops", Integer.toString(op));
+        try (Writer writer = Files.newBufferedWriter(folder.resolve(RESULT))) {
+            answer.store(writer, "lathe benchmark result");
+        }
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        return properties;
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+}
