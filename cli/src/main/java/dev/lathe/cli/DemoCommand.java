@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         try (TextSamples sentences = sentences(model); ProgressPrinter printer = progress.printer()) {
             pipeline.data(sentences);
             Path target = output != null ? output : folder.resolve("all-minilm-l6-v2.optimized.onnx");
-            int status = OptimizationRun.execute(pipeline.progress(printer).build(), model, target,
+            int status = OptimizationRun.execute(pipeline.progress(printer).build(), model, java.util.Optional.empty(), target,
                     List.of(reportFolder.resolve(REPORT_FILE)), false, spec.commandLine());
             if (output == null && status == 0) {
                 out.println("(The optimized model was written to a temporary folder, now deleted; keep it with -o FILE.)");

@@ -25,9 +25,13 @@ final class FootprintTable {
         StringBuilder text = new StringBuilder();
         List<String[]> summary = new ArrayList<>();
         summary.add(row("Model", inspection.model()));
-        summary.add(row("Opsets", inspection.opsets().entrySet().stream()
-                .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + " " + e.getValue())
-                .collect(Collectors.joining(", "))));
+        if (inspection.origin().isEmpty()) {
+            summary.add(row("Opsets", inspection.opsets().entrySet().stream()
+                    .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + " " + e.getValue())
+                    .collect(Collectors.joining(", "))));
+        } else {
+            summary.add(row("Format", inspection.origin().get(0)));
+        }
         summary.add(row("Size", Figures.bytesAndExact(footprint.sizeBytes())));
         summary.add(row("Parameters", Figures.countAndExact(footprint.parameters())));
         if (footprint.quantizedParameters() > 0) {
@@ -53,12 +57,16 @@ final class FootprintTable {
         TextTable.section(text, "Ops", counts(footprint.opCounts()), true);
         TextTable.section(text, "Bytes by data type", counts(footprint.bytesByDataType()), true);
         if (!footprint.notes().isEmpty()) {
-            TextTable.section(text, "Control flow (how If, Loop and Scan were counted)",
+            TextTable.section(text, "Notes (how compute was counted)",
                     footprint.notes().stream().map(TextTable::row).toList(), false);
         }
         if (!footprint.unresolvedNodes().isEmpty()) {
             TextTable.section(text, "Unresolved nodes (output shapes unknown, compute not counted)",
                     footprint.unresolvedNodes().stream().map(TextTable::row).toList(), true);
+        }
+        if (inspection.origin().size() > 1) {
+            TextTable.section(text, "Signatures", inspection.origin().subList(1, inspection.origin().size()).stream()
+                    .map(TextTable::row).toList(), false);
         }
         if (!inspection.metadata().isEmpty()) {
             List<String[]> metadata = new ArrayList<>();
@@ -71,7 +79,7 @@ final class FootprintTable {
     private static String describe(ShapeMethod method) {
         return switch (method) {
             case STATIC -> "static (propagated through the graph)";
-            case RUNTIME -> "runtime (read off one ONNX Runtime run on generated inputs)";
+            case RUNTIME -> "runtime (read off one run on generated inputs)";
         };
     }
 

@@ -1,9 +1,11 @@
 package dev.lathe.cli;
 
 import dev.lathe.core.LatheException;
-import dev.lathe.core.footprint.Footprint;
+import dev.lathe.core.conversion.ImportedModel;
+import dev.lathe.core.conversion.ModelImporters;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,13 +22,14 @@ import picocli.CommandLine.Spec;
  * binds, as a table or as JSON.
  */
 @Command(name = "inspect",
-        description = "Print the static footprint of an ONNX model: size, parameters, ops, MACs.")
+        description = "Print the static footprint of an ONNX model or TensorFlow SavedModel: size, parameters, ops, MACs.")
 final class InspectCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "The .onnx file (external data is read from its folder).")
+    @Parameters(paramLabel = "MODEL", description = "The .onnx file (external data is read from its folder), or a "
+            + "TensorFlow SavedModel directory (its footprint is counted on its own graph).")
     private Path model;
 
     @Mixin
@@ -37,9 +40,16 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws LatheException, IOException {
-        OnnxModel loaded = OnnxModel.load(model);
-        Footprint footprint = FootprintAnalyzer.analyze(loaded, shapes.binding());
-        Inspection inspection = Inspection.of(model.toString(), loaded, footprint);
+        Inspection inspection;
+        if (ModelImporters.isForeign(model)) {
+            try (ImportedModel imported = ModelImporters.importerFor(model).open(model)) {
+                inspection = Inspection.of(model.toString(), imported, imported.footprint(
+                        ShapeBinding.ofShapes(shapes.binding().resolve(imported.onnx()))));
+            }
+        } else {
+            OnnxModel loaded = OnnxModel.load(model);
+            inspection = Inspection.of(model.toString(), loaded, FootprintAnalyzer.analyze(loaded, shapes.binding()));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(FootprintJson.render(inspection));

@@ -1,9 +1,11 @@
 package dev.lathe.cli;
 
+import dev.lathe.core.conversion.ImportedModel;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.model.OnnxModel;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -16,17 +18,26 @@ import java.util.TreeMap;
  * @param footprint the static footprint for the chosen input shapes
  * @param opsets    operator set version per domain ("" is the default ONNX domain)
  * @param metadata  the model's metadata_props (producer notes, provenance), in file order
+ * @param origin    for a model of another framework (a TensorFlow SavedModel): what it is and its signatures,
+ *                  one line each; empty for an ONNX model
  */
-record Inspection(String model, Footprint footprint, SortedMap<String, Long> opsets, Map<String, String> metadata) {
+record Inspection(String model, Footprint footprint, SortedMap<String, Long> opsets, Map<String, String> metadata,
+        List<String> origin) {
 
     /** Copies the maps so that the inspection stays immutable. */
     Inspection {
         opsets = Collections.unmodifiableSortedMap(new TreeMap<>(opsets));
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        origin = List.copyOf(origin);
     }
 
     /** The inspection of a loaded model and its footprint, under the given name. */
     static Inspection of(String model, OnnxModel loaded, Footprint footprint) {
-        return new Inspection(model, footprint, new TreeMap<>(loaded.opsets()), loaded.metadata());
+        return new Inspection(model, footprint, new TreeMap<>(loaded.opsets()), loaded.metadata(), List.of());
+    }
+
+    /** The inspection of a model of another framework, its footprint stated in the original's own terms. */
+    static Inspection of(String model, ImportedModel imported, Footprint footprint) {
+        return new Inspection(model, footprint, new TreeMap<>(), Map.of(), imported.description());
     }
 }

@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.conversion.ImportedModel;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.pipeline.Pipeline;
 import dev.lathe.core.pipeline.ValidationFailedException;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -28,7 +30,8 @@ final class OptimizationRun {
     }
 
     /**
-     * Runs {@code pipeline} on {@code input}, writing the optimized model to {@code output}, and reports.
+     * Runs {@code pipeline} on {@code input} (or on {@code imported}, the model of another framework that
+     * {@code input} was converted from), writing the optimized model to {@code output}, and reports.
      *
      * @param reports the report files to write (.json, .md or .html)
      * @param json    whether stdout gets the JSON report instead of the table
@@ -37,12 +40,12 @@ final class OptimizationRun {
      * @throws LatheException if the model is invalid, a pass fails or the runtime fails
      * @throws IOException    if the model or a report cannot be written
      */
-    static int execute(Pipeline pipeline, OnnxModel input, Path output, List<Path> reports, boolean json,
-            CommandLine command) throws LatheException, IOException {
+    static int execute(Pipeline pipeline, OnnxModel input, Optional<ImportedModel> imported, Path output,
+            List<Path> reports, boolean json, CommandLine command) throws LatheException, IOException {
         OptimizationReport report;
         String failure = null;
         try {
-            report = pipeline.run(input, output).report();
+            report = (imported.isPresent() ? pipeline.run(imported.get(), output) : pipeline.run(input, output)).report();
         } catch (ValidationFailedException e) {
             report = e.report();
             failure = e.getMessage();

@@ -41,7 +41,13 @@ final class OptimizationTable {
                 + source.description()).orElse("none (no pass read calibration data)")));
         summary.add(row("Validation data", report.data().validation().samples() + " samples from "
                 + report.data().validation().description()));
-        summary.add(row("Runs", measured.latencyMs().runs() + " timed, each model, on " + measured.provider()));
+        String before = report.measuredBefore().provider();
+        summary.add(row("Runs", measured.latencyMs().runs() + " timed, each model, on " + (before.equals(measured.provider())
+                ? measured.provider() : "original: " + before + "; optimized: " + measured.provider())));
+        report.conversion().ifPresent(conversion -> summary.add(row("Conversion", "from " + conversion.from()
+                + ": max abs error " + Figures.significant(conversion.maxAbsError()) + " on " + conversion.samples()
+                + " samples (" + Figures.significant(conversion.relativeError()) + " of the output scale, "
+                + (conversion.withinTolerance() ? "within" : "BEYOND") + " the 1e-4 tolerance)")));
         StringBuilder text = new StringBuilder();
         TextTable.appendAligned(text, "", summary, false);
         TextTable.section(text, "Before and after", comparison(report), true);

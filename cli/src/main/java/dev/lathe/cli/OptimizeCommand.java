@@ -2,6 +2,8 @@ package dev.lathe.cli;
 
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
+import dev.lathe.core.conversion.ImportedModel;
+import dev.lathe.core.conversion.ModelImporters;
 import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.DimensionDefaults;
@@ -52,7 +54,7 @@ import picocli.CommandLine.TypeConversionException;
  * dimension.
  */
 @Command(name = "optimize",
-        description = "Optimize an ONNX model (clean-up, quantization, pruning), validate it against the original, "
+        description = "Optimize an ONNX model or TensorFlow SavedModel (clean-up, quantization, pruning), validate it against the original, "
                 + "and show what it costs before and after.",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -70,7 +72,8 @@ final class OptimizeCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "MODEL", description = "The .onnx file (external data is read from its folder).")
+    @Parameters(paramLabel = "MODEL", description = "The .onnx file (external data is read from its folder), or a "
+            + "TensorFlow SavedModel directory (converted to ONNX; \"before\" is measured in TensorFlow Java).")
     private Path model;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
@@ -191,9 +194,12 @@ final class OptimizeCommand implements Callable<Integer> {
         }
         pipeline.calibrationLimit(calibrationLimit);
         all.forEach(pipeline::add);
-        OnnxModel loaded = OnnxModel.load(model);
-        Optional<SampleSource> samples = data.open(loaded, model, recipe.flatMap(PipelineFile::data));
+        Optional<ImportedModel> imported = ModelImporters.isForeign(model)
+                ? Optional.of(ModelImporters.importerFor(model).open(model)) : Optional.empty();
+        OnnxModel loaded = imported.isPresent() ? imported.get().onnx() : OnnxModel.load(model);
+        Optional<SampleSource> samples = Optional.empty();
         try {
+            samples = data.open(loaded, model, recipe.flatMap(PipelineFile::data));
             samples.ifPresent(pipeline::data);
             if (!calibration.isEmpty()) {
                 pipeline.calibration(calibrationSamples(loaded));
@@ -202,10 +208,11 @@ final class OptimizeCommand implements Callable<Integer> {
                 noteGenerated(loaded, binding);
             }
             try (ProgressPrinter printer = progress.printer()) {
-                return OptimizationRun.execute(pipeline.progress(printer).build(), loaded, output, reports, json,
+                return OptimizationRun.execute(pipeline.progress(printer).build(), loaded, imported, output, reports, json,
                         spec.commandLine());
             }
         } finally {
+            imported.ifPresent(ImportedModel::close);
             if (samples.isPresent() && samples.get() instanceof AutoCloseable closeable) {
                 closeQuietly(closeable);
             }

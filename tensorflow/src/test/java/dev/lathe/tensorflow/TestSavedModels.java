@@ -28,8 +28,9 @@ import org.tensorflow.types.TInt32;
  * and TF 2 graphs contain. Each method writes the model into a directory and returns it; the javadoc
  * gives the hand-counted MACs.
  */
-final class TestSavedModels {
-    static final long SEED = 20261201L;
+public final class TestSavedModels {
+    /** The seed the weights are drawn from. */
+    public static final long SEED = 20261201L;
 
     private TestSavedModels() {
     }
@@ -39,7 +40,7 @@ final class TestSavedModels {
      * transposed, {@code transpose_b}) + Add → Tanh → Sigmoid; output {@code y} [batch, 8]. Weights in
      * ref variables ({@code VariableV2}). MACs per row: 16·32 + 32·8 = 768. Parameters 16·32 + 32 + 8·32 + 8 = 808.
      */
-    static Path mlp(Path dir) throws IOException {
+    public static Path mlp(Path dir) throws IOException {
         Random random = new Random(SEED);
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
@@ -62,7 +63,7 @@ final class TestSavedModels {
      * {@code probabilities} [batch, 10]. MACs per image: 32·32·8·27 + 16·16·8·9 + 8·8·16·8 + 16·10 =
      * 221,184 + 18,432 + 8,192 + 160 = 247,968.
      */
-    static Path cnn(Path dir) throws IOException {
+    public static Path cnn(Path dir) throws IOException {
         Random random = new Random(SEED + 1);
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
@@ -104,7 +105,7 @@ final class TestSavedModels {
      * MACs for one sequence of T tokens: Q, K, V 3·16·16·T; scores and context 2·2·8·T²; output 16·16·T;
      * feed-forward 2·16·32·T: 2,048·T + 32·T² (18,432 for T = 8).
      */
-    static Path encoderBlock(Path dir) throws IOException {
+    public static Path encoderBlock(Path dir) throws IOException {
         Random random = new Random(SEED + 2);
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
@@ -148,7 +149,7 @@ final class TestSavedModels {
     }
 
     /** {@code y = Atan2(Cumsum(x, 1), x) · w}: two ops the converter lacks, for the error that lists them all. */
-    static Path withUnsupportedOps(Path dir) throws IOException {
+    public static Path withUnsupportedOps(Path dir) throws IOException {
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4)));
@@ -165,7 +166,7 @@ final class TestSavedModels {
      * records no init op, so the resource variables of {@link #encoderBlock} are assigned by running the
      * graph's {@code Init} node after loading, as a Python-written SavedModel would restore them.
      */
-    static SavedModel load(Path dir) throws Exception {
+    public static SavedModel load(Path dir) throws Exception {
         SavedModel model = SavedModel.load(dir, 1);
         if (model.graph().operation("Init") != null) {
             model.session().run("Init");

@@ -33,6 +33,15 @@ public final class ShapeBinding {
         return new ShapeBinding(Map.of(), Map.of(), Map.of());
     }
 
+    /** Full shapes for the given inputs (as {@link #resolve} returns them), nothing else bound. */
+    public static ShapeBinding ofShapes(Map<String, long[]> shapes) {
+        ShapeBinding binding = none();
+        for (Map.Entry<String, long[]> input : shapes.entrySet()) {
+            binding = binding.withInputShape(input.getKey(), input.getValue());
+        }
+        return binding;
+    }
+
     /** This binding plus a full shape for one input. */
     public ShapeBinding withInputShape(String input, long... shape) {
         for (long dim : shape) {

@@ -161,7 +161,7 @@ public final class Pipeline {
         Optional<Map<String, TensorData>> typical = binding.isEmpty() ? typicalSample() : Optional.empty();
         ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
         Map<String, long[]> shapes = shapesUsed.resolve(original);
-        Footprint before = imported.isPresent() ? imported.get().footprint(resolved(shapes))
+        Footprint before = imported.isPresent() ? imported.get().footprint(ShapeBinding.ofShapes(shapes))
                 : FootprintAnalyzer.analyze(original, shapesUsed);
         Map<String, TensorData> benchmarkInputs = typical.orElseGet(() -> InputGenerator.generate(original, shapes,
                 shapesUsed.inputValues(), SEED));
@@ -226,7 +226,7 @@ public final class Pipeline {
     private static ShapeBinding bindingOf(Map<String, TensorData> sample) {
         Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
         sample.forEach((input, value) -> shapes.put(input, value.shape()));
-        return resolved(shapes);
+        return ShapeBinding.ofShapes(shapes);
     }
 
     /** The gate's inputs, else the validation data, else generated samples. */
@@ -292,15 +292,6 @@ public final class Pipeline {
                 + " exceeds " + ConversionFidelity.TOLERANCE);
         return new ValidationOutcome(true, false, validation.thresholds(), failures, validation.fidelity(),
                 validation.task(), validation.taskMetrics(), validation.metrics(), validation.writtenDespiteFailure());
-    }
-
-    /** A binding of every input to the given shape. */
-    private static ShapeBinding resolved(Map<String, long[]> shapes) {
-        ShapeBinding binding = ShapeBinding.none();
-        for (Map.Entry<String, long[]> input : shapes.entrySet()) {
-            binding = binding.withInputShape(input.getKey(), input.getValue());
-        }
-        return binding;
     }
 
     private BenchmarkResult measure(String task, OnnxModel model, SessionSettings settings, Map<String, TensorData> inputs)

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * A benchmark measured in a child JVM, so that the caller's heap does not pollute the memory figure; the
  * same protocol for every runtime (ONNX Runtime here, TensorFlow Java in {@code lathe-tensorflow}). The
  * parent writes the inputs as {@code .npy} files and a {@code request.properties} into a temporary folder
- * and starts {@code java -cp <class path> CHILD_MAIN FOLDER}; the child reads them with {@link #request},
+ * and starts {@code java CHILD_MAIN FOLDER} with the caller's class path; the child reads them with {@link #request},
  * measures, and answers with {@link #answer}.
  */
 public final class ForkedBenchmark {
@@ -68,9 +68,13 @@ public final class ForkedBenchmark {
             }
             Path log = folder.resolve("child.log");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Process child = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                    childMain.getName(), folder.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            // The class path goes in the environment, not on the command line: ONNX Runtime 1.29 crashes
+            // (SIGSEGV while creating its environment) in a JVM whose command line is longer than about 4 KB,
+            // which a test or application class path easily is.
+            ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), childMain.getName(), folder.toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+            Process child = builder.start();
             int exit = child.waitFor();
             if (exit != 0 || !Files.exists(folder.resolve(RESULT))) {
                 throw new RuntimeFailureException(source + ": the benchmark child JVM failed (exit " + exit + "): "

@@ -227,7 +227,11 @@ public final class OnnxConverter {
             graph.emitNamed(output.name(), Node.op("Identity").in(graph.plain(value)).out(output.name()));
             proto.addOutput(valueInfo(output.name(), value.type(), output));
         }
-        proto.addAllNode(graph.nodes()).addAllInitializer(graph.initializers());
+        // Constants that converters read as attributes (axes, kernel sizes) are read by no node.
+        Set<String> read = new HashSet<>();
+        graph.nodes().forEach(node -> read.addAll(node.getInputList()));
+        proto.addAllNode(graph.nodes()).addAllInitializer(graph.initializers().stream()
+                .filter(initializer -> read.contains(initializer.getName())).toList());
         ModelProto onnx = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("lathe-tensorflow")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(SOURCE_KEY)

@@ -12,7 +12,7 @@ import dev.lathe.tensorflow.SavedModel;
 import dev.lathe.tensorflow.SavedModelFootprint;
 import dev.lathe.tensorflow.SignatureInfo;
 import dev.lathe.tensorflow.SignatureInputs;
-import dev.lathe.tensorflow.TestModelAccess;
+import dev.lathe.tensorflow.TestSavedModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ class OnnxConverterTest {
 
     @Test
     void mlpConvertsExactly() throws Exception {
-        try (SavedModel model = TestModelAccess.mlp(dir)) {
+        try (SavedModel model = TestSavedModels.load(TestSavedModels.mlp(dir.resolve("mlp")))) {
             OnnxModel onnx = check(model, ShapeBinding.none().withInputShape("x", 3, 16));
             assertThat(ops(onnx)).contains("MatMul").doesNotContain("Transpose");
         }
@@ -35,7 +35,7 @@ class OnnxConverterTest {
 
     @Test
     void cnnConvertsExactlyWithOneTranspose() throws Exception {
-        try (SavedModel model = TestModelAccess.cnn(dir)) {
+        try (SavedModel model = TestSavedModels.load(TestSavedModels.cnn(dir.resolve("cnn")))) {
             OnnxModel onnx = check(model, ShapeBinding.none().withInputShape("image", 2, 32, 32, 3));
             assertThat(ops(onnx).stream().filter("Transpose"::equals)).hasSize(1);
         }
@@ -43,7 +43,7 @@ class OnnxConverterTest {
 
     @Test
     void encoderBlockConvertsExactly() throws Exception {
-        try (SavedModel model = TestModelAccess.encoder(dir)) {
+        try (SavedModel model = TestSavedModels.load(TestSavedModels.encoderBlock(dir.resolve("encoder")))) {
             OnnxModel onnx = check(model, ShapeBinding.none().withInputShape("input_ids", 2, 8));
             assertThat(ops(onnx)).doesNotContain("Einsum");
         }
