@@ -22,7 +22,6 @@ class SavedModelFootprintTest {
                 assertThat(x.shape()).containsExactly(-1, 16);
             });
             Footprint footprint = SavedModelFootprint.analyze(model, signature, ShapeBinding.none().withInputShape("x", 4, 16));
-            System.out.println(footprint);
             assertThat(footprint.macs()).isEqualTo(4 * 768);
             assertThat(footprint.parameters()).isEqualTo(808);
             assertThat(footprint.bytesByDataType()).containsEntry("FLOAT", 808L * 4);
@@ -33,7 +32,6 @@ class SavedModelFootprintTest {
     void cnnFootprintMatchesTheHandCount() throws Exception {
         try (SavedModel model = TestSavedModels.load(TestSavedModels.cnn(dir.resolve("cnn")))) {
             Footprint footprint = SavedModelFootprint.analyze(model, model.signature(), ShapeBinding.none());
-            System.out.println(footprint);
             assertThat(footprint.macs()).isEqualTo(247_968);
         }
     }
@@ -43,7 +41,6 @@ class SavedModelFootprintTest {
         try (SavedModel model = TestSavedModels.load(TestSavedModels.encoderBlock(dir.resolve("encoder")))) {
             Footprint footprint = SavedModelFootprint.analyze(model, model.signature(),
                     ShapeBinding.none().withInputShape("input_ids", 1, 8));
-            System.out.println(footprint);
             assertThat(footprint.macs()).isEqualTo(2048 * 8 + 32 * 64);
         }
     }

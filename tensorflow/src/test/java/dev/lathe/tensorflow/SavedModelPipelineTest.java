@@ -39,7 +39,6 @@ class SavedModelPipelineTest {
                     .build()
                     .run(imported, output);
             OptimizationReport report = result.report();
-            System.out.println(ReportMarkdown.render(report));
             assertThat(report.measuredBefore().provider()).isEqualTo("tensorflow-java cpu (1 thread)");
             assertThat(report.measuredAfter().provider()).isEqualTo("cpu (1 thread)");
             assertThat(report.before().macs()).isEqualTo(247_968);
@@ -62,6 +61,15 @@ class SavedModelPipelineTest {
                 .hasMessageContaining("op Cumsum (node")
                 .hasMessageContaining("op Atan2 (node");
         assertThat(Files.list(dir).filter(f -> f.toString().endsWith(".onnx"))).isEmpty();
+    }
+
+    @Test
+    void anUnknownSignatureIsRefusedWithTheKeysThereAre() throws Exception {
+        try (SavedModel model = SavedModel.load(TestSavedModels.mlp(dir.resolve("mlp")))) {
+            assertThat(model.tags()).containsExactly("serve");
+            assertThatThrownBy(() -> model.signature("predict"))
+                    .isInstanceOf(InvalidModelException.class).hasMessageContaining("no signature 'predict'; it has serving_default");
+        }
     }
 
     @Test

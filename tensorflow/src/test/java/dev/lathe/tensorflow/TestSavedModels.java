@@ -148,6 +148,49 @@ public final class TestSavedModels {
                 .addInput(b.asOutput()).build().output(0);
     }
 
+    /**
+     * The less common converters in one graph, on {@code x} float [batch, 8, 8, 4]: Conv2D → LeakyRelu →
+     * ConcatV2 of two NCHW-held values on axis -1 → Conv2DBackpropInput (stride 2, SAME, output size from
+     * Shape/StridedSlice/Pack) → Pad → MirrorPad → Max over channels → Square → Sum → Sqrt → Squeeze →
+     * ExpandDims → Slice → GatherV2 → Tile → AddN with a Cast of Greater → Select → Minimum/Maximum →
+     * LogSoftmax ({@code scores} [batch, 3, 2]); also {@code upsampled} (the transposed convolution) and
+     * {@code pooled} (Mean over H, W with keep_dims, + BiasAdd).
+     */
+    public static Path oddsAndEnds(Path dir) throws IOException {
+        Random random = new Random(SEED + 3);
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 8, 8, 4)));
+            Operand<TFloat32> a = tf.nn.conv2d(x, tf.variable(weights(tf, random, 3, 3, 4, 6)), List.of(1L, 1L, 1L, 1L), "SAME");
+            Operand<TFloat32> b = tf.nn.leakyRelu(a, org.tensorflow.op.nn.LeakyRelu.alpha(0.1f));
+            Operand<TFloat32> c = tf.concat(List.of(b, tf.nn.relu(a)), tf.constant(-1));
+            Operand<TInt32> batch = tf.stridedSlice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}),
+                    tf.constant(new int[] {1}), StridedSlice.shrinkAxisMask(1L));
+            Operand<TInt32> size = tf.stack(List.of(batch, tf.constant(16), tf.constant(16), tf.constant(5)));
+            Operand<TFloat32> upsampled = tf.nn.conv2dBackpropInput(size, tf.variable(weights(tf, random, 3, 3, 5, 12)), c,
+                    List.of(1L, 2L, 2L, 1L), "SAME");
+            Operand<TFloat32> e = tf.pad(upsampled, tf.constant(new int[][] {{0, 0}, {1, 1}, {2, 0}, {0, 0}}), tf.constant(0.5f));
+            Operand<TFloat32> f = tf.mirrorPad(e, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), "REFLECT");
+            Operand<TFloat32> m = tf.max(f, tf.constant(new int[] {3}));
+            Operand<TFloat32> h = tf.sum(tf.math.square(m), tf.constant(new int[] {2}), org.tensorflow.op.core.Sum.keepDims(true));
+            Operand<TFloat32> i = tf.math.sqrt(tf.math.add(h, tf.constant(1f)));
+            Operand<TFloat32> j = tf.squeeze(i, org.tensorflow.op.core.Squeeze.axis(List.of(2L)));
+            Operand<TFloat32> k = tf.expandDims(j, tf.constant(1));
+            Operand<TFloat32> l = tf.slice(k, tf.constant(new int[] {0, 0, 1}), tf.constant(new int[] {-1, -1, 4}));
+            Operand<TFloat32> n = tf.tile(tf.gather(l, tf.constant(new int[] {3, 0}), tf.constant(2)), tf.constant(new int[] {1, 3, 1}));
+            n = tf.math.mul(n, tf.constant(0.05f));
+            Operand<TFloat32> o = tf.math.addN(List.of(n, n, tf.dtypes.cast(tf.math.greater(n, tf.constant(0.5f)), TFloat32.class)));
+            Operand<TFloat32> p = tf.select(tf.math.greater(o, tf.constant(1f)), o,
+                    tf.math.minimum(o, tf.math.maximum(o, tf.constant(0.2f))));
+            Operand<TFloat32> scores = tf.nn.logSoftmax(p);
+            Operand<TFloat32> pooled = tf.nn.biasAdd(tf.math.mean(a, tf.constant(new int[] {1, 2}), Mean.keepDims(true)),
+                    tf.variable(weights(tf, random, 6)));
+            export(g, dir, Signature.builder().input("x", x).output("scores", scores).output("upsampled", upsampled)
+                    .output("pooled", pooled).build(), List.of());
+        }
+        return dir;
+    }
+
     /** {@code y = Atan2(Cumsum(x, 1), x) · w}: two ops the converter lacks, for the error that lists them all. */
     public static Path withUnsupportedOps(Path dir) throws IOException {
         try (Graph g = new Graph()) {

@@ -69,10 +69,18 @@ final class ElementwiseOps {
                 node.graph().put(node.name() + ":" + i, node.input(i));
             }
         });
-        table.put("SelectV2", node -> {
-            ConversionGraph g = node.graph();
-            node.output(node.emit(Node.op("Where").in(g.plain(node.input(0)), g.plain(node.input(1)), g.plain(node.input(2)))));
+        table.put("SelectV2", ElementwiseOps::where);
+        table.put("Select", node -> {
+            if (node.inputRank(0) != node.inputRank(1)) {
+                throw node.unsupported("a condition of lower rank than the values (row selection)");
+            }
+            where(node);
         });
+    }
+
+    private static void where(NodeContext node) {
+        ConversionGraph g = node.graph();
+        node.output(node.emit(Node.op("Where").in(g.plain(node.input(0)), g.plain(node.input(1)), g.plain(node.input(2)))));
     }
 
     private static void unary(NodeContext node, String onnxOp) {

@@ -3,6 +3,7 @@ package dev.lathe.tensorflow.convert;
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.Node;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
@@ -227,18 +228,18 @@ public final class OnnxConverter {
             graph.emitNamed(output.name(), Node.op("Identity").in(graph.plain(value)).out(output.name()));
             proto.addOutput(valueInfo(output.name(), value.type(), output));
         }
-        // Constants that converters read as attributes (axes, kernel sizes) are read by no node.
-        Set<String> read = new HashSet<>();
-        graph.nodes().forEach(node -> read.addAll(node.getInputList()));
-        proto.addAllNode(graph.nodes()).addAllInitializer(graph.initializers().stream()
-                .filter(initializer -> read.contains(initializer.getName())).toList());
+        proto.addAllNode(graph.nodes()).addAllInitializer(graph.initializers());
         ModelProto onnx = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("lathe-tensorflow")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(SOURCE_KEY)
                         .setValue(model.directory().toString()))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(SIGNATURE_KEY).setValue(signature.key()))
                 .setGraph(proto).build();
-        return OnnxModel.of(onnx, model.directory() + " (converted to ONNX)", null);
+        // Drops what only fed attributes: constants read as axes or kernel sizes, a transposed convolution's
+        // output-size computation.
+        ModelEditor editor = OnnxModel.of(onnx, model.directory() + " (converted to ONNX)", null).edit();
+        editor.removeDeadNodes();
+        return editor.build();
     }
 
     /** A graph input or output: known dimensions as numbers, unknown ones as {@code batch} or {@code NAME_dimI}. */

@@ -49,6 +49,14 @@ class OnnxConverterTest {
         }
     }
 
+    @Test
+    void lessCommonOpsConvertExactly() throws Exception {
+        try (SavedModel model = TestSavedModels.load(TestSavedModels.oddsAndEnds(dir.resolve("odds")))) {
+            OnnxModel onnx = check(model, ShapeBinding.none().withInputShape("x", 2, 8, 8, 4));
+            assertThat(ops(onnx)).contains("ConvTranspose", "Pad", "Tile", "Where", "LogSoftmax", "Sum");
+        }
+    }
+
     private static OnnxModel check(SavedModel model, ShapeBinding binding) throws Exception {
         SignatureInfo signature = model.signature();
         OnnxModel onnx = OnnxConverter.convert(model, signature);
@@ -68,7 +76,6 @@ class OnnxConverterTest {
             samples.add(sample);
         }
         ConversionFidelity fidelity = ConversionCheck.measure(model, signature, onnx, samples);
-        System.out.println(model.directory().getFileName() + ": " + fidelity + " ops " + ops(onnx));
         assertThat(fidelity.relativeError()).isLessThanOrEqualTo(ConversionFidelity.TOLERANCE);
         Footprint tf = SavedModelFootprint.analyze(model, signature, binding);
         Footprint converted = FootprintAnalyzer.analyze(onnx, binding);
