@@ -22,10 +22,11 @@ final class FootprintJson {
         Footprint footprint = inspection.footprint();
         ObjectNode json = Json.object();
         json.put("model", inspection.model());
-        if (!inspection.origin().isEmpty()) {
-            ArrayNode origin = json.putArray("origin");
-            inspection.origin().forEach(origin::add);
-        }
+        inspection.format().ifPresent(format -> {
+            json.put("format", format);
+            ArrayNode details = json.putArray("details");
+            inspection.details().forEach(details::add);
+        });
         json.put("sizeBytes", footprint.sizeBytes());
         json.put("parameters", footprint.parameters());
         json.put("quantizedParameters", footprint.quantizedParameters());

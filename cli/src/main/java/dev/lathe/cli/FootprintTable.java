@@ -25,12 +25,12 @@ final class FootprintTable {
         StringBuilder text = new StringBuilder();
         List<String[]> summary = new ArrayList<>();
         summary.add(row("Model", inspection.model()));
-        if (inspection.origin().isEmpty()) {
+        if (inspection.format().isPresent()) {
+            summary.add(row("Format", inspection.format().get()));
+        } else {
             summary.add(row("Opsets", inspection.opsets().entrySet().stream()
                     .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + " " + e.getValue())
                     .collect(Collectors.joining(", "))));
-        } else {
-            summary.add(row("Format", inspection.origin().get(0)));
         }
         summary.add(row("Size", Figures.bytesAndExact(footprint.sizeBytes())));
         summary.add(row("Parameters", Figures.countAndExact(footprint.parameters())));
@@ -64,9 +64,8 @@ final class FootprintTable {
             TextTable.section(text, "Unresolved nodes (output shapes unknown, compute not counted)",
                     footprint.unresolvedNodes().stream().map(TextTable::row).toList(), true);
         }
-        if (inspection.origin().size() > 1) {
-            TextTable.section(text, "Signatures", inspection.origin().subList(1, inspection.origin().size()).stream()
-                    .map(TextTable::row).toList(), false);
+        if (!inspection.details().isEmpty()) {
+            TextTable.section(text, "Original", inspection.details().stream().map(TextTable::row).toList(), false);
         }
         if (!inspection.metadata().isEmpty()) {
             List<String[]> metadata = new ArrayList<>();

@@ -5,7 +5,6 @@ import dev.lathe.core.conversion.ImportedModel;
 import dev.lathe.core.conversion.ModelImporters;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
-import dev.lathe.core.model.ShapeBinding;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,8 +42,7 @@ final class InspectCommand implements Callable<Integer> {
         Inspection inspection;
         if (ModelImporters.isForeign(model)) {
             try (ImportedModel imported = ModelImporters.importerFor(model).open(model)) {
-                inspection = Inspection.of(model.toString(), imported, imported.footprint(
-                        ShapeBinding.ofShapes(shapes.binding().resolve(imported.onnx()))));
+                inspection = Inspection.of(model.toString(), imported, imported.footprint(shapes.binding()));
             }
         } else {
             OnnxModel loaded = OnnxModel.load(model);

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -18,26 +19,29 @@ import java.util.TreeMap;
  * @param footprint the static footprint for the chosen input shapes
  * @param opsets    operator set version per domain ("" is the default ONNX domain)
  * @param metadata  the model's metadata_props (producer notes, provenance), in file order
- * @param origin    for a model of another framework (a TensorFlow SavedModel): what it is and its signatures,
- *                  one line each; empty for an ONNX model
+ * @param format    for a model of another framework, what it is (e.g. {@code TensorFlow SavedModel (signature
+ *                  serving_default)}); empty for an ONNX model
+ * @param details   for a model of another framework, lines on its tags and signatures; empty otherwise
  */
 record Inspection(String model, Footprint footprint, SortedMap<String, Long> opsets, Map<String, String> metadata,
-        List<String> origin) {
+        Optional<String> format, List<String> details) {
 
     /** Copies the maps so that the inspection stays immutable. */
     Inspection {
         opsets = Collections.unmodifiableSortedMap(new TreeMap<>(opsets));
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-        origin = List.copyOf(origin);
+        details = List.copyOf(details);
     }
 
     /** The inspection of a loaded model and its footprint, under the given name. */
     static Inspection of(String model, OnnxModel loaded, Footprint footprint) {
-        return new Inspection(model, footprint, new TreeMap<>(loaded.opsets()), loaded.metadata(), List.of());
+        return new Inspection(model, footprint, new TreeMap<>(loaded.opsets()), loaded.metadata(), Optional.empty(),
+                List.of());
     }
 
     /** The inspection of a model of another framework, its footprint stated in the original's own terms. */
     static Inspection of(String model, ImportedModel imported, Footprint footprint) {
-        return new Inspection(model, footprint, new TreeMap<>(), Map.of(), imported.description());
+        return new Inspection(model, footprint, new TreeMap<>(), Map.of(), Optional.of(imported.format()),
+                imported.details());
     }
 }

@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import static dev.lathe.cli.TextTable.row;
 
 import dev.lathe.core.footprint.Footprint;
+import dev.lathe.core.report.ConversionFidelity;
 import dev.lathe.core.report.Cost;
 import dev.lathe.core.report.Figures;
 import dev.lathe.core.report.OptimizationReport;
@@ -47,7 +48,8 @@ final class OptimizationTable {
         report.conversion().ifPresent(conversion -> summary.add(row("Conversion", "from " + conversion.from()
                 + ": max abs error " + Figures.significant(conversion.maxAbsError()) + " on " + conversion.samples()
                 + " samples (" + Figures.significant(conversion.relativeError()) + " of the output scale, "
-                + (conversion.withinTolerance() ? "within" : "BEYOND") + " the 1e-4 tolerance)")));
+                + (conversion.withinTolerance() ? "within" : "BEYOND") + " the "
+                + Figures.significant(ConversionFidelity.TOLERANCE) + " tolerance)")));
         StringBuilder text = new StringBuilder();
         TextTable.appendAligned(text, "", summary, false);
         TextTable.section(text, "Before and after", comparison(report), true);

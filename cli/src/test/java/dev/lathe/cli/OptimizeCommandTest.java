@@ -90,7 +90,7 @@ class OptimizeCommandTest {
                 .containsPattern("(?m)^  Cosine min +1\\.000000$")
                 .containsPattern("(?m)^  Max abs error +0$")
                 .containsPattern("(?m)^  Validation +passed \\(min-cosine=0\\.98\\)$")
-                .containsPattern("(?m)^  Compute saved +-?[0-9.]+ %( \\(within measurement noise: .*\\))?$")
+                .containsPattern("(?m)^  Compute saved +[-−]?[0-9.]+ %( \\(within measurement noise: .*\\))?$")
                 .containsPattern("(?m)^  MACs saved +0\\.0 %$")
                 .containsPattern("(?m)^  1 +cleanup +— +[0-9.]+ ms +ok +deadNodesRemoved=1, ")
                 .containsPattern("(?m)^Provider +cpu")

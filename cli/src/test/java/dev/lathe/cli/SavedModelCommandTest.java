@@ -21,14 +21,30 @@ class SavedModelCommandTest {
         Path cnn = TestSavedModels.cnn(folder.resolve("cnn"));
         CommandRun run = CommandRun.of("inspect", cnn.toString(), "--shape", "image=2x32x32x3");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("Format", "TensorFlow SavedModel, tags [serve]", "495,936", "Conv2D",
-                "FusedBatchNormV3", "signature serving_default: inputs [image: DT_FLOAT [?, 32, 32, 3]]");
+        assertThat(run.out()).contains("Format", "TensorFlow SavedModel (signature serving_default)", "tags [serve]",
+                "495,936", "Conv2D", "FusedBatchNormV3",
+                "signature serving_default: inputs [image: DT_FLOAT [?, 32, 32, 3]]");
 
         CommandRun json = CommandRun.of("inspect", cnn.toString(), "--json");
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertThat(root.get("macs").asLong()).isEqualTo(247_968);
         assertThat(root.get("parameters").asLong()).isEqualTo(626);
-        assertThat(root.get("origin").get(0).asText()).startsWith("TensorFlow SavedModel");
+        assertThat(root.get("format").asText()).startsWith("TensorFlow SavedModel");
+        assertThat(root.get("details").get(0).asText()).startsWith("tags [serve]");
+    }
+
+    @Test
+    void aGraphTheConverterCannotTakeIsInspectedButNotOptimized() throws Exception {
+        Path odd = TestSavedModels.withUnsupportedOps(folder.resolve("odd"));
+        CommandRun inspect = CommandRun.of("inspect", odd.toString());
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        assertThat(inspect.out()).contains("Cumsum", "Atan2");
+
+        Path output = folder.resolve("odd.onnx");
+        CommandRun optimize = CommandRun.of("optimize", odd.toString(), "-o", output.toString(), "-q");
+        assertThat(optimize.exitCode()).isEqualTo(1);
+        assertThat(optimize.err()).contains("op Cumsum (node", "op Atan2 (node");
+        assertThat(output).doesNotExist();
     }
 
     @Test
@@ -40,7 +56,7 @@ class SavedModelCommandTest {
                 "--threads", "1", "--runs", "20", "--report", report.toString(), "-q");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("original: tensorflow-java cpu (1 thread); optimized: cpu (1 thread)",
-                "Conversion", "within the 1e-4 tolerance");
+                "Conversion", "within the 1.000e-04 tolerance");
         assertThat(OnnxModel.load(output).proto().getGraph().getNodeList())
                 .anyMatch(node -> node.getOpType().equals("DynamicQuantizeMatMul"));
         JsonNode json = new ObjectMapper().readTree(Files.readString(report));

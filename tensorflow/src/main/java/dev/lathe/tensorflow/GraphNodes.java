@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
@@ -30,11 +29,6 @@ public final class GraphNodes {
     /** Indexes a graph's nodes. */
     public static GraphNodes of(GraphDef graph) {
         return new GraphNodes(graph);
-    }
-
-    /** The node with this name. */
-    public Optional<NodeDef> node(String name) {
-        return Optional.ofNullable(byName.get(name));
     }
 
     /**

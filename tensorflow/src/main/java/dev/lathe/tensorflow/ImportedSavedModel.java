@@ -18,24 +18,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A SavedModel signature loaded in TensorFlow Java and converted to ONNX; see {@link SavedModelImporter}. */
+/**
+ * A SavedModel signature loaded in TensorFlow Java, converted to ONNX when first asked for (so that a model
+ * with ops the converter lacks can still be inspected); see {@link SavedModelImporter}.
+ */
 final class ImportedSavedModel implements ImportedModel {
     private final SavedModel model;
     private final SignatureInfo signature;
-    private final OnnxModel onnx;
+    private OnnxModel onnx;
 
-    private ImportedSavedModel(SavedModel model, SignatureInfo signature, OnnxModel onnx) {
+    private ImportedSavedModel(SavedModel model, SignatureInfo signature) {
         this.model = model;
         this.signature = signature;
-        this.onnx = onnx;
     }
 
-    /** Loads and converts; {@code signatureKey} null for the serving signature. */
+    /** Loads; {@code signatureKey} null for the serving signature. */
     static ImportedSavedModel open(Path directory, String signatureKey) throws LatheException {
         SavedModel model = SavedModel.load(directory);
         try {
-            SignatureInfo signature = signatureKey == null ? model.signature() : model.signature(signatureKey);
-            return new ImportedSavedModel(model, signature, OnnxConverter.convert(model, signature));
+            return new ImportedSavedModel(model, signatureKey == null ? model.signature() : model.signature(signatureKey));
         } catch (LatheException | RuntimeException e) {
             model.close();
             throw e;
@@ -53,15 +54,17 @@ final class ImportedSavedModel implements ImportedModel {
     }
 
     @Override
-    public OnnxModel onnx() {
+    public synchronized OnnxModel onnx() throws LatheException {
+        if (onnx == null) {
+            onnx = OnnxConverter.convert(model, signature);
+        }
         return onnx;
     }
 
     @Override
-    public List<String> description() {
+    public List<String> details() {
         List<String> lines = new ArrayList<>();
-        lines.add("TensorFlow SavedModel, tags " + model.tags() + ", converted to ONNX opset " + OnnxConverter.OPSET
-                + " from signature " + signature.key());
+        lines.add("tags " + model.tags() + "; signature " + signature.key() + " converts to ONNX opset " + OnnxConverter.OPSET);
         for (SignatureInfo s : model.signatures()) {
             lines.add("signature " + s.key() + ": inputs " + s.inputs() + ", outputs " + s.outputs());
         }
@@ -82,7 +85,7 @@ final class ImportedSavedModel implements ImportedModel {
 
     @Override
     public ConversionFidelity check(List<Map<String, TensorData>> samples) throws LatheException {
-        return ConversionCheck.measure(model, signature, onnx, samples);
+        return ConversionCheck.measure(model, signature, onnx(), samples);
     }
 
     @Override

@@ -169,11 +169,6 @@ public final class SavedModel implements AutoCloseable {
         return metaGraph.getGraphDef();
     }
 
-    /** Whether the graph calls functions of a function library (as TF 2 Keras exports do). */
-    public boolean hasFunctionLibrary() {
-        return metaGraph.getGraphDef().getLibrary().getFunctionCount() > 0;
-    }
-
     /** Bytes on disk: {@code saved_model.pb} and every file under the directory (variables, assets). */
     public long sizeBytes() throws InvalidModelException {
         try (Stream<Path> files = Files.walk(directory)) {
@@ -209,14 +204,14 @@ public final class SavedModel implements AutoCloseable {
         for (TensorSpec input : signature.inputs()) {
             TensorData value = inputs.get(input.name());
             if (value == null) {
-                throw new IllegalArgumentException("signature " + signature.key() + " needs input '" + input.name()
-                        + "'; given " + inputs.keySet());
+                throw new IllegalArgumentException(directory + ": signature " + signature.key() + " needs input '"
+                        + input.name() + "'; given " + inputs.keySet());
             }
             feeds.put(input.tensorName(), value);
         }
         for (String name : inputs.keySet()) {
             if (signature.inputs().stream().noneMatch(i -> i.name().equals(name))) {
-                throw new IllegalArgumentException("signature " + signature.key() + " has no input '" + name
+                throw new IllegalArgumentException(directory + ": signature " + signature.key() + " has no input '" + name
                         + "'; its inputs are " + signature.inputs().stream().map(TensorSpec::name).toList());
             }
         }
@@ -263,32 +258,43 @@ public final class SavedModel implements AutoCloseable {
                 return values;
             }
         } catch (TensorFlowException | IllegalArgumentException e) {
-            throw new RuntimeFailureException(directory + ": TensorFlow failed to run the graph: " + e.getMessage(), e);
+            throw new RuntimeFailureException(directory + ": TensorFlow failed to run the graph (feeding "
+                    + feeds.keySet() + ", fetching " + (tensorNames.size() <= 5 ? tensorNames
+                    : tensorNames.subList(0, 5) + " and " + (tensorNames.size() - 5) + " more") + "): " + e.getMessage(), e);
         } finally {
             fed.forEach(Tensor::close);
         }
     }
 
     /**
-     * The current value of a resource variable, given its {@code VarHandleOp} node (read through a
-     * {@code ReadVariableOp} this method adds to the graph once per variable).
+     * The current values of resource variables, given their {@code VarHandleOp} nodes, read in one run
+     * through {@code ReadVariableOp}s this method adds to the graph (once per variable).
      *
-     * @throws RuntimeFailureException if the node is not a variable handle or TensorFlow cannot read it
+     * @throws RuntimeFailureException if a node is not a variable handle or TensorFlow cannot read it
      */
-    public synchronized TensorData variableValue(String handleNode) throws RuntimeFailureException {
-        String read = variableReads.get(handleNode);
-        if (read == null) {
-            GraphOperation handle = bundle.graph().operation(handleNode);
-            if (handle == null || !handle.type().equals("VarHandleOp")) {
-                throw new RuntimeFailureException(directory + ": '" + handleNode + "' is not a VarHandleOp node", null);
+    public synchronized List<TensorData> variableValues(List<String> handleNodes) throws RuntimeFailureException {
+        List<String> reads = new ArrayList<>();
+        for (String handleNode : handleNodes) {
+            String read = variableReads.get(handleNode);
+            if (read == null) {
+                GraphOperation handle = bundle.graph().operation(handleNode);
+                if (handle == null || !handle.type().equals("VarHandleOp")) {
+                    throw new RuntimeFailureException(directory + ": '" + handleNode + "' is not a VarHandleOp node", null);
+                }
+                org.tensorflow.proto.DataType type = handle.attributes().getAttrType("dtype");
+                Ops tf = Ops.create(bundle.graph());
+                read = tf.readVariableOp(handle.output(0),
+                        TfTypes.tensorClass(TfTypes.requireOnnxType(type, "variable " + handleNode))).op().name();
+                variableReads.put(handleNode, read);
             }
-            org.tensorflow.proto.DataType type = handle.attributes().getAttrType("dtype");
-            Ops tf = Ops.create(bundle.graph());
-            read = tf.readVariableOp(handle.output(0),
-                    TfTypes.tensorClass(TfTypes.requireOnnxType(type, "variable " + handleNode))).op().name();
-            variableReads.put(handleNode, read);
+            reads.add(read + ":0");
         }
-        return fetch(List.of(read + ":0"), Map.of()).get(0);
+        return reads.isEmpty() ? List.of() : fetch(reads, Map.of());
+    }
+
+    /** The current value of one resource variable; see {@link #variableValues}. */
+    public TensorData variableValue(String handleNode) throws RuntimeFailureException {
+        return variableValues(List.of(handleNode)).get(0);
     }
 
     /** Releases the native session and graph. */

@@ -49,7 +49,12 @@ public final class SavedModelFootprint {
      */
     public static Footprint analyze(SavedModel model, SignatureInfo signature, ShapeBinding binding)
             throws LatheException {
-        Map<String, long[]> inputShapes = SignatureInputs.shapes(signature, binding);
+        Map<String, long[]> inputShapes;
+        try {
+            inputShapes = SignatureInputs.shapes(signature, binding);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException(model.directory() + ": " + e.getMessage(), e);
+        }
         Map<String, TensorData> inputs = SignatureInputs.generate(signature, inputShapes, SEED);
         List<NodeDef> nodes;
         try {
@@ -77,27 +82,25 @@ public final class SavedModelFootprint {
         for (int i = 0; i < names.size(); i++) {
             byTensor.put(names.get(i), fetched.get(i));
         }
-        return count(model, signature, nodes, byTensor, inputShapes);
-    }
-
-    private static Footprint count(SavedModel model, SignatureInfo signature, List<NodeDef> nodes,
-            Map<String, Fetched> tensors, Map<String, long[]> inputShapes) throws LatheException {
         Counts counts = new Counts();
+        // Constants and ref variables in one run, resource variables in another: their zeros count.
+        List<String> constants = nodes.stream().filter(n -> n.getOp().equals("Const") || n.getOp().equals("VariableV2"))
+                .map(n -> n.getName() + ":0").filter(byTensor::containsKey).toList();
+        List<String> handles = nodes.stream().filter(n -> n.getOp().equals("VarHandleOp")).map(NodeDef::getName).toList();
+        List<TensorData> values = new ArrayList<>(model.fetch(constants, Map.of(), TfTensors::toTensorData));
+        values.addAll(model.variableValues(handles));
+        for (TensorData value : values) {
+            counts.addConstant(value.dataType(), value.shape(), value.dataType().isFloatingPoint() ? value.countZeros() : 0);
+        }
         for (NodeDef node : nodes) {
             counts.opCounts.merge(node.getOp(), 1L, Long::sum);
-            switch (node.getOp()) {
-                case "Const", "VariableV2" -> {
-                    if (tensors.containsKey(node.getName() + ":0")) {
-                        TensorData value = model.fetch(List.of(node.getName() + ":0"), Map.of()).get(0);
-                        counts.addConstant(value.dataType(), value.shape(), value.dataType().isFloatingPoint()
-                                ? value.countZeros() : 0);
-                    }
+            if (!node.getOp().equals("Const") && !node.getOp().equals("VariableV2") && !node.getOp().equals("VarHandleOp")) {
+                try {
+                    countCompute(node, byTensor, counts);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidModelException(model.directory() + ": op " + node.getOp() + " (node " + node.getName()
+                            + "): " + e.getMessage(), e);
                 }
-                case "VarHandleOp" -> {
-                    TensorData value = model.variableValue(node.getName());
-                    counts.addConstant(value.dataType(), value.shape(), value.dataType().isFloatingPoint() ? value.countZeros() : 0);
-                }
-                default -> countCompute(node, tensors, counts);
             }
         }
         List<String> notes = new ArrayList<>();

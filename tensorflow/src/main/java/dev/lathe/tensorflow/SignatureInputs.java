@@ -10,15 +10,25 @@ import java.util.Random;
 
 /**
  * Concrete input shapes and generated inputs for a signature, for footprints and benchmarks when no real
- * data is given. Unknown dimensions take the shape bound for the input, else 1.
+ * data is given. An unknown dimension has a name ({@link #dimensionName}, the same the converted ONNX model
+ * gives it), so it can be bound by name as well as by a whole input shape; unbound, it is 1.
  */
 public final class SignatureInputs {
     private SignatureInputs() {
     }
 
     /**
+     * The name of unknown dimension {@code index} of a signature tensor: {@code batch} for the first
+     * dimension of a tensor of rank 2 or more (the convention of Keras exports), else
+     * {@code NAME_dimINDEX}.
+     */
+    public static String dimensionName(TensorSpec tensor, int index) {
+        return index == 0 && tensor.shape().length >= 2 ? "batch" : tensor.name() + "_dim" + index;
+    }
+
+    /**
      * The concrete shape of every input: the binding's shape for it when given (its rank must match),
-     * else the declared shape with unknown dimensions set to 1.
+     * else the declared shape with unknown dimensions bound by name ({@link #dimensionName}) or set to 1.
      *
      * @throws IllegalArgumentException if a bound shape does not fit the declared one, or an input has an
      *                                  unknown rank and no bound shape
@@ -37,7 +47,13 @@ public final class SignatureInputs {
             } else if (!input.rankKnown()) {
                 throw new IllegalArgumentException("input '" + input.name() + "' has an unknown rank: give its shape");
             } else {
-                shapes.put(input.name(), Arrays.stream(declared).map(d -> d < 0 ? 1 : d).toArray());
+                long[] shape = declared.clone();
+                for (int i = 0; i < shape.length; i++) {
+                    if (shape[i] < 0) {
+                        shape[i] = binding.dimension(dimensionName(input, i)).orElse(1L);
+                    }
+                }
+                shapes.put(input.name(), shape);
             }
         }
         for (String bound : binding.boundInputs()) {

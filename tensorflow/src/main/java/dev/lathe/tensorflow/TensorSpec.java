@@ -33,14 +33,7 @@ public record TensorSpec(String name, String tensorName, String tfType, long[] s
 
     /** The graph node that produces this tensor ({@code tensorName} without its output index). */
     public String nodeName() {
-        int colon = tensorName.lastIndexOf(':');
-        return colon < 0 ? tensorName : tensorName.substring(0, colon);
-    }
-
-    /** The output index of {@link #nodeName()} this tensor is (0 when the name has none). */
-    public int outputIndex() {
-        int colon = tensorName.lastIndexOf(':');
-        return colon < 0 ? 0 : Integer.parseInt(tensorName.substring(colon + 1));
+        return GraphNodes.nodeName(tensorName);
     }
 
     /** {@code name: DT_FLOAT [-1, 4]}, with {@code ?} for unknown dimensions. */

@@ -26,11 +26,16 @@ public interface ImportedModel extends AutoCloseable {
     /** What the original is, e.g. {@code TensorFlow SavedModel (signature serving_default)}. */
     String format();
 
-    /** The converted model; its inputs and outputs carry the original's names, so the same samples feed both. */
-    OnnxModel onnx();
+    /**
+     * The converted model; its inputs and outputs carry the original's names, so the same samples feed
+     * both. Converted when first asked for.
+     *
+     * @throws LatheException if the original cannot be converted (an unsupported op names itself)
+     */
+    OnnxModel onnx() throws LatheException;
 
-    /** Lines describing the original for inspection: tags, signatures, inputs and outputs. */
-    List<String> description();
+    /** Lines describing the original beyond its {@link #format()}, for inspection: tags, signatures, inputs, outputs. */
+    List<String> details();
 
     /**
      * The original's static footprint at the given input shapes.

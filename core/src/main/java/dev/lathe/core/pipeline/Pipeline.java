@@ -149,8 +149,11 @@ public final class Pipeline {
      * Optimizes a model converted from another framework and writes the result. The report's "before" is
      * the original: its footprint in its own terms and its speed measured in its own runtime, on the same
      * inputs as the optimized model; the conversion is checked against the original on the validation
-     * samples (up to {@value #CONVERSION_SAMPLES}), and validation fails when it misses
+     * samples (up to {@value #CONVERSION_SAMPLES}) before any pass runs, and validation fails when it misses
      * {@link ConversionFidelity#TOLERANCE}.
+     *
+     * @throws ValidationFailedException if the conversion or the optimized model misses a threshold
+     * @throws LatheException            if the original cannot be converted, a pass fails or a runtime fails
      */
     public PipelineResult run(ImportedModel imported, Path output) throws LatheException, IOException {
         return run(imported.onnx(), Optional.of(imported), output);
@@ -167,6 +170,11 @@ public final class Pipeline {
                 shapesUsed.inputValues(), SEED));
         ProviderDecision decision = selector.select(providerPolicy, original, benchmarkInputs);
         SessionSettings settings = SessionSettings.of(decision.selected());
+        SampleSource validationInputs = validationSource(original, shapes);
+        Optional<ConversionFidelity> conversion = Optional.empty();
+        if (imported.isPresent()) {
+            conversion = Optional.of(checkConversion(imported.get(), validationInputs));
+        }
 
         Optional<SampleSource> calibrationInputs = calibration.isPresent() ? calibration : calibrateOnGenerated
                 ? Optional.of(GeneratedSamples.of(original, shapes, shapesUsed.inputValues(), calibrationSamples, SEED + 100))
@@ -178,11 +186,8 @@ public final class Pipeline {
         List<StepRecord> steps = optimization.steps();
         Footprint after = FootprintAnalyzer.analyze(optimized, shapesUsed);
 
-        SampleSource validationInputs = validationSource(original, shapes);
         ValidationOutcome validation = validate(original, optimized, settings, validationInputs);
-        Optional<ConversionFidelity> conversion = Optional.empty();
-        if (imported.isPresent()) {
-            conversion = Optional.of(checkConversion(imported.get(), validationInputs));
+        if (conversion.isPresent()) {
             validation = withConversion(validation, conversion.get());
         }
         DataSources data = new DataSources(context.calibrationRead().map(count -> new DataSources.Source(

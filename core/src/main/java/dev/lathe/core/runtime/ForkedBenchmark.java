@@ -75,7 +75,13 @@ public final class ForkedBenchmark {
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
             Process child = builder.start();
-            int exit = child.waitFor();
+            int exit;
+            try {
+                exit = child.waitFor();
+            } catch (InterruptedException e) {
+                child.destroyForcibly();
+                throw e;
+            }
             if (exit != 0 || !Files.exists(folder.resolve(RESULT))) {
                 throw new RuntimeFailureException(source + ": the benchmark child JVM failed (exit " + exit + "): "
                         + tail(log), null);

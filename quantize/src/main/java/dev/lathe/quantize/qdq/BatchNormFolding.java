@@ -6,7 +6,6 @@ import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -84,17 +83,11 @@ final class BatchNormFolding {
             }
             graph.replaceNode(conv.getName(), replaced.build());
             graph.removeNode(norm.getName());
-            // The unfolded weights and statistics, unless another node still reads them: ONNX Runtime warns
-            // about every initializer no node uses.
-            List<String> replacedConstants = new java.util.ArrayList<>(norm.getInputList().subList(1, 5));
-            replacedConstants.addAll(conv.getInputList().subList(1, conv.getInputCount()));
-            for (String constant : replacedConstants) {
-                if (!constant.isEmpty() && graph.initializer(constant).isPresent() && graph.consumers(constant).isEmpty()
-                        && !outputs.contains(constant)) {
-                    graph.removeInitializer(constant);
-                }
-            }
             folded++;
+        }
+        if (folded > 0) {
+            // Drops the unfolded weights and statistics no node reads any more (ONNX Runtime warns about each).
+            graph.removeDeadNodes();
         }
         return folded;
     }

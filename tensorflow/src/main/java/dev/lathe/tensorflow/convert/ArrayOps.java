@@ -47,8 +47,8 @@ final class ArrayOps {
             String shape = node.emit(Node.op("Shape").in(node.graph().plain(node.input(0))));
             node.output(node.graph().cast(shape, DataType.INT64, node.outputType(0)));
         });
-        table.put("GatherV2", node -> gather(node, node.input(0).onnxName(), (int) node.constantInts(2)[0]));
-        table.put("Gather", node -> gather(node, node.input(0).onnxName(), 0));
+        table.put("GatherV2", node -> gather(node, node.constantInts(2)[0]));
+        table.put("Gather", node -> gather(node, 0));
         table.put("Tile", node -> node.output(node.emit(Node.op("Tile").in(node.graph().plain(node.input(0)),
                 int64(node, node.input(1))))));
         table.put("Fill", node -> {
@@ -80,28 +80,21 @@ final class ArrayOps {
         int n = node.inputCount() - 1;
         int rank = node.outputRank(0);
         long axis = node.constantInts(n)[0];
-        if (axis < 0) {
-            if (rank < 0) {
-                throw node.unsupported("a negative axis with an unknown rank");
-            }
-            axis += rank;
-        }
         boolean allNchw = rank == 4;
         for (int i = 0; i < n; i++) {
             allNchw &= node.input(i).layout() == Layout.NCHW;
         }
-        Node concat = Node.op("Concat").attr("axis", allNchw ? Layout.nchwAxis((int) axis) : axis);
+        // ONNX takes negative axes as TensorFlow does; only the NCHW mapping needs the axis counted from 0.
+        Node concat = Node.op("Concat").attr("axis", allNchw ? Layout.nchwAxis((int) (axis < 0 ? axis + 4 : axis)) : axis);
         for (int i = 0; i < n; i++) {
             concat.in(allNchw ? node.input(i).onnxName() : node.graph().plain(node.input(i)));
         }
         node.output(0, node.emit(concat), allNchw ? Layout.NCHW : Layout.AS_IN_TENSORFLOW);
     }
 
+    /** Pack: each input unsqueezed at the axis, then concatenated (a negative axis counts from the output's end in both). */
     private static void pack(NodeContext node) {
         long axis = node.integer("axis", 0);
-        if (axis < 0) {
-            axis += node.outputRank(0);
-        }
         ConversionGraph g = node.graph();
         String axes = g.int64s(node.name() + "/axis", axis);
         Node concat = Node.op("Concat").attr("axis", axis);
@@ -185,13 +178,12 @@ final class ArrayOps {
         node.output(node.emit(pad));
     }
 
-    private static void gather(NodeContext node, String params, int axis) {
+    private static void gather(NodeContext node, long axis) {
         if (node.integer("batch_dims", 0) != 0) {
             throw node.unsupported("batch_dims " + node.integer("batch_dims", 0));
         }
         ConversionGraph g = node.graph();
-        String source = node.input(0).layout() == Layout.NCHW ? g.plain(node.input(0)) : params;
-        node.output(node.emit(Node.op("Gather").in(source, g.plain(node.input(1))).attr("axis", axis)));
+        node.output(node.emit(Node.op("Gather").in(g.plain(node.input(0)), g.plain(node.input(1))).attr("axis", axis)));
     }
 
     /**
@@ -201,26 +193,22 @@ final class ArrayOps {
      */
     private static void reduce(NodeContext node, String onnxOp) {
         TfValue x = node.input(0);
-        int rank = node.inputRank(0);
         long[] axes = node.constantInts(1);
-        for (int i = 0; i < axes.length; i++) {
-            if (axes[i] < 0) {
-                if (rank < 0) {
-                    throw node.unsupported("a negative axis with an unknown rank");
-                }
-                axes[i] += rank;
-            }
-        }
         boolean keep = node.bool("keep_dims");
+        if (axes.length == 0) {
+            // TensorFlow reduces nothing over no axes; ONNX would reduce over all of them.
+            node.output(0, node.emit(Node.op("Identity").in(x.onnxName())), x.layout());
+            return;
+        }
         String input;
         Layout layout = Layout.AS_IN_TENSORFLOW;
         Set<Long> reduced = new java.util.HashSet<>();
-        Arrays.stream(axes).forEach(reduced::add);
+        Arrays.stream(axes).forEach(a -> reduced.add(a < 0 ? a + 4 : a));
         boolean inPlace = x.layout() == Layout.NCHW
                 && (keep || reduced.contains(3L) || reduced.contains(1L) && reduced.contains(2L));
         if (inPlace) {
             input = x.onnxName();
-            axes = Arrays.stream(axes).map(a -> Layout.nchwAxis((int) a)).toArray();
+            axes = Arrays.stream(axes).map(a -> Layout.nchwAxis((int) (a < 0 ? a + 4 : a))).toArray();
             layout = keep ? Layout.NCHW : Layout.AS_IN_TENSORFLOW;
         } else {
             input = node.graph().plain(x);

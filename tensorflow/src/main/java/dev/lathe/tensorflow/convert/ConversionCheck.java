@@ -1,5 +1,6 @@
 package dev.lathe.tensorflow.convert;
 
+import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
@@ -24,7 +25,9 @@ public final class ConversionCheck {
     /**
      * Runs both models on every sample (inputs by the signature's names) and compares their outputs.
      *
-     * @throws IllegalArgumentException if there are no samples, or an output's shape differs
+     * @throws IllegalArgumentException if there are no samples
+     * @throws InvalidModelException    if an output is missing or has another shape in ONNX Runtime (a
+     *                                  conversion defect)
      * @throws LatheException           if either runtime fails
      */
     public static ConversionFidelity measure(SavedModel model, SignatureInfo signature, OnnxModel converted,
@@ -42,16 +45,19 @@ public final class ConversionCheck {
                 for (TensorSpec output : signature.outputs()) {
                     TensorData want = expected.get(output.name());
                     TensorData got = actual.get(output.name());
-                    if (!java.util.Arrays.equals(want.shape(), got.shape())) {
-                        throw new IllegalArgumentException("output '" + output.name() + "' has shape "
-                                + java.util.Arrays.toString(got.shape()) + " in ONNX Runtime and "
-                                + java.util.Arrays.toString(want.shape()) + " in TensorFlow");
+                    if (got == null || !java.util.Arrays.equals(want.shape(), got.shape())) {
+                        throw new InvalidModelException(model.directory() + ": output '" + output.name()
+                                + "' of signature " + signature.key() + " has shape "
+                                + (got == null ? "(missing)" : java.util.Arrays.toString(got.shape()))
+                                + " in the converted model and " + java.util.Arrays.toString(want.shape())
+                                + " in TensorFlow");
                     }
                     double[] a = want.toDoubleArray();
                     double[] b = got.toDoubleArray();
                     for (int i = 0; i < a.length; i++) {
-                        scale = Math.max(scale, Math.abs(a[i]));
-                        double error = Math.abs(a[i] - b[i]);
+                        scale = Double.isFinite(a[i]) ? Math.max(scale, Math.abs(a[i])) : scale;
+                        // Equal non-finite values (both NaN, or the same infinity) agree.
+                        double error = Double.compare(a[i], b[i]) == 0 ? 0 : Math.abs(a[i] - b[i]);
                         if (error > maxError || Double.isNaN(error)) {
                             maxError = Double.isNaN(error) ? Double.POSITIVE_INFINITY : error;
                             worst = output.name();

@@ -85,11 +85,6 @@ final class ConversionGraph {
         return constant(base, TensorData.ofLongs(new long[] {values.length}, values));
     }
 
-    /** A float32 scalar initializer. */
-    String scalar(String base, float value) {
-        return constant(base, TensorData.ofFloats(new long[0], value));
-    }
-
     /** The value's ONNX name in TensorFlow's own layout, transposing (once) a value held as NCHW. */
     String plain(TfValue value) {
         if (value.layout() == Layout.AS_IN_TENSORFLOW) {

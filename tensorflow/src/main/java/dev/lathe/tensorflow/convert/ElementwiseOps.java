@@ -100,8 +100,8 @@ final class ElementwiseOps {
     private static void relu6(NodeContext node) {
         TfValue x = node.input(0);
         ConversionGraph g = node.graph();
-        String min = g.constant(node.name() + "/min", scalar(x.type(), 0));
-        String max = g.constant(node.name() + "/max", scalar(x.type(), 6));
+        String min = g.constant(node.name() + "/min", scalar(node, x.type(), 0));
+        String max = g.constant(node.name() + "/max", scalar(node, x.type(), 6));
         node.output(0, node.emit(Node.op("Clip").in(x.onnxName(), min, max)), x.layout());
     }
 
@@ -168,14 +168,14 @@ final class ElementwiseOps {
         return new Operands(g.plain(a), g.plain(b), Layout.AS_IN_TENSORFLOW);
     }
 
-    private static TensorData scalar(DataType type, float value) {
+    private static TensorData scalar(NodeContext node, DataType type, float value) {
         return switch (type) {
             case FLOAT -> TensorData.ofFloats(new long[0], value);
             case DOUBLE -> TensorData.ofDoubles(new long[0], value);
             case FLOAT16 -> TensorData.ofFloat16(new long[0], value);
             case INT32 -> TensorData.ofInts(new long[0], (int) value);
             case INT64 -> TensorData.ofLongs(new long[0], (long) value);
-            default -> throw new NodeContext.ConversionProblem("no " + type + " constant for a clip bound");
+            default -> throw node.unsupported("clipping " + type + " values");
         };
     }
 }

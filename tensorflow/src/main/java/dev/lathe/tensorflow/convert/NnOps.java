@@ -59,6 +59,9 @@ final class NnOps {
             case "SAME" -> op.attr("auto_pad", "SAME_UPPER");
             case "EXPLICIT" -> {
                 long[] explicit = node.ints("explicit_paddings");
+                if (explicit.length != 8) {
+                    throw node.unsupported("explicit_paddings needs 8 values (2 per dimension), it has " + explicit.length);
+                }
                 int h = channelsFirst ? 2 : 1;
                 op.ints("pads", explicit[2 * h], explicit[2 * h + 2], explicit[2 * h + 1], explicit[2 * h + 3]);
             }
@@ -71,8 +74,15 @@ final class NnOps {
         Image image = image(node);
         TensorData filter = node.constant(1);
         long[] shape = filter.shape();
+        // A filter with fewer input channels than the image is a grouped convolution.
+        long[] input = node.inputShape(0);
+        long channels = input.length == 4 ? input[image.channelsFirst() ? 1 : 3] : -1;
+        long groups = channels > 0 ? channels / shape[2] : 1;
+        if (channels > 0 && channels % shape[2] != 0) {
+            throw node.unsupported(channels + " input channels for a filter of " + shape[2]);
+        }
         String weight = node.graph().constant(node.name() + "/weight", Tensors.transpose(filter, new long[] {3, 2, 0, 1}));
-        Node conv = Node.op("Conv").in(image.nchw(), weight).ints("kernel_shape", shape[0], shape[1])
+        Node conv = Node.op("Conv").in(image.nchw(), weight).ints("kernel_shape", shape[0], shape[1]).attr("group", groups)
                 .ints("strides", spatial(node.ints("strides"), image.channelsFirst(), 1))
                 .ints("dilations", spatial(node.ints("dilations"), image.channelsFirst(), 1));
         node.output(0, node.emit(padding(node, conv, image.channelsFirst())), image.outputLayout());
@@ -102,7 +112,11 @@ final class NnOps {
         String input = channelsFirst ? node.graph().plain(x) : node.graph().nchw(x);
         TensorData filter = node.constant(1);
         long[] k = filter.shape();
-        long[] size = node.input(0).isConstant() ? node.constantInts(0) : node.outputShape(0);
+        long[] size = node.input(0).isConstant() && node.constantInts(0).length == 4 ? node.constantInts(0)
+                : node.outputShape(0);
+        if (size.length != 4) {
+            throw node.unsupported("the output's height and width must be known at conversion time");
+        }
         long[] out = spatial(size, channelsFirst, -1);
         long[] strides = spatial(node.ints("strides"), channelsFirst, 1);
         long[] dilations = spatial(node.ints("dilations"), channelsFirst, 1);

@@ -3,7 +3,6 @@ package dev.lathe.tensorflow.convert;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Node;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.tensorflow.GraphNodes;
 import dev.lathe.tensorflow.TfTypes;
 import java.util.List;
 import java.util.Optional;
@@ -120,6 +119,12 @@ final class NodeContext {
         return shape.isUnknown() ? new long[0] : shape.asArray();
     }
 
+    /** The dimensions of input {@code i} from TensorFlow's shape inference; -1 where unknown, empty if the rank is. */
+    long[] inputShape(int i) {
+        org.tensorflow.ndarray.Shape shape = operation.input(i).shape();
+        return shape.isUnknown() ? new long[0] : shape.asArray();
+    }
+
     /** The rank of input {@code i}: as converted, else from TensorFlow's shape inference; -1 when unknown. */
     int inputRank(int i) {
         TfValue value = input(i);
@@ -148,11 +153,6 @@ final class NodeContext {
     /** An exception naming this node and op, for what the converter cannot express. */
     ConversionProblem unsupported(String why) {
         return new ConversionProblem("op " + node.getOp() + " (node " + node.getName() + "): " + why);
-    }
-
-    /** The canonical TensorFlow name of data input {@code i}. */
-    String inputTensor(int i) {
-        return GraphNodes.tensorName(GraphNodes.dataInputs(node).get(i));
     }
 
     /** A problem with one node, collected into an {@link UnsupportedOpsException}. */

@@ -17,12 +17,12 @@ import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.tensorflow.GraphNodes;
 import dev.lathe.tensorflow.SavedModel;
 import dev.lathe.tensorflow.SignatureInfo;
+import dev.lathe.tensorflow.SignatureInputs;
 import dev.lathe.tensorflow.TensorSpec;
 import dev.lathe.tensorflow.TfTypes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +103,13 @@ public final class OnnxConverter {
         }
 
         ConversionGraph graph = new ConversionGraph();
-        signature.inputs().forEach(input -> graph.reserve(input.name()));
-        signature.outputs().forEach(output -> graph.reserve(output.name()));
+        try {
+            signature.inputs().forEach(input -> graph.reserve(input.name()));
+            signature.outputs().forEach(output -> graph.reserve(output.name()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException(source + ": signature " + signature.key() + " names an input and an output "
+                    + "alike, which an ONNX graph cannot: " + e.getMessage(), e);
+        }
         for (TensorSpec input : signature.inputs()) {
             DataType type = input.onnxType().orElseThrow(() -> new InvalidModelException(source + ": input '"
                     + input.name() + "' has type " + input.tfType() + ", which ONNX models cannot take"));
@@ -114,34 +119,36 @@ public final class OnnxConverter {
         foldConstants(model, nodes, constantNodes, inputsByTensor, signature, graph);
 
         Set<String> failed = new HashSet<>();
+        Map<String, String> tables = new HashMap<>();
         for (NodeDef node : nodes) {
             if (constantNodes.contains(node.getName()) || inputsByTensor.containsKey(node.getName() + ":0")) {
                 continue;
             }
-            List<TfValue> inputs = new ArrayList<>();
-            boolean missing = false;
-            for (String input : GraphNodes.dataInputs(node)) {
-                Optional<TfValue> value = graph.value(GraphNodes.tensorName(input));
-                if (value.isEmpty()) {
-                    missing = true;
-                    if (!failed.contains(GraphNodes.nodeName(input)) && !node.getOp().equals("ResourceGather")) {
-                        problems.add("op " + node.getOp() + " (node " + node.getName() + "): reads " + input
-                                + ", which the converter does not produce");
-                    }
-                }
-                inputs.add(value.orElse(null));
-            }
             try {
                 if (node.getOp().equals("ResourceGather")) {
-                    resourceGather(model, node, graph);
-                } else if (missing) {
-                    failed.add(node.getName());
-                } else {
-                    GraphOperation operation = model.graph().operation(node.getName());
-                    CONVERTERS.get(node.getOp()).convert(new NodeContext(node, operation, inputs, graph));
+                    resourceGather(model, node, graph, tables);
+                    continue;
                 }
+                List<TfValue> inputs = new ArrayList<>();
+                for (String input : GraphNodes.dataInputs(node)) {
+                    Optional<TfValue> value = graph.value(GraphNodes.tensorName(input));
+                    if (value.isEmpty() && !failed.contains(GraphNodes.nodeName(input))) {
+                        throw new NodeContext.ConversionProblem("op " + node.getOp() + " (node " + node.getName()
+                                + "): reads " + input + ", which the converter does not produce");
+                    }
+                    inputs.add(value.orElse(null));
+                }
+                if (inputs.contains(null)) {
+                    failed.add(node.getName());
+                    continue;
+                }
+                GraphOperation operation = model.graph().operation(node.getName());
+                CONVERTERS.get(node.getOp()).convert(new NodeContext(node, operation, inputs, graph));
             } catch (NodeContext.ConversionProblem e) {
                 problems.add(e.getMessage());
+                failed.add(node.getName());
+            } catch (RuntimeException e) {
+                problems.add("op " + node.getOp() + " (node " + node.getName() + "): " + e);
                 failed.add(node.getName());
             }
         }
@@ -157,7 +164,7 @@ public final class OnnxConverter {
         for (NodeDef node : nodes) {
             String op = node.getOp();
             if (inputs.containsKey(node.getName() + ":0") || INPUT_OPS.contains(op) || op.startsWith("Random")
-                    || op.equals("TruncatedNormal") || op.equals("Multinomial") || op.equals("ResourceGather")) {
+                    || op.equals("TruncatedNormal") || op.equals("Multinomial")) {
                 continue;
             }
             List<String> data = GraphNodes.dataInputs(node);
@@ -174,7 +181,7 @@ public final class OnnxConverter {
             Map<String, TensorSpec> inputs, SignatureInfo signature, ConversionGraph graph) throws LatheException {
         Set<String> needed = new LinkedHashSet<>();
         for (NodeDef node : nodes) {
-            if (constantNodes.contains(node.getName()) || node.getOp().equals("ResourceGather")) {
+            if (constantNodes.contains(node.getName())) {
                 continue;
             }
             for (String input : GraphNodes.dataInputs(node)) {
@@ -200,20 +207,27 @@ public final class OnnxConverter {
         }
     }
 
-    /** ResourceGather(handle, indices): a Gather from the variable's value. */
-    private static void resourceGather(SavedModel model, NodeDef node, ConversionGraph graph) throws LatheException {
+    /**
+     * ResourceGather(handle, indices): a Gather from the variable's value, stored once per variable in
+     * {@code tables} (variable node → initializer) however often it is gathered from.
+     */
+    private static void resourceGather(SavedModel model, NodeDef node, ConversionGraph graph, Map<String, String> tables)
+            throws LatheException {
         List<String> inputs = GraphNodes.dataInputs(node);
         String handle = GraphNodes.nodeName(inputs.get(0));
-        TensorData table = model.variableValue(handle);
         TfValue indices = graph.value(GraphNodes.tensorName(inputs.get(1))).orElseThrow(() ->
                 new NodeContext.ConversionProblem("op ResourceGather (node " + node.getName() + "): its indices are not converted"));
         if (node.getAttrOrDefault("batch_dims", org.tensorflow.proto.AttrValue.getDefaultInstance()).getI() != 0) {
             throw new NodeContext.ConversionProblem("op ResourceGather (node " + node.getName() + "): batch_dims is not 0");
         }
-        String params = graph.constant(handle, table);
-        String output = graph.emit(node.getName(), Node.op("Gather").in(params, graph.plain(indices)).attr("axis", 0));
+        if (!tables.containsKey(handle)) {
+            tables.put(handle, graph.constant(handle, model.variableValue(handle)));
+        }
+        String output = graph.emit(node.getName(), Node.op("Gather").in(tables.get(handle), graph.plain(indices))
+                .attr("axis", 0));
         GraphOperation operation = model.graph().operation(node.getName());
-        graph.put(node.getName() + ":0", TfValue.of(output, table.dataType(), operation.output(0).shape().numDimensions()));
+        graph.put(node.getName() + ":0", TfValue.of(output, TfTypes.requireOnnxType(operation.output(0).dataType(),
+                "the output of " + node.getName()), operation.output(0).shape().numDimensions()));
     }
 
     private static OnnxModel build(SavedModel model, SignatureInfo signature, ConversionGraph graph)
@@ -242,7 +256,7 @@ public final class OnnxConverter {
         return editor.build();
     }
 
-    /** A graph input or output: known dimensions as numbers, unknown ones as {@code batch} or {@code NAME_dimI}. */
+    /** A graph input or output: known dimensions as numbers, unknown ones named by {@link SignatureInputs#dimensionName}. */
     private static ValueInfoProto valueInfo(String name, DataType type, TensorSpec spec) {
         TypeProto.Builder typeProto = TypeProto.newBuilder();
         TypeProto.Tensor.Builder tensor = typeProto.getTensorTypeBuilder().setElemType(type.code());
@@ -251,7 +265,7 @@ public final class OnnxConverter {
             long[] dims = spec.shape();
             for (int i = 0; i < dims.length; i++) {
                 shape.addDim(dims[i] >= 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i])
-                        : TensorShapeProto.Dimension.newBuilder().setDimParam(i == 0 ? "batch" : name + "_dim" + i));
+                        : TensorShapeProto.Dimension.newBuilder().setDimParam(SignatureInputs.dimensionName(spec, i)));
             }
             tensor.setShape(shape);
         }
@@ -273,6 +287,6 @@ public final class OnnxConverter {
         NnOps.register(table);
         ArrayOps.register(table);
         MatMulOps.register(table);
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(table));
+        return Map.copyOf(table);
     }
 }

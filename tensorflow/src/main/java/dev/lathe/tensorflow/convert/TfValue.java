@@ -15,11 +15,6 @@ record TfValue(String onnxName, Layout layout, DataType type, int rank, Optional
         return new TfValue(onnxName, Layout.AS_IN_TENSORFLOW, type, rank, Optional.empty());
     }
 
-    /** This value marked as held in another layout. */
-    TfValue in(Layout held) {
-        return new TfValue(onnxName, held, type, rank, constant);
-    }
-
     /** Whether the value is a constant known at conversion time. */
     boolean isConstant() {
         return constant.isPresent();

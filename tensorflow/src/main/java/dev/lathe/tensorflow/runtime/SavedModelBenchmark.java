@@ -76,7 +76,8 @@ public final class SavedModelBenchmark {
                 for (TensorSpec input : signature.inputs()) {
                     TensorData value = inputs.get(input.name());
                     if (value == null) {
-                        throw new IllegalArgumentException("no value for input '" + input.name() + "' of signature " + signatureKey);
+                        throw new IllegalArgumentException(directory + ": no value for input '" + input.name()
+                                + "' of signature " + signatureKey + "; given " + inputs.keySet());
                     }
                     feeds.add(TfTensors.toTensor(value));
                 }
