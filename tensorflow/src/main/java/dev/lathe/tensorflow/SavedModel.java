@@ -241,6 +241,9 @@ public final class SavedModel implements AutoCloseable {
      */
     public <R> List<R> fetch(List<String> tensorNames, Map<String, TensorData> feeds, Function<Tensor, R> reader)
             throws RuntimeFailureException {
+        if (tensorNames.isEmpty()) {
+            return List.of();
+        }
         List<Tensor> fed = new ArrayList<>();
         try {
             Session.Runner runner = bundle.session().runner();

@@ -35,6 +35,8 @@ public final class SavedModelFootprint {
             "PadV2", "Shape", "ShapeN", "Size", "Rank", "Const", "Placeholder", "PlaceholderWithDefault", "VariableV2",
             "VarHandleOp", "ReadVariableOp", "ResourceGather", "GatherV2", "Gather", "Cast", "NoOp", "Fill", "Tile",
             "Range", "Split", "SplitV", "ZerosLike", "OnesLike", "BroadcastTo");
+    /** Ops that run a function of the graph's library, whose body this footprint does not see. */
+    private static final Set<String> FUNCTION_CALLS = Set.of("StatefulPartitionedCall", "PartitionedCall");
     private static final Set<String> REDUCTIONS = Set.of("Mean", "Sum", "Max", "Min", "Prod", "ArgMax", "ArgMin", "All",
             "Any");
 
@@ -109,9 +111,15 @@ public final class SavedModelFootprint {
             notes.add("Counted the " + nodes.size() + " nodes signature " + signature.key() + " depends on, of " + total
                     + " in the GraphDef (the rest initialize, save or restore variables).");
         }
+        // A call into the function library (TF 2 exports) hides its body's compute from this count.
+        List<String> calls = nodes.stream().filter(n -> FUNCTION_CALLS.contains(n.getOp())).map(NodeDef::getName).toList();
+        if (!calls.isEmpty()) {
+            notes.add(calls.size() + (calls.size() == 1 ? " node calls" : " nodes call") + " a function of the graph's "
+                    + "library (a TF 2 export); the compute inside is NOT counted, so MACs and parameters are too low.");
+        }
         return new Footprint(model.sizeBytes(), counts.parameters, counts.quantizedParameters, counts.bytesByType,
                 nodes.size(), counts.opCounts, counts.zeros, counts.macs, counts.macsByOp, counts.macsByPrecision,
-                counts.elementwise, inputShapes, ShapeMethod.RUNTIME, List.of(), notes);
+                counts.elementwise, inputShapes, ShapeMethod.RUNTIME, calls, notes);
     }
 
     private static void countCompute(NodeDef node, Map<String, Fetched> tensors, Counts counts) {

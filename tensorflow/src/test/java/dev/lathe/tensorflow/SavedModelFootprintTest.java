@@ -44,4 +44,13 @@ class SavedModelFootprintTest {
             assertThat(footprint.macs()).isEqualTo(2048 * 8 + 32 * 64);
         }
     }
+
+    @Test
+    void computeInsideLibraryFunctionsIsReportedAsNotCounted() throws Exception {
+        try (SavedModel model = TestSavedModels.load(TestSavedModels.withFunctionCall(dir.resolve("tf2")))) {
+            Footprint footprint = SavedModelFootprint.analyze(model, model.signature(), ShapeBinding.none());
+            assertThat(footprint.unresolvedNodes()).hasSize(1);
+            assertThat(footprint.notes()).anyMatch(note -> note.contains("NOT counted"));
+        }
+    }
 }

@@ -205,6 +205,27 @@ public final class TestSavedModels {
     }
 
     /**
+     * A TF 2-style graph: {@code y = f(x)} where {@code f} (MatMul 4→3 with a constant weight, then Relu) is a
+     * function of the graph's library called through StatefulPartitionedCall, as Keras exports are.
+     */
+    public static Path withFunctionCall(Path dir) throws IOException {
+        Random random = new Random(SEED + 4);
+        org.tensorflow.ConcreteFunction f = org.tensorflow.ConcreteFunction.create(tf -> {
+            Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4)));
+            Operand<TFloat32> out = tf.nn.relu(tf.linalg.matMul(in, weights(tf, random, 4, 3)));
+            return Signature.builder().input("in", in).output("out", out).build();
+        });
+        try (f; Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4)));
+            @SuppressWarnings("unchecked")
+            Operand<TFloat32> y = (Operand<TFloat32>) tf.call(f, x);
+            export(g, dir, Signature.builder().input("x", x).output("y", y).build(), List.of());
+        }
+        return dir;
+    }
+
+    /**
      * Loads a model written here. TensorFlow Java's exporter writes only ref variables to the checkpoint and
      * records no init op, so the resource variables of {@link #encoderBlock} are assigned by running the
      * graph's {@code Init} node after loading, as a Python-written SavedModel would restore them.

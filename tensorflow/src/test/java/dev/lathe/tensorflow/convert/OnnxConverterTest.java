@@ -1,6 +1,7 @@
 package dev.lathe.tensorflow.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
@@ -54,6 +55,16 @@ class OnnxConverterTest {
         try (SavedModel model = TestSavedModels.load(TestSavedModels.oddsAndEnds(dir.resolve("odds")))) {
             OnnxModel onnx = check(model, ShapeBinding.none().withInputShape("x", 2, 8, 8, 4));
             assertThat(ops(onnx)).contains("ConvTranspose", "Pad", "Tile", "Where", "LogSoftmax", "Sum");
+        }
+    }
+
+    @Test
+    void aLibraryFunctionCallIsRefusedWithTheReason() throws Exception {
+        try (SavedModel model = TestSavedModels.load(TestSavedModels.withFunctionCall(dir.resolve("tf2")))) {
+            assertThatThrownBy(() -> OnnxConverter.convert(model, model.signature()))
+                    .isInstanceOf(UnsupportedOpsException.class)
+                    .hasMessageContaining("op StatefulPartitionedCall (node")
+                    .hasMessageContaining("does not inline functions yet");
         }
     }
 
