@@ -206,7 +206,7 @@ public final class TestSavedModels {
 
     /**
      * A TF 2-style graph: {@code y = f(x)} where {@code f} (MatMul 4→3 with a constant weight, then Relu) is a
-     * function of the graph's library called through StatefulPartitionedCall, as Keras exports are.
+     * function of the graph's library called through PartitionedCall (Keras exports use its stateful twin).
      */
     public static Path withFunctionCall(Path dir) throws IOException {
         Random random = new Random(SEED + 4);
