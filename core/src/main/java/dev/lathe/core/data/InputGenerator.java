@@ -46,6 +46,7 @@ public final class InputGenerator {
      */
     public static Map<String, TensorData> generate(OnnxModel model, Map<String, long[]> shapes, Map<String, long[]> values,
             long seed) {
+        requireHeap(model, shapes);
         Random random = new Random(seed);
         Map<String, TensorData> inputs = new LinkedHashMap<>();
         for (ValueInfoProto input : model.graph().inputs()) {
@@ -62,6 +63,36 @@ public final class InputGenerator {
             inputs.put(name, given == null ? generated : given(model, name, type, shape, given));
         }
         return inputs;
+    }
+
+    /**
+     * Refuses, before allocating anything, inputs whose generation would not fit in the heap left: each
+     * element needs its 8-byte working value plus its stored bytes.
+     */
+    private static void requireHeap(OnnxModel model, Map<String, long[]> shapes) {
+        Runtime runtime = Runtime.getRuntime();
+        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        double needed = 0;
+        StringBuilder largest = new StringBuilder();
+        double largestBytes = 0;
+        for (Map.Entry<String, long[]> input : shapes.entrySet()) {
+            double elements = 1;
+            for (long dim : input.getValue()) {
+                elements *= dim;
+            }
+            double bytes = elements * 16;
+            needed += bytes;
+            if (bytes > largestBytes) {
+                largestBytes = bytes;
+                largest.setLength(0);
+                largest.append(input.getKey()).append(' ').append(Arrays.toString(input.getValue()));
+            }
+        }
+        if (needed > free) {
+            throw new IllegalArgumentException(model.source() + ": generating inputs of these shapes needs about "
+                    + Math.round(needed / (1 << 20)) + " MB of heap, more than the " + (free >> 20) + " MB left (largest: "
+                    + largest + "); bind smaller shapes (--shape, --bind) or give the JVM more heap (-Xmx)");
+        }
     }
 
     /** {@code count} samples, sample i generated with seed {@code seed + i}. */

@@ -2,12 +2,17 @@ package dev.lathe.core.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writing files so that readers see the old content or the new, never a partial one: content goes to a
@@ -15,6 +20,9 @@ import java.security.SecureRandom;
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
+    /** A temporary sibling older than this is left over from a run that was killed, not one in progress. */
+    static final Duration STALE_AFTER = Duration.ofHours(1);
 
     private AtomicFiles() {
     }
@@ -27,6 +35,7 @@ public final class AtomicFiles {
     public static Path temporarySibling(Path target) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
         Files.createDirectories(absolute.getParent());
+        removeStaleSiblings(absolute);
         for (int attempt = 0; ; attempt++) {
             Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "." + Long.toUnsignedString(
                     RANDOM.nextLong(), 36) + ".tmp");
@@ -41,6 +50,46 @@ public final class AtomicFiles {
             copyPermissions(absolute, temporary);
             return temporary;
         }
+    }
+
+    /**
+     * Deletes temporary siblings of {@code target} ({@code .NAME.<random>.tmp}) older than
+     * {@link #STALE_AFTER}: what a writer killed mid-write (kill -9, power loss) left behind. Logs each.
+     */
+    static void removeStaleSiblings(Path target) {
+        String prefix = "." + target.getFileName() + ".";
+        Instant cutoff = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(target.getParent(),
+                entry -> entry.getFileName().toString().startsWith(prefix) && entry.getFileName().toString().endsWith(".tmp"))) {
+            for (Path sibling : siblings) {
+                if (Files.getLastModifiedTime(sibling).toInstant().isBefore(cutoff) && Files.deleteIfExists(sibling)) {
+                    LOG.warn("removed {}, a temporary file an interrupted write left behind", sibling);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not look for stale temporary files next to {}: {}", target, e.toString());
+        }
+    }
+
+    /**
+     * Checks, before any long work, that {@code target} can be written: its folder exists or can be made,
+     * and a file can be created there (then removed).
+     *
+     * @throws IOException naming {@code target} and why it cannot be written
+     */
+    public static void requireWritable(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute)) {
+            throw new IOException(target + ": is a directory; name a file to write");
+        }
+        Path probe;
+        try {
+            probe = temporarySibling(absolute);
+        } catch (IOException e) {
+            throw new IOException(target + ": cannot be written (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + ")", e);
+        }
+        Files.deleteIfExists(probe);
     }
 
     private static void copyPermissions(Path from, Path to) throws IOException {

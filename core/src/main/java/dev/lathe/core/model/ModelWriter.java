@@ -43,6 +43,17 @@ final class ModelWriter {
     }
 
     static void write(OnnxModel model, Path file, SaveOptions options) throws IOException, InvalidModelException {
+        try {
+            writeAtomically(model, file, options);
+        } catch (IOException e) {
+            // Name the file the user asked for, not (only) the hidden temporary one that failed.
+            String message = String.valueOf(e.getMessage());
+            throw message.contains(file.toString()) ? e : new IOException(file + ": cannot write the model: " + message, e);
+        }
+    }
+
+    private static void writeAtomically(OnnxModel model, Path file, SaveOptions options)
+            throws IOException, InvalidModelException {
         Path target = file.toAbsolutePath().normalize();
         Path folder = target.getParent();
         Files.createDirectories(folder);

@@ -1,5 +1,6 @@
 package dev.lathe.core.pipeline;
 
+import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.LatheVersion;
 import dev.lathe.core.conversion.ImportedModel;
@@ -7,6 +8,7 @@ import dev.lathe.core.data.DataSplit;
 import dev.lathe.core.data.GeneratedSamples;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.data.SampleSource;
+import dev.lathe.core.files.AtomicFiles;
 import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.OnnxModel;
@@ -161,6 +163,7 @@ public final class Pipeline {
 
     private PipelineResult run(OnnxModel original, Optional<ImportedModel> imported, Path output)
             throws LatheException, IOException {
+        guardOutput(original, output);
         Optional<Map<String, TensorData>> typical = binding.isEmpty() ? typicalSample() : Optional.empty();
         ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
         Map<String, long[]> shapes = shapesUsed.resolve(original);
@@ -254,6 +257,26 @@ public final class Pipeline {
         } finally {
             progress.finished("validation");
         }
+    }
+
+    /**
+     * Before any work: the output (and its external data file) must not be a file the input model reads,
+     * and its folder must be writable.
+     */
+    private void guardOutput(OnnxModel original, Path output) throws InvalidModelException, IOException {
+        Path target = output.toAbsolutePath().normalize();
+        Path dataFile = target.resolveSibling(saveOptions.dataFileName().orElse(target.getFileName() + ".data"));
+        boolean overwritingModel = original.file().isPresent()
+                && original.file().get().toAbsolutePath().normalize().equals(target);
+        for (Path read : original.externalDataFiles().keySet()) {
+            Path normalized = read.toAbsolutePath().normalize();
+            if (normalized.equals(target) || normalized.equals(dataFile) && !overwritingModel) {
+                throw new IllegalArgumentException("refusing to write " + output + (normalized.equals(target) ? ""
+                        : " with its external data in " + dataFile) + ": the input model " + original.source()
+                        + " reads its weights from " + read + "; choose another output");
+            }
+        }
+        AtomicFiles.requireWritable(output);
     }
 
     /** The original: in its own runtime when it was imported, else on the provider like the optimized model. */

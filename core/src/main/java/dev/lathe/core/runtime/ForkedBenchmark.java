@@ -7,14 +7,19 @@ import dev.lathe.core.model.TensorData;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A benchmark measured in a child JVM, so that the caller's heap does not pollute the memory figure; the
@@ -26,6 +31,10 @@ import java.util.stream.Collectors;
 public final class ForkedBenchmark {
     private static final String REQUEST = "request.properties";
     private static final String RESULT = "result.properties";
+    private static final String FOLDER_PREFIX = "lathe-bench";
+    /** A request folder older than this is left over from a killed run, not one in progress. */
+    private static final Duration STALE_AFTER = Duration.ofHours(1);
+    private static final Logger LOG = LoggerFactory.getLogger(ForkedBenchmark.class);
 
     private ForkedBenchmark() {
     }
@@ -52,7 +61,8 @@ public final class ForkedBenchmark {
             FolderSetup setup, String provider, String source) throws LatheException {
         Path folder = null;
         try {
-            folder = Files.createTempDirectory("lathe-bench");
+            folder = Files.createTempDirectory(FOLDER_PREFIX);
+            removeStaleFolders(folder.getParent());
             Properties full = new Properties();
             full.putAll(request);
             setup.prepare(folder, full);
@@ -106,6 +116,25 @@ public final class ForkedBenchmark {
             if (folder != null) {
                 TempFolders.delete(folder);
             }
+        }
+    }
+
+    /**
+     * Deletes request folders ({@code lathe-bench*} holding a {@code request.properties}) older than
+     * {@link #STALE_AFTER} from the temporary directory: what a benchmark killed with its parent left behind.
+     */
+    static void removeStaleFolders(Path temporaryDirectory) {
+        Instant cutoff = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(temporaryDirectory, FOLDER_PREFIX + "*")) {
+            for (Path folder : folders) {
+                if (Files.isRegularFile(folder.resolve(REQUEST))
+                        && Files.getLastModifiedTime(folder).toInstant().isBefore(cutoff)) {
+                    TempFolders.delete(folder);
+                    LOG.warn("removed {}, a benchmark folder an interrupted run left behind", folder);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not look for stale benchmark folders in {}: {}", temporaryDirectory, e.toString());
         }
     }
 

@@ -66,4 +66,18 @@ class InputGeneratorTest {
         assertThatThrownBy(() -> InputGenerator.generate(TestModels.mlp(), Map.of(), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
     }
+
+    @Test
+    void shapesTooLargeForTheHeapAreRefusedBeforeAllocating() {
+        OnnxModel model = TestModels.transformerBlock();
+        // 999,999,999 tokens: under the element-count limit, far over any test heap (16 bytes each).
+        Map<String, long[]> shapes = ShapeBinding.none().withDimension("batch", 1).withDimension("seq", 999_999_999)
+                .resolve(model);
+
+        assertThatThrownBy(() -> InputGenerator.generate(model, shapes, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MB of heap")
+                .hasMessageContaining("input_ids [1, 999999999]")
+                .hasMessageContaining("-Xmx");
+    }
 }

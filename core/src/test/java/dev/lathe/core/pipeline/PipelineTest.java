@@ -10,6 +10,7 @@ import dev.lathe.core.LatheVersion;
 import dev.lathe.core.PassFailedException;
 import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.SaveOptions;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.provider.Provider;
@@ -171,6 +172,49 @@ class PipelineTest {
 
         quick().allowOverwrite(true).add(PassRegistry.load().create("cleanup")).build().run(model, model);
         assertThat(OnnxModel.load(model).metadata()).containsKey(Pipeline.VERSION_KEY);
+    }
+
+    @Test
+    void theOutputIsNeverAFileTheInputReadsItsWeightsFrom(@TempDir Path folder) throws Exception {
+        Path model = folder.resolve("block.onnx");
+        TestModels.transformerBlock().save(model, SaveOptions.external(64).withDataFileName("w.bin"));
+        Path weights = folder.resolve("w.bin");
+        byte[] before = Files.readAllBytes(weights);
+        Pipeline pipeline = quick().allowOverwrite(true).add(PassRegistry.load().create("cleanup")).build();
+
+        assertThatThrownBy(() -> pipeline.run(model, weights))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reads its weights from");
+        // Nor may the output's own external data land on it.
+        assertThatThrownBy(() -> quick().allowOverwrite(true).saveOptions(SaveOptions.external(64)
+                .withDataFileName("w.bin")).build().run(model, folder.resolve("other.onnx")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("w.bin");
+        assertThat(Files.readAllBytes(weights)).isEqualTo(before);
+    }
+
+    @Test
+    void anUnwritableOutputFailsBeforeAnyWorkAndIsNamed(@TempDir Path folder) throws Exception {
+        Path notAFolder = folder.resolve("file.txt");
+        Files.writeString(notAFolder, "x");
+        Path output = notAFolder.resolve("out.onnx");
+        List<String> started = new ArrayList<>();
+        Pipeline pipeline = quick().add(PassRegistry.load().create("cleanup")).progress(new ProgressListener() {
+            @Override
+            public void started(String task, long total) {
+                started.add(task);
+            }
+
+            @Override
+            public void progressed(String task, long done, long total) {
+            }
+
+            @Override
+            public void finished(String task) {
+            }
+        }).build();
+
+        assertThatThrownBy(() -> pipeline.run(TestModels.mlp(), output))
+                .isInstanceOf(IOException.class).hasMessageContaining(output.toString());
+        assertThat(started).isEmpty();
     }
 
     @Test
