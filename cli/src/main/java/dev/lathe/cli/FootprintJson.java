@@ -9,10 +9,12 @@ import java.util.Map;
 /**
  * Renders an {@link Inspection} as a JSON object for scripts. Keys: {@code model}, {@code sizeBytes},
  * {@code parameters}, {@code zeroParameters}, {@code sparsity} (a fraction), {@code nodeCount},
- * {@code opCounts}, {@code bytesByDataType}, {@code macs}, {@code macsByOpType}, {@code macsByPrecision}
- * (precision such as {@code float32} or {@code int8} to MACs), {@code elementwiseOps}, {@code inputShapes}
- * (name to dimensions), {@code shapeMethod}, {@code unresolvedNodes}, {@code notes} (how control flow was
- * counted), {@code opsets} and {@code metadata}.
+ * {@code opCounts}, {@code bytesByDataType}, {@code macs} (null when some nodes' shapes stayed unknown; then
+ * {@code macsCounted} holds the lower bound), {@code macsByOpType}, {@code macsByPrecision} (precision such as
+ * {@code float32} or {@code int8} to MACs), {@code elementwiseOps}, {@code inputShapes} (name to dimensions),
+ * {@code shapeMethod}, {@code unresolvedNodes}, {@code notes} (how compute was counted where that is a choice or
+ * a gap), {@code opsets} and {@code metadata}; for a model of another framework also {@code format} and
+ * {@code details}.
  */
 final class FootprintJson {
     private FootprintJson() {
@@ -35,7 +37,12 @@ final class FootprintJson {
         json.put("nodeCount", footprint.nodeCount());
         putLongs(json.putObject("opCounts"), footprint.opCounts());
         putLongs(json.putObject("bytesByDataType"), footprint.bytesByDataType());
-        json.put("macs", footprint.macs());
+        if (footprint.complete()) {
+            json.put("macs", footprint.macs());
+        } else {
+            json.putNull("macs");
+            json.put("macsCounted", footprint.macs());
+        }
         putLongs(json.putObject("macsByOpType"), footprint.macsByOpType());
         putLongs(json.putObject("macsByPrecision"), footprint.macsByPrecision());
         json.put("elementwiseOps", footprint.elementwiseOps());

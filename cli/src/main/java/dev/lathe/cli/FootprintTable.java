@@ -42,7 +42,9 @@ final class FootprintTable {
         summary.add(row("Nodes", Figures.exact(footprint.nodeCount())));
         summary.add(row("Input shapes", TextTable.shapes(footprint.inputShapes())));
         summary.add(row("Shape method", describe(footprint.shapeMethod())));
-        summary.add(row("MACs", Figures.countAndExact(footprint.macs())));
+        summary.add(row("MACs", footprint.complete() ? Figures.countAndExact(footprint.macs())
+                : "unknown (" + Figures.exact(footprint.macs()) + " counted; " + footprint.unresolvedNodes().size()
+                        + " nodes' shapes unknown, not counted)"));
         summary.add(row("Elementwise ops", Figures.countAndExact(footprint.elementwiseOps())));
         TextTable.appendAligned(text, "", summary, false);
 
@@ -79,6 +81,7 @@ final class FootprintTable {
         return switch (method) {
             case STATIC -> "static (propagated through the graph)";
             case RUNTIME -> "runtime (read off one run on generated inputs)";
+            case INCOMPLETE -> "INCOMPLETE (static propagation got stuck and the runtime run failed; see Notes)";
         };
     }
 

@@ -85,7 +85,8 @@ final class OptimizationTable {
         rows.add(compare("Parameters (float)", before.parameters(), after.parameters(), value -> Figures.count((long) value)));
         rows.add(compare("Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
                 value -> Figures.count((long) value)));
-        rows.add(compare("MACs", before.macs(), after.macs(), value -> Figures.count((long) value)));
+        rows.add(compare("MACs", before.complete() ? before.macs() : Double.NaN, after.complete() ? after.macs() : Double.NaN,
+                value -> Double.isNaN(value) ? "unknown" : Figures.count((long) value)));
         java.util.TreeSet<String> precisions = new java.util.TreeSet<>(before.macsByPrecision().keySet());
         precisions.addAll(after.macsByPrecision().keySet());
         if (precisions.size() > 1 || !before.macsByPrecision().keySet().equals(after.macsByPrecision().keySet())) {

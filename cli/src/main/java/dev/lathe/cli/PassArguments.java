@@ -24,7 +24,7 @@ import picocli.CommandLine.TypeConversionException;
  * error with the registry's message, which lists the available passes.
  */
 final class PassArguments {
-    private static final Pattern NUMBER = Pattern.compile("[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?");
+    private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?");
     private static final Pattern N_OF_M = Pattern.compile("([0-9]+):([0-9]+)(,.*)?");
 
     private PassArguments() {

@@ -25,6 +25,7 @@ class PassArgumentsTest {
         "magnitude|prune.magnitude",
         "magnitude:|prune.magnitude",
         "magnitude:0.5|prune.magnitude:sparsity=0.5",
+        "magnitude:-1|prune.magnitude:sparsity=-1",
         "wanda:.5,global|prune.wanda:sparsity=.5,global",
         "structured:0.25,exclude=head|prune.structured:sparsity=0.25,exclude=head",
         "magnitude:sparsity=0.7|prune.magnitude:sparsity=0.7",
@@ -47,5 +48,13 @@ class PassArgumentsTest {
         assertThatThrownBy(() -> new PassArguments.PassConverter().convert("cleanup:speed=11"))
                 .isInstanceOf(TypeConversionException.class)
                 .hasMessageContaining("unknown option 'speed' of pass cleanup");
+    }
+
+    @Test
+    void aNegativeSparsityIsJudgedAsASparsityNotAsAnUnknownOption() {
+        assertThatThrownBy(() -> new PassArguments.PruneConverter().convert("magnitude:-1"))
+                .isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("sparsity")
+                .hasMessageNotContaining("unknown option");
     }
 }

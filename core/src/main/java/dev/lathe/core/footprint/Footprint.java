@@ -31,9 +31,10 @@ import java.util.TreeMap;
  * @param inputShapes     the concrete input shapes the counts are for
  * @param shapeMethod     how intermediate shapes were found
  * @param unresolvedNodes nodes whose output shapes stayed unknown (their compute is not counted)
- * @param notes           how compute inside control flow was counted, one sentence per {@code If},
- *                        {@code Loop} or {@code Scan} node whose count is a choice or an estimate (the
- *                        branch taken, a trip count that is not static)
+ * @param notes           how compute was counted where that is a choice, an estimate or a gap, one sentence
+ *                        each: an {@code If}, {@code Loop} or {@code Scan} node (the branch taken, a trip
+ *                        count that is not static), shapes that could not be found, nodes of another
+ *                        format not counted
  */
 public record Footprint(
         long sizeBytes,
@@ -63,6 +64,14 @@ public record Footprint(
         inputShapes = Collections.unmodifiableMap(shapes);
         unresolvedNodes = List.copyOf(unresolvedNodes);
         notes = List.copyOf(notes);
+    }
+
+    /**
+     * Whether every node's compute was counted: no node's shapes stayed unknown. When false, {@link #macs()}
+     * and {@link #elementwiseOps()} are lower bounds and reports show MACs as unknown.
+     */
+    public boolean complete() {
+        return unresolvedNodes.isEmpty() && shapeMethod != ShapeMethod.INCOMPLETE;
     }
 
     /** Fraction of parameters that are exactly zero (0 when there are no parameters). */

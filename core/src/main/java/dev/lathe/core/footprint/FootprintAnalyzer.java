@@ -56,6 +56,7 @@ public final class FootprintAnalyzer {
         Map<String, long[]> shapes = new HashMap<>(inferred.shapes());
         List<String> unresolved = inferred.unresolvedNodes();
         ShapeMethod method = ShapeMethod.STATIC;
+        String fallbackFailure = null;
         if (!unresolved.isEmpty()) {
             try {
                 shapes.putAll(IntermediateShapes.probe(model, inputShapes, binding.inputValues()));
@@ -63,9 +64,22 @@ public final class FootprintAnalyzer {
             } catch (RuntimeFailureException e) {
                 LOG.warn("{}: static shape propagation left {} nodes unresolved and the runtime fallback failed: {}",
                         model.source(), unresolved.size(), e.getMessage());
+                method = ShapeMethod.INCOMPLETE;
+                fallbackFailure = "Static shape propagation left " + unresolved.size() + " nodes unresolved and the "
+                        + "ONNX Runtime run at these shapes failed (" + e.getMessage() + "): their compute is NOT counted.";
             }
         }
-        return count(model, inputShapes, shapes, inferred.values(), method);
+        Footprint footprint = count(model, inputShapes, shapes, inferred.values(), method);
+        if (fallbackFailure == null) {
+            return footprint;
+        }
+        List<String> notes = new ArrayList<>(footprint.notes());
+        notes.add(fallbackFailure);
+        List<String> nodes = footprint.unresolvedNodes().isEmpty() ? unresolved : footprint.unresolvedNodes();
+        return new Footprint(footprint.sizeBytes(), footprint.parameters(), footprint.quantizedParameters(),
+                footprint.bytesByDataType(), footprint.nodeCount(), footprint.opCounts(), footprint.zeroParameters(),
+                footprint.macs(), footprint.macsByOpType(), footprint.macsByPrecision(), footprint.elementwiseOps(),
+                footprint.inputShapes(), method, nodes, notes);
     }
 
     private static Footprint count(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> shapes,

@@ -79,8 +79,9 @@ final class ExternalDataFiles {
             throw invalid(tensor, "external data file '" + location + "' cannot be read: " + e.getMessage());
         }
         if (offset > size || length > size - offset) {
+            // The end can pass Long.MAX_VALUE for a corrupt offset: state it exactly, not overflowed.
             throw invalid(tensor, "external data file '" + location + "' is too short: needs bytes " + offset + ".."
-                    + (offset + length) + " but has " + size);
+                    + java.math.BigInteger.valueOf(offset).add(java.math.BigInteger.valueOf(length)) + " but has " + size);
         }
         return new Location(file, location, offset, length);
     }

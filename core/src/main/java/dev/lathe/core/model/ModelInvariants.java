@@ -22,6 +22,9 @@ public final class ModelInvariants {
     /** Violations of the structural invariants, one readable line each; empty when the graph is sound. */
     public static List<String> structuralViolations(Graph main) {
         List<String> violations = new ArrayList<>();
+        if (main.proto().getOutputCount() == 0) {
+            violations.add("the main graph declares no outputs, so the model computes nothing");
+        }
         check(main, Set.of(), violations);
         return violations;
     }

@@ -67,6 +67,11 @@ public final class OnnxModel {
      */
     public static OnnxModel load(Path file) throws InvalidModelException {
         String source = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new InvalidModelException(source + ": is a directory, not an ONNX model file"
+                    + (Files.isRegularFile(file.resolve("saved_model.pb"))
+                            ? " (it is a TensorFlow SavedModel: add dev.lathe:lathe-tensorflow to read it)" : ""));
+        }
         if (!Files.isRegularFile(file)) {
             throw new InvalidModelException(source + ": no such model file");
         }

@@ -167,6 +167,13 @@ public final class Pipeline {
         Optional<Map<String, TensorData>> typical = binding.isEmpty() ? typicalSample() : Optional.empty();
         ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
         Map<String, long[]> shapes = shapesUsed.resolve(original);
+        for (Map.Entry<String, long[]> input : shapes.entrySet()) {
+            if (java.util.Arrays.stream(input.getValue()).anyMatch(dim -> dim == 0)) {
+                throw new IllegalArgumentException(original.source() + ": input '" + input.getKey() + "' would have shape "
+                        + java.util.Arrays.toString(input.getValue()) + ", with no elements: nothing could be measured "
+                        + "or validated; give every dimension a size of at least 1");
+            }
+        }
         Footprint before = imported.isPresent() ? imported.get().footprint(ShapeBinding.ofShapes(shapes))
                 : FootprintAnalyzer.analyze(original, shapesUsed);
         Map<String, TensorData> benchmarkInputs = typical.orElseGet(() -> InputGenerator.generate(original, shapes,

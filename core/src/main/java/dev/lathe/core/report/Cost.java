@@ -11,7 +11,8 @@ import dev.lathe.core.runtime.BenchmarkResult;
  * @param costPerMillionBefore   price of 1,000,000 inferences of the original model
  * @param costPerMillionAfter    price of 1,000,000 inferences of the optimized model
  * @param computeSavedPercent    instance time saved per inference, in percent (negative if it got slower)
- * @param macsSavedPercent       multiply-accumulates saved per inference, in percent
+ * @param macsSavedPercent       multiply-accumulates saved per inference, in percent; NaN when either
+ *                               footprint is not {@link dev.lathe.core.footprint.Footprint#complete() complete}
  * @param noisePercent           how far one model's median latency moved between its two measuring rounds, in
  *                               percent (the larger of the two models'); a saving smaller than this is noise
  */
@@ -26,7 +27,9 @@ public record Cost(Pricing pricing, double costPerMillionBefore, double costPerM
             Footprint staticAfter, double noisePercent) {
         double costBefore = perMillion(pricing, before.throughputPerSec());
         double costAfter = perMillion(pricing, after.throughputPerSec());
-        double macsSaved = staticBefore.macs() == 0 ? 0 : 100.0 * (1 - (double) staticAfter.macs() / staticBefore.macs());
+        // A footprint that could not be counted fully has no MAC figure to save from.
+        double macsSaved = !staticBefore.complete() || !staticAfter.complete() ? Double.NaN
+                : staticBefore.macs() == 0 ? 0 : 100.0 * (1 - (double) staticAfter.macs() / staticBefore.macs());
         return new Cost(pricing, costBefore, costAfter, 100.0 * (1 - costAfter / costBefore), macsSaved, noisePercent);
     }
 

@@ -84,6 +84,9 @@ public final class Figures {
 
     /** A value already in percent, with one decimal, e.g. {@code 55.4 %} or {@code −3.0 %}. */
     public static String percent(double percent) {
+        if (Double.isNaN(percent)) {
+            return NONE;
+        }
         String digits = oneDecimal(percent);
         return (percent < 0 && !isZero(digits) ? MINUS : "") + digits + " %";
     }
@@ -101,12 +104,12 @@ public final class Figures {
 
     /** {@code after / before} with two decimals and a times sign, e.g. {@code 0.25×}; {@link #NONE} when before is 0. */
     public static String ratio(double before, double after) {
-        return before == 0 ? NONE : String.format(Locale.ROOT, "%.2f×", after / before);
+        return before == 0 || Double.isNaN(before) || Double.isNaN(after) ? NONE : String.format(Locale.ROOT, "%.2f×", after / before);
     }
 
-    /** The relative change from before to after, e.g. {@code −75.0 %}; {@link #NONE} when before is 0. */
+    /** The relative change from before to after, e.g. {@code −75.0 %}; {@link #NONE} when before is 0 or either is NaN. */
     public static String change(double before, double after) {
-        return before == 0 ? NONE : signedPercent(100 * (after - before) / before);
+        return before == 0 || Double.isNaN(before) || Double.isNaN(after) ? NONE : signedPercent(100 * (after - before) / before);
     }
 
     /** A cosine similarity with six decimals, e.g. {@code 0.998710}. */

@@ -93,7 +93,12 @@ public final class ReportJson {
         node.put("sizeBytes", footprint.sizeBytes());
         node.put("parameters", footprint.parameters());
         node.put("quantizedParameters", footprint.quantizedParameters());
-        node.put("macs", footprint.macs());
+        if (footprint.complete()) {
+            node.put("macs", footprint.macs());
+        } else {
+            node.putNull("macs");
+            node.put("macsCounted", footprint.macs());
+        }
         node.set("macsByOpType", MAPPER.valueToTree(footprint.macsByOpType()));
         node.set("macsByPrecision", MAPPER.valueToTree(footprint.macsByPrecision()));
         node.put("elementwiseOps", footprint.elementwiseOps());
@@ -195,7 +200,11 @@ public final class ReportJson {
         node.put("computeSavedPercent", round(cost.computeSavedPercent()));
         node.put("noisePercent", round(cost.noisePercent()));
         node.put("savingWithinNoise", cost.withinNoise());
-        node.put("macsSavedPercent", round(cost.macsSavedPercent()));
+        if (Double.isNaN(cost.macsSavedPercent())) {
+            node.putNull("macsSavedPercent");
+        } else {
+            node.put("macsSavedPercent", round(cost.macsSavedPercent()));
+        }
         return node;
     }
 

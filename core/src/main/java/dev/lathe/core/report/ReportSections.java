@@ -103,7 +103,7 @@ final class ReportSections {
         return List.of(
                 headline("Size", before.sizeBytes(), after.sizeBytes(), Figures.bytes(before.sizeBytes()),
                         Figures.bytes(after.sizeBytes())),
-                headline("MACs", before.macs(), after.macs(), Figures.count(before.macs()), Figures.count(after.macs())),
+                headline("MACs", macsValue(before), macsValue(after), macsText(before), macsText(after)),
                 headline("Latency p50", p50Before, p50After, Figures.millis(p50Before), Figures.millis(p50After)),
                 headline("Cost per million", cost.costPerMillionBefore(), cost.costPerMillionAfter(),
                         Figures.money(cost.costPerMillionBefore(), currency),
@@ -125,7 +125,8 @@ final class ReportSections {
         compare(table, "Parameters (float)", before.parameters(), after.parameters(), value -> Figures.count((long) value));
         compare(table, "Quantized weights", before.quantizedParameters(), after.quantizedParameters(),
                 value -> Figures.count((long) value));
-        compare(table, "MACs", before.macs(), after.macs(), value -> Figures.count((long) value));
+        table.row("MACs", macsText(before), macsText(after), Figures.ratio(macsValue(before), macsValue(after)),
+                Figures.change(macsValue(before), macsValue(after)));
         TreeSet<String> precisions = new TreeSet<>(before.macsByPrecision().keySet());
         precisions.addAll(after.macsByPrecision().keySet());
         for (String precision : precisions) {
@@ -277,6 +278,16 @@ final class ReportSections {
                     pairs(step.details()));
         }
         return table;
+    }
+
+    /** The MACs, or NaN when the footprint could not count them all. */
+    private static double macsValue(Footprint footprint) {
+        return footprint.complete() ? footprint.macs() : Double.NaN;
+    }
+
+    /** The MACs as text, {@code unknown} when the footprint could not count them all. */
+    static String macsText(Footprint footprint) {
+        return footprint.complete() ? Figures.count(footprint.macs()) : "unknown";
     }
 
     private static Headline headline(String label, double before, double after, String beforeText, String afterText) {

@@ -72,6 +72,10 @@ public final class FidelityMeter {
         if (count == 0) {
             throw new IllegalArgumentException("fidelity needs at least one input sample");
         }
+        if (Arrays.stream(accumulators).allMatch(accumulator -> accumulator.elements == 0)) {
+            throw new IllegalArgumentException(candidate.source() + ": every output was empty on the " + count
+                    + " samples (zero-size inputs?), so nothing was compared; validate on inputs with elements");
+        }
         List<OutputFidelity> outputs = new ArrayList<>();
         for (int i = 0; i < shared.size(); i++) {
             outputs.add(accumulators[i].result(shared.get(i)));

@@ -41,6 +41,21 @@ class RealModelFootprintTest {
     }
 
     @Test
+    void aSequenceLongerThanThePositionTableLeavesTheFootprintIncompleteAndSaysSo(@TempDir Path folder)
+            throws Exception {
+        OnnxModel model = OnnxModel.load(RealModels.miniLm(folder));
+
+        // 513 tokens: one past the 512 position embeddings, so neither propagation nor a run gets through.
+        Footprint footprint = FootprintAnalyzer.analyze(model,
+                ShapeBinding.none().withDimension("batch_size", 1).withDimension("sequence_length", 513));
+
+        assertThat(footprint.shapeMethod()).isEqualTo(ShapeMethod.INCOMPLETE);
+        assertThat(footprint.complete()).isFalse();
+        assertThat(footprint.unresolvedNodes()).isNotEmpty();
+        assertThat(footprint.notes()).anyMatch(note -> note.contains("NOT counted"));
+    }
+
+    @Test
     void miniLmQuantizedByOnnxRuntimeComputesItsProjectionsInInt8(@TempDir Path folder) throws Exception {
         OnnxModel model = OnnxModel.load(RealModels.miniLmInt8(folder));
 

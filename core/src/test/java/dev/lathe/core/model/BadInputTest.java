@@ -138,7 +138,17 @@ class BadInputTest {
         assertThatThrownBy(() -> OnnxModel.load(missing)).isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining(missing.toString()).hasMessageContaining("no such model file");
         assertThatThrownBy(() -> OnnxModel.load(folder)).isInstanceOf(InvalidModelException.class)
-                .hasMessageContaining(folder.toString());
+                .hasMessageContaining(folder.toString()).hasMessageContaining("is a directory, not an ONNX model file");
+    }
+
+    @Test
+    void aModelWithNoNodesAndNoOutputsIsRejectedBeforeTheRuntimeSeesIt() {
+        ModelProto empty = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.lathe.core.onnx.Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(dev.lathe.core.onnx.Onnx.GraphProto.newBuilder().setName("nothing")).build();
+        assertThatThrownBy(() -> OnnxModel.fromBytes(empty.toByteArray(), "nothing.onnx"))
+                .isInstanceOf(InvalidModelException.class).hasMessageContaining("nothing.onnx")
+                .hasMessageContaining("declares no outputs");
     }
 
     @Test

@@ -192,6 +192,17 @@ class PipelineTest {
     }
 
     @Test
+    void zeroSizeInputsAreRefusedBeforeAnyWork(@TempDir Path folder) {
+        Path output = folder.resolve("mlp.opt.onnx");
+        Pipeline pipeline = quick().shapes(ShapeBinding.none().withInputShape("x", 0, 4))
+                .add(PassRegistry.load().create("cleanup")).build();
+
+        assertThatThrownBy(() -> pipeline.run(TestModels.mlp(), output))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("with no elements");
+        assertThat(output).doesNotExist();
+    }
+
+    @Test
     void anUnwritableOutputFailsBeforeAnyWorkAndIsNamed(@TempDir Path folder) throws Exception {
         Path notAFolder = folder.resolve("file.txt");
         Files.writeString(notAFolder, "x");

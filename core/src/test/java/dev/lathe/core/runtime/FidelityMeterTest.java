@@ -1,6 +1,7 @@
 package dev.lathe.core.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lathe.core.data.InputGenerator;
@@ -40,6 +41,17 @@ class FidelityMeterTest {
             assertThat(fidelity.samples()).isEqualTo(3);
             assertThat(fidelity.cosineMin()).isEqualTo(1.0, within(1e-12));
             assertThat(fidelity.maxAbsError()).isZero();
+        }
+    }
+
+    @Test
+    void zeroSizeOutputsCompareNothingAndAreRefused() throws Exception {
+        OnnxModel model = TestModels.mlp();
+        List<Map<String, TensorData>> samples = List.of(Map.of("x", TensorData.ofFloats(new long[] {0, 4})));
+        try (ModelSession a = ModelSession.open(model, SessionSettings.cpu());
+                ModelSession b = ModelSession.open(model, SessionSettings.cpu())) {
+            assertThatThrownBy(() -> FidelityMeter.compare(a, b, samples))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing was compared");
         }
     }
 
