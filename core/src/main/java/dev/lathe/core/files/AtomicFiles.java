@@ -72,8 +72,9 @@ public final class AtomicFiles {
     }
 
     /**
-     * Checks, before any long work, that {@code target} can be written: its folder exists or can be made,
-     * and a file can be created there (then removed).
+     * Checks, before any long work, that {@code target} can be written, without leaving anything behind: a
+     * file can be created in its folder, or, when the folder does not exist yet, its nearest existing
+     * ancestor is a writable directory.
      *
      * @throws IOException naming {@code target} and why it cannot be written
      */
@@ -82,14 +83,24 @@ public final class AtomicFiles {
         if (Files.isDirectory(absolute)) {
             throw new IOException(target + ": is a directory; name a file to write");
         }
-        Path probe;
-        try {
-            probe = temporarySibling(absolute);
-        } catch (IOException e) {
-            throw new IOException(target + ": cannot be written (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + ")", e);
+        Path folder = absolute.getParent();
+        if (Files.isDirectory(folder)) {
+            try {
+                Files.deleteIfExists(temporarySibling(absolute));
+            } catch (IOException e) {
+                throw new IOException(target + ": cannot be written (" + e.getClass().getSimpleName() + ": "
+                        + e.getMessage() + ")", e);
+            }
+            return;
         }
-        Files.deleteIfExists(probe);
+        Path ancestor = folder;
+        while (ancestor != null && !Files.exists(ancestor)) {
+            ancestor = ancestor.getParent();
+        }
+        if (ancestor == null || !Files.isDirectory(ancestor) || !Files.isWritable(ancestor)) {
+            throw new IOException(target + ": cannot be written: " + (ancestor == null ? "no folder above it exists"
+                    : ancestor + (Files.isDirectory(ancestor) ? " is not writable" : " is a file, not a folder")));
+        }
     }
 
     private static void copyPermissions(Path from, Path to) throws IOException {

@@ -19,9 +19,10 @@ import java.util.stream.Collectors;
 
 /**
  * Measures a model on a provider: session creation time, latency of timed runs after warm-up,
- * throughput, peak resident memory and, optionally, ONNX Runtime's per-op-type time. By default the
- * measurement runs in a child JVM ({@link BenchmarkProcess}) so that the caller's heap does not pollute the
- * memory figure; the child is started with the caller's Java and class path.
+ * throughput, peak resident memory and, optionally, ONNX Runtime's per-op-type time: in this process by
+ * default ({@link BenchmarkOptions#defaults()}), which works wherever Lathe is embedded, or in a child JVM
+ * ({@link BenchmarkOptions.MemoryMeasurement#FORKED}, the CLI's default; {@link BenchmarkProcess}) so that
+ * the caller's heap does not pollute the memory figure.
  */
 public final class Benchmark {
     private Benchmark() {

@@ -14,10 +14,15 @@ public record BenchmarkOptions(int warmupRuns, int timedRuns, MemoryMeasurement 
     public enum MemoryMeasurement {
         /**
          * In a fresh child JVM that only loads and runs the model, so the caller's heap and earlier work do
-         * not count (the default). Timing is taken in the child too.
+         * not count (the CLI's default). Timing is taken in the child too. The child is started as
+         * {@code java} from this JVM's home with this JVM's class path and heap limit, so it needs a plain
+         * class path: not for Spring Boot fat jars, jlink images or application servers.
          */
         FORKED,
-        /** In this process, after resetting the kernel's peak-RSS counter (Linux). */
+        /**
+         * In this process, after resetting the kernel's peak-RSS counter (Linux): the library's default,
+         * since it works wherever Lathe is embedded; the figure includes what the process already holds.
+         */
         IN_PROCESS,
         /** Not measured. */
         NONE
@@ -31,9 +36,9 @@ public record BenchmarkOptions(int warmupRuns, int timedRuns, MemoryMeasurement 
         }
     }
 
-    /** 10 warm-up runs, 100 timed runs, memory measured in a child JVM, no profiling. */
+    /** 10 warm-up runs, 100 timed runs, memory measured in this process, no profiling. */
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(10, 100, MemoryMeasurement.FORKED, false);
+        return new BenchmarkOptions(10, 100, MemoryMeasurement.IN_PROCESS, false);
     }
 
     /** These options with other run counts. */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A benchmark measured in a child JVM, so that the caller's heap does not pollute the memory figure; the
  * same protocol for every runtime (ONNX Runtime here, TensorFlow Java in {@code lathe-tensorflow}). The
  * parent writes the inputs as {@code .npy} files and a {@code request.properties} into a temporary folder
- * and starts {@code java CHILD_MAIN FOLDER} with the caller's class path; the child reads them with {@link #request},
+ * and starts {@code java -Xmx<caller's> CHILD_MAIN FOLDER} with the caller's class path, waiting at most
+ * {@link #TIMEOUT}; the child reads them with {@link #request},
  * measures, and answers with {@link #answer}.
  */
 public final class ForkedBenchmark {
@@ -35,6 +37,8 @@ public final class ForkedBenchmark {
     /** A request folder older than this is left over from a killed run, not one in progress. */
     private static final Duration STALE_AFTER = Duration.ofHours(1);
     private static final Logger LOG = LoggerFactory.getLogger(ForkedBenchmark.class);
+    /** The longest a child may take: far beyond any sane benchmark, short of waiting forever. */
+    static final Duration TIMEOUT = Duration.ofMinutes(30);
 
     private ForkedBenchmark() {
     }
@@ -81,13 +85,19 @@ public final class ForkedBenchmark {
             // The class path goes in the environment, not on the command line: ONNX Runtime 1.29 crashes
             // (SIGSEGV while creating its environment) in a JVM whose command line is longer than about 4 KB,
             // which a test or application class path easily is.
-            ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), childMain.getName(), folder.toString()))
+            ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(),
+                    "-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m", childMain.getName(), folder.toString()))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
             Process child = builder.start();
             int exit;
             try {
-                exit = child.waitFor();
+                if (!child.waitFor(TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
+                    child.destroyForcibly();
+                    throw new RuntimeFailureException(source + ": the benchmark child JVM did not finish within "
+                            + TIMEOUT.toMinutes() + " minutes and was stopped: " + tail(log), null);
+                }
+                exit = child.exitValue();
             } catch (InterruptedException e) {
                 child.destroyForcibly();
                 throw e;

@@ -39,7 +39,7 @@ class BenchmarkTest {
     @Test
     void forkedMeasuresInAChildJvm() throws Exception {
         BenchmarkResult result = Benchmark.run(MODEL, SessionSettings.of(ProviderConfig.Cpu.defaults().withIntraOpThreads(1)),
-                INPUTS, BenchmarkOptions.defaults().withRuns(1, 5));
+                INPUTS, BenchmarkOptions.defaults().withRuns(1, 5).withMemory(BenchmarkOptions.MemoryMeasurement.FORKED));
 
         assertThat(result.memoryMethod()).isEqualTo("forked");
         assertThat(result.peakMemoryBytes()).isGreaterThan(10L << 20);

@@ -14,6 +14,7 @@ import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.provider.CpuFeatures;
 import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
@@ -153,6 +154,7 @@ public final class DynamicInt8Quantization implements Pass {
             editor.requireOpset(MICROSOFT, 1);
         }
         details.put("matMulsQuantized", matMuls);
+        details.put("reduceRange", (settings.reduceRange() ? "on" : "off") + " (this CPU: " + CpuFeatures.int8Summary() + ")");
         details.put("biasesFolded", biasesFolded);
         details.put("gathersQuantized", gathers);
         details.put("weightBytesBefore", floatBytes);

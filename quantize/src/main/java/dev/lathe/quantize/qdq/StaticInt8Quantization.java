@@ -10,6 +10,7 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.provider.CpuFeatures;
 import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
@@ -74,6 +75,7 @@ public final class StaticInt8Quantization implements Pass {
         context.requireCalibration(name());
         StaticInt8Settings applied = settings.forProvider(context.provider().map(ProviderConfig::provider));
         Map<String, Object> details = new LinkedHashMap<>();
+        details.put("reduceRange", (applied.reduceRange() ? "on" : "off") + " (this CPU: " + CpuFeatures.int8Summary() + ")");
         ModelEditor editor = model.edit();
         int folded = BatchNormFolding.fold(model, editor.mainGraph());
         int divisions = applied.filter().opTypes().contains("Mul")

@@ -25,7 +25,8 @@ import org.tensorflow.exceptions.TensorFlowException;
 /**
  * Measures a SavedModel signature in TensorFlow Java the way {@link dev.lathe.core.runtime.Benchmark}
  * measures an ONNX model: load time (the session's init), latency of timed runs after warm-up,
- * throughput and peak resident memory, in a child JVM by default ({@link ForkedBenchmark}), with the same
+ * throughput and peak resident memory, in this process or in a child JVM ({@link ForkedBenchmark}) as the
+ * options say, with the same
  * {@link BenchmarkResult}. Inputs are made into TensorFlow tensors once, before timing, as ONNX Runtime's
  * are. Per-op profiles are not collected for TensorFlow.
  */

@@ -30,7 +30,8 @@ class SavedModelBenchmarkTest {
         BenchmarkOptions options = BenchmarkOptions.defaults().withRuns(2, 7);
         BenchmarkResult inProcess = SavedModelBenchmark.run(cnn, "serving_default", 1, inputs,
                 options.withMemory(BenchmarkOptions.MemoryMeasurement.IN_PROCESS));
-        BenchmarkResult forked = SavedModelBenchmark.run(cnn, "serving_default", 1, inputs, options);
+        BenchmarkResult forked = SavedModelBenchmark.run(cnn, "serving_default", 1, inputs,
+                options.withMemory(BenchmarkOptions.MemoryMeasurement.FORKED));
         for (BenchmarkResult result : new BenchmarkResult[] {inProcess, forked}) {
             assertThat(result.provider()).isEqualTo("tensorflow-java cpu (1 thread)");
             assertThat(result.latencyMs().runs()).isEqualTo(7);
