@@ -8,15 +8,18 @@ import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Provider discovery on the ONNX Runtime of the test class path (the CPU build). The GPU test runs only
- * on a host with onnxruntime_gpu and CUDA: {@code mvn verify -Dlathe.gpu=true}.
+ * on a host with CUDA, against onnxruntime_gpu: {@code mvn -Pgpu verify -Dlathe.gpu=true}, which also skips the
+ * test that expects the CPU build.
  */
 class ProviderCatalogTest {
 
     @Test
+    @DisabledIfSystemProperty(named = "lathe.gpu", matches = "true")
     void cpuIsAvailableAndGpuProvidersSayWhatToAdd() {
         ProviderCatalog catalog = ProviderCatalog.system();
 
