@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
@@ -16,6 +17,7 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.testing.RealModels;
 import dev.lathe.core.testing.TestModels;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +51,39 @@ class MagnitudePruningTest {
                 .containsEntry("weights", 2).containsEntry("elements", 18L).containsEntry("zeros", 9L)
                 .containsEntry("sparsity", 0.5).containsEntry("layers", Map.of("first", 0.5, "second", 0.5));
         assertThat(run(result.model(), handMadeInput()).get("y").shape()).containsExactly(2, 2);
+    }
+
+    /**
+     * An oracle independent of the pass: the original with each layer's smallest half of weights zeroed by
+     * hand (sorting |w|, ties to the lower index) must compute exactly what the pruned model computes.
+     */
+    @Test
+    void thePrunedModelComputesWhatTheOriginalWithItsSmallestWeightsMaskedComputes() throws Exception {
+        OnnxModel original = TestModels.mlp();
+        PassResult result = prune(original, "prune.magnitude:sparsity=0.5", NO_CALIBRATION);
+
+        ModelEditor reference = original.edit();
+        for (String name : List.of("w1", "w2")) {
+            float[] values = weight(original, name);
+            Integer[] order = new Integer[values.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> Math.abs(values[i]))
+                    .thenComparingInt(i -> i));
+            float[] masked = values.clone();
+            for (int i = 0; i < values.length / 2; i++) {
+                masked[order[i]] = 0;
+            }
+            long[] shape = dev.lathe.core.model.TensorCodec.shapeOf(original.graph().proto().getInitializerList().stream()
+                    .filter(t -> t.getName().equals(name)).findFirst().orElseThrow());
+            reference.putInitializer(name, TensorData.ofFloats(shape, masked));
+            assertThat(weight(result.model(), name)).as(name).containsExactly(masked);
+        }
+        Map<String, TensorData> input = Map.of("x", TensorData.ofFloats(new long[] {3, 4},
+                0.3f, -1.2f, 2.5f, 0.7f, -0.4f, 1.9f, -2.2f, 0.1f, 1.1f, 1.3f, -0.6f, -1.7f));
+        assertThat(run(result.model(), input).get("y").toFloatArray())
+                .containsExactly(run(reference.build(), input).get("y").toFloatArray());
     }
 
     @Test
