@@ -34,6 +34,10 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     private ShapeOptions shapes;
 
+    @Option(names = "--signature", paramLabel = "KEY", defaultValue = "",
+            description = "For a TensorFlow SavedModel: the signature to inspect (default: serving_default, or the only one).")
+    private String signature;
+
     @Option(names = "--json", description = "Print a JSON object instead of a table.")
     private boolean json;
 
@@ -41,7 +45,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws LatheException, IOException {
         Inspection inspection;
         if (ModelImporters.isForeign(model)) {
-            try (ImportedModel imported = ModelImporters.importerFor(model).open(model)) {
+            try (ImportedModel imported = ModelImporters.importerFor(model).open(model, signature)) {
                 inspection = Inspection.of(model.toString(), imported, imported.footprint(shapes.binding()));
             }
         } else {

@@ -80,6 +80,10 @@ final class OptimizeCommand implements Callable<Integer> {
             description = "Where to write the optimized model (atomically; external data goes next to it).")
     private Path output;
 
+    @Option(names = "--signature", paramLabel = "KEY", defaultValue = "",
+            description = "For a TensorFlow SavedModel: the signature to convert (default: serving_default, or the only one).")
+    private String signature;
+
     @Option(names = "--pass", paramLabel = "SPEC", converter = PassArguments.PassConverter.class,
             description = "A pass by name with options, e.g. cleanup or cleanup:fold=false. Repeatable; passes run "
                     + "in command-line order, after those of --config. Without any pass: " + DEFAULT_PASS + ".")
@@ -195,7 +199,11 @@ final class OptimizeCommand implements Callable<Integer> {
         pipeline.calibrationLimit(calibrationLimit);
         all.forEach(pipeline::add);
         Optional<ImportedModel> imported = ModelImporters.isForeign(model)
-                ? Optional.of(ModelImporters.importerFor(model).open(model)) : Optional.empty();
+                ? Optional.of(ModelImporters.importerFor(model).open(model, signature)) : Optional.empty();
+        if (imported.isEmpty() && !signature.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Option '--signature' is for TensorFlow SavedModels; "
+                    + model + " is an ONNX model");
+        }
         OnnxModel loaded = imported.isPresent() ? imported.get().onnx() : OnnxModel.load(model);
         Optional<SampleSource> samples = Optional.empty();
         try {

@@ -34,6 +34,15 @@ class SavedModelCommandTest {
     }
 
     @Test
+    void aSignatureIsChosenByKeyAndAnUnknownOneListsTheKeys() throws Exception {
+        Path cnn = TestSavedModels.cnn(folder.resolve("cnn"));
+        assertThat(CommandRun.of("inspect", cnn.toString(), "--signature", "serving_default").exitCode()).isZero();
+        CommandRun unknown = CommandRun.of("inspect", cnn.toString(), "--signature", "predict");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no signature 'predict'; it has serving_default");
+    }
+
+    @Test
     void aGraphTheConverterCannotTakeIsInspectedButNotOptimized() throws Exception {
         Path odd = TestSavedModels.withUnsupportedOps(folder.resolve("odd"));
         CommandRun inspect = CommandRun.of("inspect", odd.toString());

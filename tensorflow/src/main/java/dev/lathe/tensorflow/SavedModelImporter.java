@@ -33,11 +33,13 @@ public final class SavedModelImporter implements ModelImporter {
     }
 
     /**
-     * Opens the signature with this key.
+     * Opens the signature with this key (the serving one when empty).
      *
-     * @throws LatheException if there is no such signature, or the model cannot be loaded or converted
+     * @throws LatheException if there is no such signature (the message lists the keys), or the model cannot
+     *                        be loaded
      */
+    @Override
     public ImportedModel open(Path path, String signatureKey) throws LatheException {
-        return ImportedSavedModel.open(path, signatureKey);
+        return ImportedSavedModel.open(path, signatureKey.isEmpty() ? null : signatureKey);
     }
 }

@@ -21,4 +21,18 @@ public interface ModelImporter {
      * @throws LatheException if it cannot be loaded or converted (an unsupported op names itself)
      */
     ImportedModel open(Path path) throws LatheException;
+
+    /**
+     * Loads and converts the part of the model named {@code entryPoint} (for a SavedModel, a signature key);
+     * an empty name opens the default one. Importers of formats without entry points refuse any other name.
+     *
+     * @throws LatheException if there is no such entry point (the message lists them), or as {@link #open(Path)}
+     */
+    default ImportedModel open(Path path, String entryPoint) throws LatheException {
+        if (!entryPoint.isEmpty()) {
+            throw new dev.lathe.core.InvalidModelException(path + ": a " + format() + " has no entry point '"
+                    + entryPoint + "' to choose");
+        }
+        return open(path);
+    }
 }
