@@ -48,6 +48,9 @@ public final class NpyFiles {
                     String key = entryName.endsWith(".npy") ? entryName.substring(0, entryName.length() - 4) : entryName;
                     tensors.put(key, parse(zip.readAllBytes(), file + "!" + entryName));
                 }
+            } catch (IllegalArgumentException e) {
+                // ZipInputStream's way of saying an entry name is not valid UTF-8
+                throw new InvalidModelException(file + ": not a valid .npz archive (" + e.getMessage() + ")", e);
             }
             if (tensors.isEmpty()) {
                 throw new InvalidModelException(file + ": the .npz archive holds no arrays");
@@ -122,7 +125,7 @@ public final class NpyFiles {
         } else {
             throw new InvalidModelException(source + ": unsupported .npy format version " + major);
         }
-        if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+        if (headerLength < 0 || headerLength > bytes.length - headerStart) {
             throw new InvalidModelException(source + ": truncated .npy header");
         }
         String header = new String(bytes, headerStart, headerLength, StandardCharsets.ISO_8859_1);
@@ -149,12 +152,24 @@ public final class NpyFiles {
                     + "' (supported: <f4 <f8 <f2 <i8 <i4 <i2 |i1 |u1 |b1, little-endian)");
         };
         String[] dims = shapeMatch.group(1).split(",");
-        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(d -> !d.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape;
+        long elements;
+        try {
+            shape = java.util.Arrays.stream(dims).map(String::trim).filter(d -> !d.isEmpty()).mapToLong(Long::parseLong).toArray();
+            elements = TensorData.elementCount(shape);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // NumberFormatException (not an integer), a negative dimension, or more elements than a long counts
+            throw new InvalidModelException(source + ": .npy shape (" + shapeMatch.group(1)
+                    + ") is not a tuple of non-negative integers of a representable size");
+        }
         int dataStart = headerStart + headerLength;
-        long expected = type.storageBytes(TensorData.elementCount(shape));
-        if (bytes.length - dataStart != expected) {
-            throw new InvalidModelException(source + ": .npy data has " + (bytes.length - dataStart) + " bytes but shape "
-                    + java.util.Arrays.toString(shape) + " of " + descr.group(1) + " needs " + expected);
+        long available = bytes.length - dataStart;
+        // Every supported dtype has at least one byte per element: a larger count cannot fit (nor overflow below).
+        long expected = elements > available ? -1 : type.storageBytes(elements);
+        if (available != expected) {
+            throw new InvalidModelException(source + ": .npy data has " + available + " bytes but shape "
+                    + java.util.Arrays.toString(shape) + " of " + descr.group(1) + " needs "
+                    + (expected < 0 ? "at least " + elements : expected));
         }
         return TensorData.wrap(type, shape, ByteBuffer.wrap(bytes, dataStart, (int) expected));
     }

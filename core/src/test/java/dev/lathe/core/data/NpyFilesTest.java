@@ -93,4 +93,72 @@ class NpyFilesTest {
         assertThatThrownBy(() -> NpyFiles.read(strings)).isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining("'<U8'");
     }
+
+    /** numpyInt64() with its shape text replaced (the header stays the same length). */
+    private static byte[] withShape(String shape) {
+        String text = new String(numpyInt64(), StandardCharsets.ISO_8859_1);
+        String replaced = text.replace("(1, 3), }", "(" + shape + "), }");
+        int padding = text.length() - replaced.length();
+        int newline = replaced.indexOf('\n');
+        replaced = padding >= 0 ? replaced.substring(0, newline) + " ".repeat(padding) + replaced.substring(newline)
+                : replaced.substring(0, newline + padding) + replaced.substring(newline);
+        return replaced.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void shapesThatAreNotNonNegativeIntegersAreInvalid(@TempDir Path folder) throws Exception {
+        // Found by NpyFilesFuzzTest: these threw NumberFormatException, IllegalArgumentException and
+        // ArithmeticException out of read().
+        for (String shape : new String[] {"1, 3\u00ff", "0x3,", "99999999999999999999,", "-1, -3",
+            "4611686018427387904, 4"}) {
+            Path file = folder.resolve("shape.npy");
+            Files.write(file, withShape(shape));
+            assertThatThrownBy(() -> NpyFiles.read(file)).as(shape).isInstanceOf(InvalidModelException.class)
+                    .hasMessageStartingWith(file + ": .npy shape (");
+        }
+    }
+
+    @Test
+    void aShapeLargerThanTheDataIsInvalidWithoutOverflow(@TempDir Path folder) throws Exception {
+        // 2^61 int64 elements need 2^64 bytes: the byte count wrapped around to 0, so the message said
+        // "needs 0" and a file without data was read as an array of 2^61 elements backed by no bytes.
+        Path file = folder.resolve("huge.npy");
+        Files.write(file, withShape("2305843009213693952,"));
+        assertThatThrownBy(() -> NpyFiles.read(file)).isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining("huge.npy").hasMessageContaining("24 bytes")
+                .hasMessageContaining("needs at least 2305843009213693952");
+        Path empty = folder.resolve("empty.npy");
+        Files.write(empty, java.util.Arrays.copyOf(withShape("2305843009213693952,"), 128));
+        assertThatThrownBy(() -> NpyFiles.read(empty)).isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining("empty.npy").hasMessageContaining("0 bytes");
+    }
+
+    @Test
+    void aVersion2HeaderLengthNearTheIntLimitIsTruncatedNotAnIndexError(@TempDir Path folder) throws Exception {
+        // Found by NpyFilesFuzzTest: 12 + 0x7fffffff overflowed the bounds check, then new String(...) threw
+        // StringIndexOutOfBoundsException.
+        byte[] bytes = new byte[64];
+        System.arraycopy(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f},
+                0, bytes, 0, 12);
+        Path file = folder.resolve("v2.npy");
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> NpyFiles.read(file)).isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining("v2.npy").hasMessageContaining("truncated .npy header");
+    }
+
+    @Test
+    void anNpzEntryNameThatIsNotUtf8IsInvalid(@TempDir Path folder) throws Exception {
+        // Found by NpyFilesFuzzTest: ZipInputStream threw IllegalArgumentException ("malformed input").
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("x.npy"));
+            zip.write(numpyInt64());
+        }
+        byte[] archive = bytes.toByteArray();
+        archive[30] = (byte) 0xff; // the first byte of the name in the local file header
+        Path file = folder.resolve("names.npz");
+        Files.write(file, archive);
+        assertThatThrownBy(() -> NpyFiles.read(file)).isInstanceOf(InvalidModelException.class)
+                .hasMessageStartingWith(file + ": not a valid .npz archive");
+    }
 }
