@@ -84,8 +84,8 @@ public final class FootprintAnalyzer {
 
     private static Footprint count(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> shapes,
             Map<String, long[]> values, ShapeMethod method) throws InvalidModelException {
-        Counting counting = new Counting(new MacCounter(shapes, ValueTypes.of(model), model.graph()), shapes, values, new ArrayList<>(),
-                new ArrayList<>());
+        Counting counting = new Counting(model.source(), new MacCounter(shapes, ValueTypes.of(model), model.graph()), shapes, values,
+                new ArrayList<>(), new ArrayList<>());
         Map<String, Long> opCounts = new TreeMap<>();
         long nodeCount = 0;
         for (Graph graph : model.graph().withAllSubgraphs()) {
@@ -132,7 +132,7 @@ public final class FootprintAnalyzer {
     }
 
     /** What counting needs besides the graph, and where it reports what it could not count exactly. */
-    private record Counting(MacCounter counter, Map<String, long[]> shapes, Map<String, long[]> values,
+    private record Counting(String source, MacCounter counter, Map<String, long[]> shapes, Map<String, long[]> values,
             List<String> unresolved, List<String> notes) {
     }
 
@@ -155,7 +155,7 @@ public final class FootprintAnalyzer {
     }
 
     /** Counts the compute of one graph into {@code tally}, control-flow bodies included. */
-    private static void countGraph(Graph graph, Counting counting, Tally tally) {
+    private static void countGraph(Graph graph, Counting counting, Tally tally) throws InvalidModelException {
         for (NodeProto node : graph.nodes()) {
             if (Graph.isConstantNode(node)) {
                 continue;
@@ -170,7 +170,15 @@ public final class FootprintAnalyzer {
                 }
                 continue;
             }
-            Map<String, Long> macs = counting.counter().macs(node);
+            Map<String, Long> macs;
+            try {
+                macs = counting.counter().macs(node);
+            } catch (IndexOutOfBoundsException e) {
+                // MacCounter reads the dimensions an op's inputs must have (a Gemm input has two, a Conv weight's
+                // kernel follows its channels); declared shapes of fewer dimensions make the model invalid.
+                throw new InvalidModelException(counting.source() + ": " + node.getOpType() + " node '" + label(node)
+                        + "' cannot take inputs of these shapes: " + inputShapes(node, counting.shapes()), e);
+            }
             if (macs != null) {
                 macs.forEach((precision, n) -> {
                     tally.macsByOpType.merge(opKey(node), n, Long::sum);
@@ -188,9 +196,13 @@ public final class FootprintAnalyzer {
     }
 
     /** The branch a static condition selects, else the branch with more MACs; a note says which. */
-    private static void countIf(NodeProto node, List<Graph> branches, Counting counting, Tally tally) {
+    private static void countIf(NodeProto node, List<Graph> branches, Counting counting, Tally tally)
+            throws InvalidModelException {
+        if (node.getInputCount() == 0 || node.getInput(0).isEmpty()) {
+            throw new InvalidModelException(counting.source() + ": If node '" + label(node) + "' has no condition input");
+        }
         long[] condition = counting.values().get(node.getInput(0));
-        if (condition != null) {
+        if (condition != null && condition.length > 0) {
             String taken = condition[0] != 0 ? "then_branch" : "else_branch";
             for (Graph branch : branches) {
                 if (branch.path().endsWith("/" + taken)) {
@@ -229,7 +241,7 @@ public final class FootprintAnalyzer {
      * The body times the trip count when the count is a static value the condition cannot cut short, else one
      * iteration with a note.
      */
-    private static void countLoop(NodeProto node, Graph body, Counting counting, Tally tally) {
+    private static void countLoop(NodeProto node, Graph body, Counting counting, Tally tally) throws InvalidModelException {
         Tally bodyTally = new Tally();
         countGraph(body, counting, bodyTally);
         long[] trips = node.getInputCount() > 0 && !node.getInput(0).isEmpty() ? counting.values().get(node.getInput(0)) : null;
@@ -256,7 +268,7 @@ public final class FootprintAnalyzer {
     }
 
     /** The body times the length of the first scan input's scan axis, else one iteration with a note. */
-    private static void countScan(NodeProto node, Graph body, Counting counting, Tally tally) {
+    private static void countScan(NodeProto node, Graph body, Counting counting, Tally tally) throws InvalidModelException {
         Tally bodyTally = new Tally();
         countGraph(body, counting, bodyTally);
         int scanInputs = (int) NodeAttributes.getInt(node, "num_scan_inputs", 0);
@@ -270,6 +282,16 @@ public final class FootprintAnalyzer {
         tally.add(bodyTally, 1);
         counting.notes().add("Scan '" + label(node) + "': scan length unknown, counted one iteration of its body ("
                 + bodyTally.macs() + " MACs per iteration)");
+    }
+
+    /** The node's inputs with their shapes, as {@code x [3], w [8, 4]} ({@code ?} when unknown). */
+    private static String inputShapes(NodeProto node, Map<String, long[]> shapes) {
+        List<String> described = new ArrayList<>();
+        for (String input : node.getInputList()) {
+            long[] shape = shapes.get(input);
+            described.add(input + " " + (shape == null ? "?" : java.util.Arrays.toString(shape)));
+        }
+        return String.join(", ", described);
     }
 
     private static String opKey(NodeProto node) {

@@ -63,7 +63,7 @@ final class MacCounter {
             for (NodeProto node : graph.nodes()) {
                 String op = node.getOpType();
                 if (!node.getDomain().isEmpty() || !Set.of("Conv", "MatMul", "Gemm").contains(op)
-                        || node.getInputCount() < 2) {
+                        || node.getInputCount() < 2 || node.getOutputCount() == 0) {
                     continue;
                 }
                 boolean inputs = dequantized8Bit(graph, node.getInput(0), types)
