@@ -3,6 +3,7 @@ package dev.lathe.core.runtime;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ public final class IntermediateShapes {
      * Shapes of all main-graph values at the given input shapes, with the given values in the inputs that have
      * them (others generated).
      *
-     * @throws RuntimeFailureException if ONNX Runtime cannot load or run the model
+     * @throws RuntimeFailureException if ONNX Runtime cannot load or run the model, or inputs of these shapes
+     *                                 cannot be generated
      */
     public static Map<String, long[]> probe(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> inputValues)
             throws RuntimeFailureException {
@@ -30,8 +32,15 @@ public final class IntermediateShapes {
         model.proto().getGraph().getNodeList().forEach(node -> node.getOutputList().stream()
                 .filter(output -> !output.isEmpty()).forEach(values::add));
         OnnxModel probe = model.exposing(values);
+        Map<String, TensorData> inputs;
+        try {
+            inputs = InputGenerator.generate(model, inputShapes, inputValues, SEED);
+        } catch (IllegalArgumentException e) {
+            // inputs of an unknown type, too large to generate, or values that do not fit
+            throw new RuntimeFailureException(model.source() + ": cannot generate inputs to run: " + e.getMessage(), e);
+        }
         try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu().withOptimization(false))) {
-            return session.outputShapes(InputGenerator.generate(model, inputShapes, inputValues, SEED));
+            return session.outputShapes(inputs);
         }
     }
 }
