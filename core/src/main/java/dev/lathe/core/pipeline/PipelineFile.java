@@ -93,11 +93,11 @@ public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBi
         List<Pass> passes = new ArrayList<>();
         for (JsonNode pass : root.path("passes")) {
             if (pass.isTextual()) {
-                passes.add(registry.create(pass.asText()));
+                passes.add(naming(file, () -> registry.create(pass.asText())));
             } else if (pass.isObject() && pass.has("name")) {
                 Map<String, String> options = new LinkedHashMap<>();
                 pass.path("options").fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
-                passes.add(registry.create(pass.get("name").asText(), options));
+                passes.add(naming(file, () -> registry.create(pass.get("name").asText(), options)));
             } else {
                 throw new IllegalArgumentException(file + ": each pass is a name or {name: ..., options: {...}}, got " + pass);
             }
@@ -123,6 +123,15 @@ public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBi
             binding = binding.withDimension(dim.getKey(), dim.getValue().asLong());
         }
         return new PipelineFile(passes, text(root, "provider"), binding, text(root, "validate"), data(file, root.path("data")));
+    }
+
+    /** A pass from the registry; its "unknown pass" and option errors do not know the file, so they get its name. */
+    private static Pass naming(Path file, java.util.function.Supplier<Pass> create) {
+        try {
+            return create.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static Optional<DataSection> data(Path file, JsonNode data) {

@@ -92,4 +92,18 @@ class PipelineFileTest {
         Files.writeString(noPath, "data: {tokenizer: t.json}\n");
         assertThatThrownBy(() -> PipelineFile.read(noPath, PassRegistry.load())).hasMessageContaining("at least 'path'");
     }
+
+    @Test
+    void passErrorsNameTheFile(@TempDir Path folder) throws Exception {
+        // Found by PipelineFileFuzzTest: the registry's "unknown pass" message did not say which file held it.
+        Path unknown = folder.resolve("unknown.json");
+        Files.writeString(unknown, "{\"passes\": [\"cleanup\", {\"name\": \"sharpen\"}]}");
+        assertThatThrownBy(() -> PipelineFile.read(unknown, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(unknown + ": unknown pass 'sharpen'");
+
+        Path option = folder.resolve("option.yaml");
+        Files.writeString(option, "passes: ['cleanup:fold=maybe']\n");
+        assertThatThrownBy(() -> PipelineFile.read(option, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(option + ": ").hasMessageContaining("fold");
+    }
 }
