@@ -113,20 +113,25 @@ public record PipelineFile(List<Pass> passes, Optional<String> provider, ShapeBi
                 }
                 dims[i] = dim.asLong();
             }
-            binding = binding.withInputShape(shape.getKey(), dims);
+            ShapeBinding before = binding;
+            binding = naming(file, () -> before.withInputShape(shape.getKey(), dims));
         }
         for (Iterator<Map.Entry<String, JsonNode>> dims = root.path("bind").fields(); dims.hasNext(); ) {
             Map.Entry<String, JsonNode> dim = dims.next();
             if (!dim.getValue().canConvertToLong()) {
                 throw new IllegalArgumentException(file + ": dimension '" + dim.getKey() + "' must be an integer");
             }
-            binding = binding.withDimension(dim.getKey(), dim.getValue().asLong());
+            ShapeBinding before = binding;
+            binding = naming(file, () -> before.withDimension(dim.getKey(), dim.getValue().asLong()));
         }
         return new PipelineFile(passes, text(root, "provider"), binding, text(root, "validate"), data(file, root.path("data")));
     }
 
-    /** A pass from the registry; its "unknown pass" and option errors do not know the file, so they get its name. */
-    private static Pass naming(Path file, java.util.function.Supplier<Pass> create) {
+    /**
+     * A pass from the registry, or a binding: their errors ("unknown pass", a bad option, a negative dimension)
+     * do not know the file, so they get its name.
+     */
+    private static <T> T naming(Path file, java.util.function.Supplier<T> create) {
         try {
             return create.get();
         } catch (IllegalArgumentException e) {

@@ -94,7 +94,7 @@ class PipelineFileTest {
     }
 
     @Test
-    void passErrorsNameTheFile(@TempDir Path folder) throws Exception {
+    void passAndShapeErrorsNameTheFile(@TempDir Path folder) throws Exception {
         // Found by PipelineFileFuzzTest: the registry's "unknown pass" message did not say which file held it.
         Path unknown = folder.resolve("unknown.json");
         Files.writeString(unknown, "{\"passes\": [\"cleanup\", {\"name\": \"sharpen\"}]}");
@@ -105,5 +105,15 @@ class PipelineFileTest {
         Files.writeString(option, "passes: ['cleanup:fold=maybe']\n");
         assertThatThrownBy(() -> PipelineFile.read(option, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(option + ": ").hasMessageContaining("fold");
+
+        // Found by PipelineFileFuzzTest: ShapeBinding's "negative dimension" did not name the file either.
+        Path shape = folder.resolve("shape.json");
+        Files.writeString(shape, "{\"shapes\": {\"x\": [-1, 4]}}");
+        assertThatThrownBy(() -> PipelineFile.read(shape, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(shape + ": ").hasMessageContaining("negative dimension");
+        Path bind = folder.resolve("bind.yaml");
+        Files.writeString(bind, "bind: {batch: -3}\n");
+        assertThatThrownBy(() -> PipelineFile.read(bind, PassRegistry.load())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(bind + ": ").hasMessageContaining("batch");
     }
 }
