@@ -35,8 +35,8 @@ public final class IntermediateShapes {
         Map<String, TensorData> inputs;
         try {
             inputs = InputGenerator.generate(model, inputShapes, inputValues, SEED);
-        } catch (IllegalArgumentException e) {
-            // inputs of an unknown type, too large to generate, or values that do not fit
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // inputs of an unknown type, too large to generate (or to count), or values that do not fit
             throw new RuntimeFailureException(model.source() + ": cannot generate inputs to run: " + e.getMessage(), e);
         }
         try (ModelSession session = ModelSession.open(probe, SessionSettings.cpu().withOptimization(false))) {

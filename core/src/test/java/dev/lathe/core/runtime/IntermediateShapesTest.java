@@ -21,4 +21,15 @@ class IntermediateShapesTest {
                 .hasMessageStartingWith("mlp: cannot generate inputs to run: ")
                 .hasCauseInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void inputsWhoseElementCountOverflowsAreARuntimeFailure() {
+        // Found by ModelLoaderFuzzTest (an input dimension set to 2^62): counting the elements threw
+        // ArithmeticException out of the footprint.
+        Map<String, long[]> shapes = Map.of("x", new long[] {1L << 62, 4});
+
+        assertThatThrownBy(() -> IntermediateShapes.probe(TestModels.mlp(), shapes, Map.of()))
+                .isInstanceOf(RuntimeFailureException.class)
+                .hasMessageStartingWith("mlp: cannot generate inputs to run: ");
+    }
 }
