@@ -141,6 +141,26 @@ class StructuredPruningTest {
         // Conv MACs at 8×8: 108·64 + 8·64 = 7424 before; one of 4 channels less: 81·64 + 6·64 = 5568.
         assertThat(result.details()).containsEntry("macsBefore", 7424L).containsEntry("macsAfter", 5568L);
         assertThat(result.details()).containsEntry("importance", "magnitude").containsEntry("refit", "off");
+
+        // Oracle independent of the surgery: the original with the removed channel's weights into conv2 zeroed
+        // must compute what the pruned model computes (up to float rounding of one fewer addend).
+        int removed = java.util.stream.IntStream.range(0, 4).filter(c -> Arrays.stream(kept).noneMatch(k -> k == c))
+                .findFirst().orElseThrow();
+        float[] conv2 = values(cnn, "conv2_w").clone();
+        for (int out = 0; out < 2; out++) {
+            conv2[out * 4 + removed] = 0;
+        }
+        dev.lathe.core.model.ModelEditor masked = cnn.edit();
+        masked.putInitializer("conv2_w", TensorData.ofFloats(new long[] {2, 4, 1, 1}, conv2));
+        Map<String, TensorData> input = InputGenerator.generate(cnn, shapes, 11);
+        try (ModelSession a = ModelSession.open(masked.build(), SessionSettings.cpu());
+                ModelSession b = ModelSession.open(pruned, SessionSettings.cpu())) {
+            float[] expected = a.run(input).get("logits").toFloatArray();
+            float[] actual = b.run(input).get("logits").toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).as("logit %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
     }
 
     /** Which rows of {@code original} (rows of {@code width} elements) {@code pruned} holds, in order. */
