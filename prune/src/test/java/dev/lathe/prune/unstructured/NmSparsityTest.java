@@ -63,6 +63,36 @@ class NmSparsityTest {
                 .containsExactly(1, 3);
     }
 
+    /**
+     * An oracle independent of the pass: y = x · w with, in every group of 4 down a column, the 2 largest |w|
+     * kept, computed in Java, must be what ONNX Runtime computes on the pruned model.
+     */
+    @Test
+    void thePrunedMatMulComputesTheHandMaskedProduct() throws Exception {
+        OnnxModel model = matMul(8, 3);
+        float[] w = weight(model, "w");
+        float[] x = {0.5f, -1.5f, 2f, 0.25f, -0.75f, 1f, -2.5f, 0.125f};
+
+        PassResult result = prune(model, "prune.nm", NO_CALIBRATION);
+
+        double[] expected = new double[3];
+        for (int column = 0; column < 3; column++) {
+            for (int group = 0; group < 2; group++) {
+                Integer[] rows = {group * 4, group * 4 + 1, group * 4 + 2, group * 4 + 3};
+                int c = column;
+                java.util.Arrays.sort(rows, (a, b) -> Float.compare(Math.abs(w[b * 3 + c]), Math.abs(w[a * 3 + c])));
+                for (int keep = 0; keep < 2; keep++) {
+                    expected[column] += (double) x[rows[keep]] * w[rows[keep] * 3 + column];
+                }
+            }
+        }
+        float[] actual = run(result.model(), Map.of("x", TensorData.ofFloats(new long[] {1, 8}, x))).get("y").toFloatArray();
+        for (int column = 0; column < 3; column++) {
+            assertThat((double) actual[column]).as("y[%d]", column)
+                    .isCloseTo(expected[column], org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
     @Test
     void groupsOfATransposedGemmWeightRunAlongItsRows() throws Exception {
         OnnxModel model = transposedGemm(8, 2);
