@@ -286,7 +286,7 @@ final class ReportSections {
     }
 
     /** The MACs as text, {@code unknown} when the footprint could not count them all. */
-    static String macsText(Footprint footprint) {
+    private static String macsText(Footprint footprint) {
         return footprint.complete() ? Figures.count(footprint.macs()) : "unknown";
     }
 
