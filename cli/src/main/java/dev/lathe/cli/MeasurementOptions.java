@@ -3,7 +3,6 @@ package dev.lathe.cli;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkOptions.MemoryMeasurement;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -31,18 +30,13 @@ final class MeasurementOptions {
         return new BenchmarkOptions(warmup, runs, memory, false);
     }
 
-    /** The name of a memory measurement on the command line: forked, in-process, none. */
-    private static String name(MemoryMeasurement measurement) {
-        return measurement.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
     /** Parses {@code --memory}; the message names the value and the valid ones. */
     static final class MemoryConverter implements ITypeConverter<MemoryMeasurement> {
         @Override
         public MemoryMeasurement convert(String value) {
-            return Arrays.stream(MemoryMeasurement.values()).filter(m -> name(m).equals(value)).findFirst()
+            return Arrays.stream(MemoryMeasurement.values()).filter(m -> m.label().equals(value)).findFirst()
                     .orElseThrow(() -> new TypeConversionException("'" + value + "' is not one of "
-                            + Arrays.stream(MemoryMeasurement.values()).map(MeasurementOptions::name)
+                            + Arrays.stream(MemoryMeasurement.values()).map(MemoryMeasurement::label)
                                     .collect(Collectors.joining(", "))));
         }
     }

@@ -2,17 +2,12 @@ package dev.lathe.core.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writing files so that readers see the old content or the new, never a partial one: content goes to a
@@ -20,9 +15,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
-    /** A temporary sibling older than this is left over from a run that was killed, not one in progress. */
-    static final Duration STALE_AFTER = Duration.ofHours(1);
 
     private AtomicFiles() {
     }
@@ -52,23 +44,11 @@ public final class AtomicFiles {
         }
     }
 
-    /**
-     * Deletes temporary siblings of {@code target} ({@code .NAME.<random>.tmp}) older than
-     * {@link #STALE_AFTER}: what a writer killed mid-write (kill -9, power loss) left behind. Logs each.
-     */
+    /** Deletes temporary siblings of {@code target} ({@code .NAME.<random>.tmp}) that a killed writer left behind. */
     static void removeStaleSiblings(Path target) {
         String prefix = "." + target.getFileName() + ".";
-        Instant cutoff = Instant.now().minus(STALE_AFTER);
-        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(target.getParent(),
-                entry -> entry.getFileName().toString().startsWith(prefix) && entry.getFileName().toString().endsWith(".tmp"))) {
-            for (Path sibling : siblings) {
-                if (Files.getLastModifiedTime(sibling).toInstant().isBefore(cutoff) && Files.deleteIfExists(sibling)) {
-                    LOG.warn("removed {}, a temporary file an interrupted write left behind", sibling);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not look for stale temporary files next to {}: {}", target, e.toString());
-        }
+        StaleFiles.remove(target.getParent(), entry -> entry.getFileName().toString().startsWith(prefix)
+                && entry.getFileName().toString().endsWith(".tmp"), "a temporary file");
     }
 
     /**

@@ -61,14 +61,9 @@ public final class Benchmark {
                 Map<String, Double> byOpType = options.profile()
                         ? timeByOpType(session.endProfiling(), options.warmupRuns() + options.timedRuns()) : Map.of();
                 long peak = trackMemory ? PeakMemory.peakBytes() : -1;
-                double total = 0;
-                for (double m : millis) {
-                    total += m;
-                }
-                String method = trackMemory ? (options.memory() == BenchmarkOptions.MemoryMeasurement.FORKED ? "forked"
-                        : "in-process") : "none";
-                return new Measurement(new BenchmarkResult(settings.provider().describe(), session.sessionInitMillis(),
-                        LatencyStats.of(millis), millis.length / (total / 1000.0), peak, method, byOpType), millis);
+                String method = trackMemory ? options.memory().label() : BenchmarkOptions.MemoryMeasurement.NONE.label();
+                return new Measurement(BenchmarkResult.ofRuns(settings.provider().describe(), session.sessionInitMillis(),
+                        millis, peak, method, byOpType), millis);
             }
         } catch (IOException e) {
             throw new RuntimeFailureException(model.source() + ": cannot write ONNX Runtime's profile: " + e.getMessage(), e);

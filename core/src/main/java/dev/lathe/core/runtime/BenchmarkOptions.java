@@ -25,7 +25,15 @@ public record BenchmarkOptions(int warmupRuns, int timedRuns, MemoryMeasurement 
          */
         IN_PROCESS,
         /** Not measured. */
-        NONE
+        NONE;
+
+        /**
+         * The name results, reports and the CLI use: {@code forked}, {@code in-process} or {@code none}
+         * ({@link BenchmarkResult#memoryMethod()}).
+         */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** Validates the counts. */

@@ -22,6 +22,20 @@ public record BenchmarkResult(String provider, double sessionInitMs, LatencyStat
     }
 
     /**
+     * The result of timed runs: their latency statistics, and as throughput the runs per second of their
+     * total time.
+     */
+    public static BenchmarkResult ofRuns(String provider, double sessionInitMs, double[] runMillis, long peakMemoryBytes,
+            String memoryMethod, Map<String, Double> timeByOpTypeMs) {
+        double total = 0;
+        for (double millis : runMillis) {
+            total += millis;
+        }
+        return new BenchmarkResult(provider, sessionInitMs, LatencyStats.of(runMillis), runMillis.length / (total / 1000.0),
+                peakMemoryBytes, memoryMethod, timeByOpTypeMs);
+    }
+
+    /**
      * This result and another round of the same model on the same provider, as one: times and throughput
      * averaged, latency as {@link LatencyStats#averagedWith}, the larger peak memory, this round's profile.
      */

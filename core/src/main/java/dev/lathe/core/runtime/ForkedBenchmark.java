@@ -3,15 +3,14 @@ package dev.lathe.core.runtime;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.data.NpyFiles;
+import dev.lathe.core.files.StaleFiles;
 import dev.lathe.core.model.TensorData;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A benchmark measured in a child JVM, so that the caller's heap does not pollute the memory figure; the
@@ -34,9 +31,6 @@ public final class ForkedBenchmark {
     private static final String REQUEST = "request.properties";
     private static final String RESULT = "result.properties";
     private static final String FOLDER_PREFIX = "lathe-bench";
-    /** A request folder older than this is left over from a killed run, not one in progress. */
-    private static final Duration STALE_AFTER = Duration.ofHours(1);
-    private static final Logger LOG = LoggerFactory.getLogger(ForkedBenchmark.class);
     /** The longest a child may take: far beyond any sane benchmark, short of waiting forever. */
     static final Duration TIMEOUT = Duration.ofMinutes(30);
 
@@ -113,9 +107,7 @@ public final class ForkedBenchmark {
             for (int op = 0; op < Integer.parseInt(answer.getProperty("ops")); op++) {
                 byOpType.put(answer.getProperty("op." + op + ".name"), Double.parseDouble(answer.getProperty("op." + op + ".ms")));
             }
-            double total = Arrays.stream(millis).sum();
-            return new BenchmarkResult(provider, Double.parseDouble(answer.getProperty("sessionInitMs")),
-                    LatencyStats.of(millis), millis.length / (total / 1000.0),
+            return BenchmarkResult.ofRuns(provider, Double.parseDouble(answer.getProperty("sessionInitMs")), millis,
                     Long.parseLong(answer.getProperty("peakMemoryBytes")), answer.getProperty("memoryMethod"), byOpType);
         } catch (IOException e) {
             throw new RuntimeFailureException(source + ": cannot run the benchmark child JVM: " + e.getMessage(), e);
@@ -130,22 +122,12 @@ public final class ForkedBenchmark {
     }
 
     /**
-     * Deletes request folders ({@code lathe-bench*} holding a {@code request.properties}) older than
-     * {@link #STALE_AFTER} from the temporary directory: what a benchmark killed with its parent left behind.
+     * Deletes request folders ({@code lathe-bench*} holding a {@code request.properties}) that a benchmark
+     * killed with its parent left in the temporary directory ({@link StaleFiles}).
      */
     static void removeStaleFolders(Path temporaryDirectory) {
-        Instant cutoff = Instant.now().minus(STALE_AFTER);
-        try (DirectoryStream<Path> folders = Files.newDirectoryStream(temporaryDirectory, FOLDER_PREFIX + "*")) {
-            for (Path folder : folders) {
-                if (Files.isRegularFile(folder.resolve(REQUEST))
-                        && Files.getLastModifiedTime(folder).toInstant().isBefore(cutoff)) {
-                    TempFolders.delete(folder);
-                    LOG.warn("removed {}, a benchmark folder an interrupted run left behind", folder);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not look for stale benchmark folders in {}: {}", temporaryDirectory, e.toString());
-        }
+        StaleFiles.remove(temporaryDirectory, entry -> entry.getFileName().toString().startsWith(FOLDER_PREFIX)
+                && Files.isRegularFile(entry.resolve(REQUEST)), "a benchmark folder");
     }
 
     /** Child side: the request in {@code folder} (an unreadable input file is a {@link LatheException}). */

@@ -56,7 +56,7 @@ class AtomicFilesTest {
         for (Path file : List.of(stale, fresh, unrelated)) {
             Files.writeString(file, "partial");
         }
-        FileTime old = FileTime.from(Instant.now().minus(AtomicFiles.STALE_AFTER).minusSeconds(60));
+        FileTime old = FileTime.from(Instant.now().minus(StaleFiles.STALE_AFTER).minusSeconds(60));
         Files.setLastModifiedTime(stale, old);
         Files.setLastModifiedTime(unrelated, old);
 

@@ -6,7 +6,6 @@ import dev.lathe.core.model.TensorData;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
 import dev.lathe.core.runtime.ForkedBenchmark;
-import dev.lathe.core.runtime.LatencyStats;
 import dev.lathe.core.runtime.PeakMemory;
 import dev.lathe.tensorflow.SavedModel;
 import dev.lathe.tensorflow.SignatureInfo;
@@ -92,11 +91,9 @@ public final class SavedModelBenchmark {
                     millis[i] = (System.nanoTime() - t) / 1e6;
                 }
                 long peak = trackMemory ? PeakMemory.peakBytes() : -1;
-                String method = trackMemory ? (options.memory() == BenchmarkOptions.MemoryMeasurement.FORKED ? "forked"
-                        : "in-process") : "none";
-                double total = java.util.Arrays.stream(millis).sum();
-                return new Measurement(new BenchmarkResult(describe(threads), initMillis, LatencyStats.of(millis),
-                        millis.length / (total / 1000.0), peak, method, Map.of()), millis);
+                String method = trackMemory ? options.memory().label() : BenchmarkOptions.MemoryMeasurement.NONE.label();
+                return new Measurement(BenchmarkResult.ofRuns(describe(threads), initMillis, millis, peak, method, Map.of()),
+                        millis);
             } finally {
                 feeds.forEach(Tensor::close);
             }
