@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -56,7 +57,7 @@ public final class FootprintAnalyzer {
         Map<String, long[]> shapes = new HashMap<>(inferred.shapes());
         List<String> unresolved = inferred.unresolvedNodes();
         ShapeMethod method = ShapeMethod.STATIC;
-        String fallbackFailure = null;
+        Optional<String> shapeGap = Optional.empty();
         if (!unresolved.isEmpty()) {
             try {
                 shapes.putAll(IntermediateShapes.probe(model, inputShapes, binding.inputValues()));
@@ -65,25 +66,21 @@ public final class FootprintAnalyzer {
                 LOG.warn("{}: static shape propagation left {} nodes unresolved and the runtime fallback failed: {}",
                         model.source(), unresolved.size(), e.getMessage());
                 method = ShapeMethod.INCOMPLETE;
-                fallbackFailure = "Static shape propagation left " + unresolved.size() + " nodes unresolved and the "
-                        + "ONNX Runtime run at these shapes failed (" + e.getMessage() + "): their compute is NOT counted.";
+                shapeGap = Optional.of("Static shape propagation left " + unresolved.size() + " nodes unresolved and the "
+                        + "ONNX Runtime run at these shapes failed (" + e.getMessage() + "): their compute is NOT counted.");
             }
         }
-        Footprint footprint = count(model, inputShapes, shapes, inferred.values(), method);
-        if (fallbackFailure == null) {
-            return footprint;
-        }
-        List<String> notes = new ArrayList<>(footprint.notes());
-        notes.add(fallbackFailure);
-        List<String> nodes = footprint.unresolvedNodes().isEmpty() ? unresolved : footprint.unresolvedNodes();
-        return new Footprint(footprint.sizeBytes(), footprint.parameters(), footprint.quantizedParameters(),
-                footprint.bytesByDataType(), footprint.nodeCount(), footprint.opCounts(), footprint.zeroParameters(),
-                footprint.macs(), footprint.macsByOpType(), footprint.macsByPrecision(), footprint.elementwiseOps(),
-                footprint.inputShapes(), method, nodes, notes);
+        return count(model, inputShapes, shapes, inferred.values(), method, shapeGap, unresolved);
     }
 
+    /**
+     * Counts at the given shapes. When shapes could not all be found ({@code shapeGap}, with the nodes static
+     * propagation left unresolved), the gap is noted and those nodes stand as unresolved if counting itself
+     * found none.
+     */
     private static Footprint count(OnnxModel model, Map<String, long[]> inputShapes, Map<String, long[]> shapes,
-            Map<String, long[]> values, ShapeMethod method) throws InvalidModelException {
+            Map<String, long[]> values, ShapeMethod method, Optional<String> shapeGap, List<String> staticUnresolved)
+            throws InvalidModelException {
         Counting counting = new Counting(model.source(), new MacCounter(shapes, ValueTypes.of(model), model.graph()), shapes, values,
                 new ArrayList<>(), new ArrayList<>());
         Map<String, Long> opCounts = new TreeMap<>();
@@ -112,9 +109,11 @@ public final class FootprintAnalyzer {
                 quantizedParameters += packedWeights.getOrDefault(constant.name(), constant.elementCount());
             }
         }
+        shapeGap.ifPresent(counting.notes()::add);
         return new Footprint(sizeBytes(model), parameters, quantizedParameters, new TreeMap<>(bytesByType), nodeCount,
                 new TreeMap<>(opCounts), zeros, tally.macs(), new TreeMap<>(tally.macsByOpType),
-                new TreeMap<>(tally.macsByPrecision), tally.elementwise, inputShapes, method, counting.unresolved(),
+                new TreeMap<>(tally.macsByPrecision), tally.elementwise, inputShapes, method,
+                shapeGap.isPresent() && counting.unresolved().isEmpty() ? staticUnresolved : counting.unresolved(),
                 counting.notes());
     }
 

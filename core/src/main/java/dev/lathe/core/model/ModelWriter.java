@@ -59,7 +59,7 @@ final class ModelWriter {
         Files.createDirectories(folder);
         boolean external = options.externalData() != null ? options.externalData()
                 : model.usesExternalData() || totalTensorBytes(model) > AUTO_EXTERNAL_BYTES;
-        String dataFileName = options.dataFileName().orElse(target.getFileName() + ".data");
+        String dataFileName = options.dataFileFor(target).getFileName().toString();
         Path dataTemp = external ? AtomicFiles.temporarySibling(folder.resolve(dataFileName)) : null;
         Path modelTemp = AtomicFiles.temporarySibling(target);
         try {

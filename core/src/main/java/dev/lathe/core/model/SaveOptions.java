@@ -1,5 +1,6 @@
 package dev.lathe.core.model;
 
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -45,6 +46,12 @@ public record SaveOptions(Boolean externalData, long thresholdBytes, Optional<St
     /** Initializers of at least {@code thresholdBytes} bytes in an external data file. */
     public static SaveOptions external(long thresholdBytes) {
         return new SaveOptions(true, thresholdBytes, Optional.empty());
+    }
+
+    /** Where a model saved to {@code modelFile} puts its external data: this name, or {@code <model file name>.data}. */
+    public Path dataFileFor(Path modelFile) {
+        Path target = modelFile.toAbsolutePath().normalize();
+        return target.resolveSibling(dataFileName.orElse(target.getFileName() + ".data"));
     }
 
     /** These options with another external data file name. */

@@ -272,7 +272,7 @@ public final class Pipeline {
      */
     private void guardOutput(OnnxModel original, Path output) throws InvalidModelException, IOException {
         Path target = output.toAbsolutePath().normalize();
-        Path dataFile = target.resolveSibling(saveOptions.dataFileName().orElse(target.getFileName() + ".data"));
+        Path dataFile = saveOptions.dataFileFor(target);
         boolean overwritingModel = original.file().isPresent()
                 && original.file().get().toAbsolutePath().normalize().equals(target);
         for (Path read : original.externalDataFiles().keySet()) {
