@@ -76,23 +76,30 @@ public final class SavedModelFootprint {
         }
         signature.outputs().forEach(output -> tensors.add(GraphNodes.tensorName(output.tensorName())));
         tensors.removeIf(tensor -> feeds.containsKey(tensor) || !fetchable(model, tensor));
-        List<String> names = new ArrayList<>(tensors);
-        List<Fetched> fetched = model.fetch(names, feeds, tensor -> new Fetched(
-                TfTypes.requireOnnxType(tensor.dataType(), "a tensor"), tensor.shape().asArray()));
         Map<String, Fetched> byTensor = new HashMap<>();
         feeds.forEach((tensor, value) -> byTensor.put(tensor, new Fetched(value.dataType(), value.shape())));
-        for (int i = 0; i < names.size(); i++) {
-            byTensor.put(names.get(i), fetched.get(i));
-        }
         Counts counts = new Counts();
-        // Constants and ref variables in one run, resource variables in another: their zeros count.
+        // Weights once, with their values (their zeros count): constants and ref variables in one run, resource
+        // variables in another. Then the shapes of everything else at the bound input shapes.
         List<String> constants = nodes.stream().filter(n -> n.getOp().equals("Const") || n.getOp().equals("VariableV2"))
-                .map(n -> n.getName() + ":0").filter(byTensor::containsKey).toList();
+                .map(n -> n.getName() + ":0").filter(tensors::contains).toList();
         List<String> handles = nodes.stream().filter(n -> n.getOp().equals("VarHandleOp")).map(NodeDef::getName).toList();
-        List<TensorData> values = new ArrayList<>(model.fetch(constants, Map.of(), TfTensors::toTensorData));
+        List<TensorData> constantValues = model.fetch(constants, Map.of(), TfTensors::toTensorData);
+        for (int i = 0; i < constants.size(); i++) {
+            TensorData value = constantValues.get(i);
+            byTensor.put(constants.get(i), new Fetched(value.dataType(), value.shape()));
+        }
+        List<TensorData> values = new ArrayList<>(constantValues);
         values.addAll(model.variableValues(handles));
         for (TensorData value : values) {
             counts.addConstant(value.dataType(), value.shape(), value.dataType().isFloatingPoint() ? value.countZeros() : 0);
+        }
+        tensors.removeAll(constants);
+        List<String> names = new ArrayList<>(tensors);
+        List<Fetched> fetched = model.fetch(names, feeds, tensor -> new Fetched(
+                TfTypes.requireOnnxType(tensor.dataType(), "a tensor"), tensor.shape().asArray()));
+        for (int i = 0; i < names.size(); i++) {
+            byTensor.put(names.get(i), fetched.get(i));
         }
         for (NodeDef node : nodes) {
             counts.opCounts.merge(node.getOp(), 1L, Long::sum);
