@@ -1,14 +1,12 @@
 package dev.lathe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.core.data.NpyFiles;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
-import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,8 +203,7 @@ class OptimizeCommandTest {
     }
 
     @Test
-    void quantizeInt8RunsAfterTheOtherPassesWhenInstalled() throws Exception {
-        assumeTrue(PassRegistry.load().factories().containsKey("quantize.int8"), "quantize.int8 is not installed");
+    void quantizeInt8RunsAfterTheOtherPasses() throws Exception {
 
         CommandRun run = optimize("--quantize", "int8", "--pass", "cleanup", "--json", "--quiet");
 
@@ -217,7 +214,6 @@ class OptimizeCommandTest {
 
     @Test
     void calibrationFilesFeedTheDataAwarePasses() throws Exception {
-        assumeTrue(PassRegistry.load().factories().containsKey("quantize.int8"), "quantize.int8 is not installed");
         Path sample = folder.resolve(TinyModel.INPUT + ".npy");
         NpyFiles.write(TensorData.ofFloats(new long[] {2, 4}, 1, -2, 3, 0.5f, 4, -1, 2, 0), sample);
 

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * Debian's Chromium ({@code /usr/bin/chromium}) run headless on a local HTML file, for tests that need a
  * real browser: the DOM after parsing, or a screenshot. Each run gets a fresh profile folder and has
  * networking, sync and updates switched off; a run that takes over {@link #TIMEOUT_SECONDS} is killed, with the processes it started.
- * Tests get one from {@link #assumeInstalled(Path)}, so that they are skipped, not failed, on machines without
- * Chromium ({@code .ci/run} installs it).
+ * Tests get one from {@link #assumeInstalled(Path)}, so that they are skipped, not failed, on a developer's machine
+ * without Chromium; where the environment variable {@code CI} is set (as CI services set it, to anything but
+ * {@code false}) a missing browser fails the test instead, since {@code .ci/run} installs it.
  */
 public final class HeadlessChromium {
     /** Where Debian's {@code chromium} package puts the browser. */
@@ -30,12 +31,18 @@ public final class HeadlessChromium {
     }
 
     /**
-     * A browser that keeps its profiles and output in {@code workFolder}. Skips the calling test (a JUnit
-     * assumption) when Chromium is not installed.
+     * A browser that keeps its profiles and output in {@code workFolder}. When Chromium is not installed, skips the
+     * calling test (a JUnit assumption), or fails it under CI.
      */
     public static HeadlessChromium assumeInstalled(Path workFolder) {
-        assumeTrue(Files.isExecutable(BINARY),
-                BINARY + " not found: install Debian's Chromium (apt-get install chromium) to run the browser tests");
+        if (!Files.isExecutable(BINARY)) {
+            String message = BINARY + " not found: install Debian's Chromium (apt-get install chromium) to run the browser tests";
+            String ci = System.getenv("CI");
+            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+                throw new AssertionError(message + " (CI=" + ci + " is set, so the test fails rather than skips)");
+            }
+            assumeTrue(false, message);
+        }
         return new HeadlessChromium(workFolder);
     }
 
