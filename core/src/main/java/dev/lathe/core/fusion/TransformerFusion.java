@@ -1,0 +1,145 @@
+package dev.lathe.core.fusion;
+
+import dev.lathe.core.LatheException;
+import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.model.ModelEditor;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.report.Figures;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The {@code fuse} pass: finds the transformer subgraphs ONNX Runtime has fused kernels for and replaces each by
+ * one contrib op ({@link AttentionMatch}, {@link SkipLayerNormMatch}); places where a pattern does not match
+ * exactly are left alone and listed with the reason. The fused model is then run beside the unfused one on the
+ * check samples (calibration data when the pipeline has it, plus a copy with padding masked): a fused value whose
+ * error exceeds the tolerance is undone and listed, and the check repeated. Plain layer norms and Gelu are left
+ * to ONNX Runtime, which fuses them itself when it loads the model.
+ */
+public final class TransformerFusion implements Pass {
+    private static final int MAX_CHECK_ROUNDS = 3;
+
+    private final Map<String, String> options;
+    private final FusionSettings settings;
+
+    /** A pass with these settings; {@link #options()} gives every setting. */
+    public TransformerFusion(FusionSettings settings) {
+        this(settings.options(), settings);
+    }
+
+    /** A pass read from {@code options}, which {@link #options()} returns as given. */
+    TransformerFusion(Map<String, String> options, FusionSettings settings) {
+        this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return FusionSettings.PASS;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options;
+    }
+
+    @Override
+    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        GraphPatterns patterns = new GraphPatterns(model);
+        List<Fusion> fusions = new ArrayList<>();
+        Map<String, String> skipped = new TreeMap<>();
+        Set<String> masks = new LinkedHashSet<>();
+        for (NodeProto node : patterns.graph().nodes()) {
+            if (settings.skipLayerNorm()) {
+                Optional<LayerNormMatch> norm = LayerNormMatch.startingAt(node, patterns);
+                if (norm.isPresent()) {
+                    Matched<SkipLayerNormMatch> skip = SkipLayerNormMatch.of(norm.get(), patterns);
+                    skip.match().ifPresent(fusions::add);
+                    if (skip.match().isEmpty()) {
+                        skipped.put(norm.get().last().getName(), "SkipLayerNormalization: " + skip.reason());
+                    }
+                }
+            }
+            if (settings.attention() && node.getOpType().equals("Softmax") && node.getDomain().isEmpty()) {
+                Matched<AttentionMatch> attention = AttentionMatch.around(node, patterns);
+                attention.match().ifPresent(a -> {
+                    fusions.add(a);
+                    a.maskInput().ifPresent(masks::add);
+                });
+                if (attention.match().isEmpty()) {
+                    skipped.put(node.getName(), "Attention: " + attention.reason());
+                }
+            }
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (fusions.isEmpty()) {
+            details.put("fused", Map.of());
+            details.put("skipped", skipped);
+            return new PassResult(model, details);
+        }
+
+        boolean real = context.hasCalibration();
+        List<Map<String, TensorData>> given = real ? context.calibration(settings.checkSamples())
+                : InputGenerator.samples(model, context.binding().resolve(model), settings.checkSamples(), 1);
+        List<Map<String, TensorData>> samples = FusionCheck.withPadding(given, masks);
+        Map<String, String> undone = new TreeMap<>();
+        List<Fusion> kept = new ArrayList<>(fusions);
+        OnnxModel fused = model;
+        double worst = 0;
+        for (int round = 0; round < MAX_CHECK_ROUNDS && !kept.isEmpty(); round++) {
+            fused = fuse(model, kept);
+            Map<String, Double> errors = FusionCheck.relativeErrors(model, fused, kept.stream().map(Fusion::output).toList(),
+                    samples);
+            List<Fusion> failing = kept.stream().filter(f -> !(errors.get(f.output()) <= settings.tolerance())).toList();
+            worst = errors.values().stream().filter(e -> e <= settings.tolerance()).mapToDouble(Double::doubleValue).max()
+                    .orElse(0);
+            if (failing.isEmpty()) {
+                break;
+            }
+            for (Fusion f : failing) {
+                undone.put(f.output(), f.kind() + ": relative error " + Figures.significant(errors.get(f.output()))
+                        + " above the tolerance " + settings.tolerance());
+            }
+            kept.removeAll(failing);
+            fused = model;
+        }
+        if (kept.isEmpty()) {
+            fused = model;
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        kept.forEach(f -> counts.merge(f.kind(), 1, Integer::sum));
+        details.put("fused", counts);
+        details.put("skipped", skipped);
+        if (!undone.isEmpty()) {
+            details.put("undone", undone);
+        }
+        details.put("check", (kept.isEmpty() ? "no fusion kept" : "largest relative error " + Figures.significant(worst))
+                + " on " + given.size() + (real ? " calibration" : " generated") + " samples"
+                + (samples.size() > given.size() ? " and " + (samples.size() - given.size()) + " with padding masked" : ""));
+        return new PassResult(fused, details);
+    }
+
+    /** The model with these fusions applied and the nodes they left unread removed. */
+    private static OnnxModel fuse(OnnxModel model, List<Fusion> fusions) throws LatheException {
+        ModelEditor editor = model.edit();
+        Fusion.Shared shared = new Fusion.Shared();
+        for (Fusion fusion : fusions) {
+            fusion.apply(editor.mainGraph(), shared);
+        }
+        editor.removeDeadNodes();
+        editor.requireOpset(Fusion.MICROSOFT, 1);
+        return editor.build();
+    }
+}

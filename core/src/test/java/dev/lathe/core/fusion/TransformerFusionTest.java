@@ -1,0 +1,187 @@
+package dev.lathe.core.fusion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.NodeAttributes;
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.model.ShapeBinding;
+import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.pipeline.PassContext;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.runtime.ModelSession;
+import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.testing.TestModels;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The fuse pass on transformer pieces built in code: what it fuses, that the fused model computes the same, what it leaves. */
+class TransformerFusionTest {
+    private static final Map<String, long[]> BLOCK_SHAPES = Map.of("input_ids", new long[] {2, 6}, "attention_mask",
+            new long[] {2, 6});
+
+    @Test
+    void attentionIsFusedWithItsMaskAndComputesTheSameOnAPaddedBatch() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+        PassContext context = context(InputGenerator.samples(block, BLOCK_SHAPES, 3, 5));
+
+        PassResult result = fuse(FusionSettings.builder().build(), block, context);
+
+        assertThat(result.details().get("fused")).isEqualTo(Map.of("Attention", 1));
+        assertThat(result.details().get("check").toString()).contains("3 calibration samples and 1 with padding masked");
+        NodeProto attention = only(result.model(), "Attention");
+        assertThat(attention.getDomain()).isEqualTo("com.microsoft");
+        assertThat(NodeAttributes.getInt(attention, "num_heads", 0)).isEqualTo(2);
+        assertThat(NodeAttributes.getFloat(attention, "scale", 0)).isEqualTo(0.5f);
+        assertThat(NodeAttributes.getFloat(attention, "mask_filter_value", 0)).isEqualTo(-10000f);
+        assertThat(ops(result.model())).doesNotContain("Softmax", "Transpose", "Reshape");
+        // Row 1 has its last two positions padded: the fused mask must hide them exactly as the additive mask does.
+        Map<String, TensorData> padded = Map.of("input_ids", TensorData.ofLongs(new long[] {2, 6}, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0),
+                "attention_mask", TensorData.ofLongs(new long[] {2, 6}, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0));
+        assertClose(run(block, padded), run(result.model(), padded), 1e-5);
+    }
+
+    @Test
+    void aResidualLayerNormBecomesSkipLayerNormalizationWithTheSublayerBiasFolded() throws Exception {
+        OnnxModel model = residualLayerNorm(false, false);
+        PassResult result = fuse(FusionSettings.builder().build(), model, context(samples(model)));
+
+        assertThat(result.details().get("fused")).isEqualTo(Map.of("SkipLayerNormalization", 1));
+        NodeProto skip = only(result.model(), "SkipLayerNormalization");
+        assertThat(skip.getInputList()).containsExactly("product", "x", "gamma", "beta", "bias");
+        assertThat(NodeAttributes.getFloat(skip, "epsilon", 0)).isEqualTo(1e-6f);
+        assertThat(ops(result.model())).containsExactlyInAnyOrder("MatMul", "SkipLayerNormalization");
+        Map<String, TensorData> input = samples(model).get(0);
+        assertClose(run(model, input), run(result.model(), input), 1e-5);
+    }
+
+    @Test
+    void layerNormalizationNodesAreFusedToo() throws Exception {
+        OnnxModel model = residualLayerNorm(true, false);
+        PassResult result = fuse(FusionSettings.builder().build(), model, context(samples(model)));
+
+        assertThat(result.details().get("fused")).isEqualTo(Map.of("SkipLayerNormalization", 1));
+        Map<String, TensorData> input = samples(model).get(0);
+        assertClose(run(model, input), run(result.model(), input), 1e-5);
+    }
+
+    @Test
+    void aPatternThatDoesNotMatchExactlyIsLeftAloneWithTheReason() throws Exception {
+        OnnxModel model = residualLayerNorm(false, true);
+        PassResult result = fuse(FusionSettings.builder().build(), model, context(samples(model)));
+
+        assertThat(result.model()).isSameAs(model);
+        assertThat(result.details().get("fused")).isEqualTo(Map.of());
+        assertThat(result.details().get("skipped")).isEqualTo(Map.of("ln_shift",
+                "SkipLayerNormalization: the Add has a constant operand"));
+    }
+
+    @Test
+    void optionsSwitchFusionsOffAndTheCheckUndoesFusionsTheDataContradicts() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+        PassContext context = context(InputGenerator.samples(block, BLOCK_SHAPES, 2, 5));
+
+        assertThat(fuse(FusionSettings.builder().attention(false).build(), block, context).model()).isSameAs(block);
+        // Attention keeps every position whose mask is above 0; the exported arithmetic (1 - mask) · c gives a mask of
+        // 2 a bonus of -c instead. A mask the fusion does not hold for: the check must catch it and undo the fusion.
+        Map<String, TensorData> unusual = Map.of("input_ids", TensorData.ofLongs(new long[] {2, 6}, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),
+                "attention_mask", TensorData.ofLongs(new long[] {2, 6}, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+        PassResult checked = fuse(FusionSettings.builder().build(), block, context(List.of(unusual)));
+
+        assertThat(checked.model()).isSameAs(block);
+        assertThat(checked.details().get("fused")).isEqualTo(Map.of());
+        assertThat((Map<?, ?>) checked.details().get("undone")).hasSize(1);
+        assertThat(checked.details().get("undone").toString()).contains("Attention: relative error", "above the tolerance 0.001");
+        assertThat(checked.details().get("check")).isEqualTo("no fusion kept on 1 calibration samples and 1 with padding masked");
+    }
+
+    @Test
+    void isRegisteredAsFuseAndRoundTripsItsOptions() {
+        assertThat(PassRegistry.load().factories()).containsKey("fuse");
+        FusionSettings settings = FusionSettings.builder().skipLayerNorm(false).tolerance(1e-4).checkSamples(3).build();
+        assertThat(FusionSettings.from(settings.options())).isEqualTo(settings);
+    }
+
+    /**
+     * y = LayerNorm(x + (x · W + bias)) with the layer norm decomposed as PyTorch exports it before opset 17, or as a
+     * LayerNormalization node (opset 17); {@code constantResidual} adds a constant instead of x.
+     */
+    private static OnnxModel residualLayerNorm(boolean layerNormalizationNode, boolean constantResidual) {
+        TestModels.Builder g = TestModels.builder("residual_layer_norm");
+        if (layerNormalizationNode) {
+            g.opset("", 17);
+        }
+        String x = g.input("x", DataType.FLOAT, "batch", "seq", 8);
+        String product = g.node("MatMul", x, g.weight("w", 8, 8)).output("product");
+        String sum = g.node("Add", g.weight("bias", 8), product).output();
+        String residual = g.node("Add", sum, constantResidual ? g.weight("residual", 8) : x).output("residual_sum");
+        String gamma = g.positiveWeight("gamma", 8);
+        String beta = g.weight("beta", 8);
+        if (layerNormalizationNode) {
+            g.node("LayerNormalization", residual, gamma, beta).intAttr("axis", -1).floatAttr("epsilon", 1e-6f).output("y");
+        } else {
+            long[] last = {-1};
+            String mean = g.node("ReduceMean", residual).intsAttr("axes", last).output();
+            String centered = g.node("Sub", residual, mean).output();
+            String squared = g.node("Pow", centered, g.scalar("two", 2f)).output();
+            String variance = g.node("ReduceMean", squared).intsAttr("axes", last).output();
+            String std = g.node("Sqrt", g.node("Add", variance, g.scalar("eps", 1e-6f)).output()).output();
+            String normalized = g.node("Div", centered, std).output();
+            g.node("Add", g.node("Mul", normalized, gamma).output(), beta).named("ln_shift").output("y");
+        }
+        g.output("y", DataType.FLOAT, "batch", "seq", 8);
+        return TestModels.model(g.build());
+    }
+
+    private static List<Map<String, TensorData>> samples(OnnxModel model) {
+        Random random = new Random(3);
+        float[] values = new float[2 * 5 * 8];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return List.of(Map.of("x", TensorData.ofFloats(new long[] {2, 5, 8}, values)));
+    }
+
+    private static PassContext context(List<Map<String, TensorData>> samples) {
+        return new PassContext(ShapeBinding.none(), samples, ProgressListener.none());
+    }
+
+    private static PassResult fuse(FusionSettings settings, OnnxModel model, PassContext context) throws Exception {
+        return new TransformerFusion(settings).apply(model, context);
+    }
+
+    private static NodeProto only(OnnxModel model, String opType) {
+        List<NodeProto> nodes = model.proto().getGraph().getNodeList().stream().filter(n -> n.getOpType().equals(opType)).toList();
+        assertThat(nodes).hasSize(1);
+        return nodes.get(0);
+    }
+
+    private static List<String> ops(OnnxModel model) {
+        return model.proto().getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+    }
+
+    private static Map<String, TensorData> run(OnnxModel model, Map<String, TensorData> inputs) throws Exception {
+        try (ModelSession session = ModelSession.open(model, SessionSettings.cpu())) {
+            return session.run(inputs);
+        }
+    }
+
+    private static void assertClose(Map<String, TensorData> expected, Map<String, TensorData> actual, double tolerance) {
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (String name : expected.keySet()) {
+            float[] a = expected.get(name).toFloatArray();
+            float[] b = actual.get(name).toFloatArray();
+            assertThat(b).hasSameSizeAs(a);
+            for (int i = 0; i < a.length; i++) {
+                assertThat((double) b[i]).as("%s[%d]", name, i).isCloseTo(a[i], within(tolerance));
+            }
+        }
+    }
+}
