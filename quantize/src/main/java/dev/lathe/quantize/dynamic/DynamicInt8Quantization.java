@@ -1,6 +1,8 @@
 package dev.lathe.quantize.dynamic;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.fusion.FusionSettings;
+import dev.lathe.core.fusion.TransformerFusion;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
@@ -30,7 +32,9 @@ import java.util.TreeMap;
 
 /**
  * Dynamic int8 quantization ({@code quantize.int8}): weights are quantized offline, activations at run
- * time. Every selected MatMul (and Gemm without transposed A or scaling) with a constant float weight
+ * time. Transformer attention and residual layer norms are first fused ({@code fuse=true}, the core {@code fuse}
+ * pass); each fused {@code Attention} becomes {@code com.microsoft.QAttention} with its packed weight quantized per
+ * column and its input quantized at run time. Every selected MatMul (and Gemm without transposed A or scaling) with a constant float weight
  * becomes ONNX Runtime's {@code com.microsoft.DynamicQuantizeMatMul}, which quantizes its input on the fly
  * and multiplies in int8; a following {@code Add} of a constant bias is folded into the node's bias input.
  * Gather nodes on a constant embedding table read an 8-bit table instead (one scale per row) and
@@ -71,9 +75,15 @@ public final class DynamicInt8Quantization implements Pass {
     }
 
     @Override
-    public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
-        ModelEditor editor = model.edit();
+    public PassResult apply(OnnxModel original, PassContext context) throws LatheException {
         Map<String, Object> details = new LinkedHashMap<>();
+        OnnxModel model = original;
+        if (settings.fuse()) {
+            PassResult fusion = new TransformerFusion(FusionSettings.builder().build()).apply(original, context);
+            model = fusion.model();
+            details.put("fusion", fusion.details());
+        }
+        ModelEditor editor = model.edit();
         Map<String, Integer> skipped = new TreeMap<>();
         Map<String, String[]> quantizedWeights = new HashMap<>();
         int matMuls = 0;
@@ -92,12 +102,30 @@ public final class DynamicInt8Quantization implements Pass {
                 targets.add(target);
             }
         }
+        List<WeightedNode> attentions = new java.util.ArrayList<>();
+        for (NodeProto node : editor.mainGraph().nodes()) {
+            if (!node.getOpType().equals("Attention") || !node.getDomain().equals(MICROSOFT)) {
+                continue;
+            }
+            Optional<TensorProto> weight = editor.mainGraph().constant(node.getInput(1))
+                    .filter(w -> w.getDataType() == DataType.FLOAT.code() && w.getDimsCount() == 2);
+            Optional<String> rejection = weight.isEmpty() ? Optional.of("Attention whose weight is not a constant float matrix")
+                    : node.getInputCount() > 4 ? Optional.of("Attention with past state or attention-bias inputs")
+                    : filter.rejects(node, weight.get().getDims(0) * weight.get().getDims(1));
+            if (rejection.isPresent()) {
+                skipped.merge(rejection.get(), 1, Integer::sum);
+            } else {
+                attentions.add(new WeightedNode(editor.mainGraph(), node, 1, weight.get()));
+            }
+        }
         Smoothing smoothing = Smoothing.NONE;
         if (settings.smoothing() > 0) {
             if (!context.hasCalibration()) {
                 details.put("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
             } else {
-                smoothing = Smoothing.compute(model, targets, settings.smoothing(), context);
+                List<WeightedNode> smoothed = new java.util.ArrayList<>(targets);
+                smoothed.addAll(attentions);
+                smoothing = Smoothing.compute(model, smoothed, settings.smoothing(), context);
                 if (smoothing.inputCount() == 0) {
                     details.put("smoothing", "off: no quantized MatMul reads a main-graph activation");
                 } else {
@@ -125,6 +153,13 @@ public final class DynamicInt8Quantization implements Pass {
             biasesFolded += replaceMatMul(target, input, names) ? 1 : 0;
             matMuls++;
         }
+        Map<String, String[]> quantizedInputs = new HashMap<>();
+        for (WeightedNode attention : attentions) {
+            long[] shape = attention.weightShape();
+            quantizeAttention(model, editor, attention, smoothing, quantizedInputs);
+            floatBytes += shape[0] * shape[1] * 4;
+            quantizedBytes += shape[0] * shape[1] + (settings.perChannel() ? shape[1] * 5L : 5);
+        }
         int gathers = 0;
         if (settings.gather()) {
             for (WeightedNode target : WeightedNodes.find(editor, Set.of("Gather"), 0)) {
@@ -150,10 +185,11 @@ public final class DynamicInt8Quantization implements Pass {
             convolutions += (int) graph.nodes().stream().filter(n -> n.getOpType().equals("Conv")).count();
         }
         editor.removeDeadNodes();
-        if (matMuls > 0) {
+        if (matMuls > 0 || !attentions.isEmpty()) {
             editor.requireOpset(MICROSOFT, 1);
         }
         details.put("matMulsQuantized", matMuls);
+        details.put("attentionsQuantized", attentions.size());
         details.put("reduceRange", (settings.reduceRange() ? "on" : "off") + " (this CPU: " + CpuFeatures.int8Summary() + ")");
         details.put("biasesFolded", biasesFolded);
         details.put("gathersQuantized", gathers);
@@ -164,6 +200,51 @@ public final class DynamicInt8Quantization implements Pass {
             details.put("conv", convolutions + " Conv nodes left in float: ONNX Runtime's ConvInteger is slower than float Conv");
         }
         return new PassResult(editor.build(), details);
+    }
+
+    /**
+     * Attention (from the fuse pass) becomes QAttention: its packed [in, 3·hidden] weight quantized per column as the
+     * MatMul weights are, its input quantized at run time by one DynamicQuantizeLinear per input value (shared by the
+     * attentions reading it), its bias, mask and attributes kept.
+     */
+    private void quantizeAttention(OnnxModel model, ModelEditor editor, WeightedNode target, Smoothing smoothing,
+            Map<String, String[]> quantizedInputs) throws LatheException {
+        GraphEditor graph = target.graph();
+        NodeProto node = target.node();
+        int rows = (int) target.weightShape()[0];
+        int cols = (int) target.weightShape()[1];
+        float[] weights = model.tensorData(target.weight()).toFloatArray();
+        smoothing.scaleRows(target, weights);
+        WeightQuantizer.Quantized q = settings.quantizer().quantize(weights, rows, cols,
+                settings.perChannel() ? WeightQuantizer.Grouping.PER_COLUMN : WeightQuantizer.Grouping.PER_TENSOR);
+        DataType type = settings.signed() ? DataType.INT8 : DataType.UINT8;
+        String base = node.getName();
+        String qWeight = graph.uniqueName(base + "_weight_quantized");
+        graph.putInitializer(qWeight, TensorData.wrap(type, new long[] {rows, cols}, java.nio.ByteBuffer.wrap(q.values())));
+        long[] scaleShape = settings.perChannel() ? new long[] {cols} : new long[0];
+        String scale = graph.uniqueName(base + "_weight_scale");
+        graph.putInitializer(scale, TensorData.ofFloats(scaleShape, q.scales()));
+        String zeroPoint = "";
+        if (!settings.symmetric() || !settings.signed()) {
+            zeroPoint = graph.uniqueName(base + "_weight_zero_point");
+            graph.putInitializer(zeroPoint, TensorData.ofSmallValues(type, scaleShape, q.zeroPoints()));
+        }
+        // {quantized input, its scale, its zero point}, made once per input value.
+        String[] quantized = quantizedInputs.computeIfAbsent(smoothing.smoothedInput(target, editor), input -> {
+            String[] outputs = {graph.uniqueName(input + "_quantized"), graph.uniqueName(input + "_scale"),
+                    graph.uniqueName(input + "_zero_point")};
+            graph.add(Node.op("DynamicQuantizeLinear").named(graph.uniqueName(input + "_dynamic_quantize")).in(input)
+                    .out(outputs));
+            return outputs;
+        });
+        String mask = node.getInputCount() > 3 ? node.getInput(3) : "";
+        NodeProto.Builder qAttention = node.toBuilder().setOpType("QAttention").clearInput().addInput(quantized[0])
+                .addInput(qWeight).addInput(node.getInput(2)).addInput(quantized[1]).addInput(scale).addInput(mask)
+                .addInput(quantized[2]);
+        if (!zeroPoint.isEmpty()) {
+            qAttention.addInput(zeroPoint);
+        }
+        graph.replaceNode(node.getName(), qAttention.build());
     }
 
     /** Why a Gemm cannot become DynamicQuantizeMatMul, if it cannot. */

@@ -23,10 +23,12 @@ import java.util.Set;
  * @param foldBias    fold a following Add of a constant bias into the quantized node
  * @param gather      quantize Gather embedding tables to 8 bits per row
  * @param smoothing   SmoothQuant migration strength alpha in [0, 1]; 0 turns it off (needs calibration inputs)
+ * @param fuse        run the {@code fuse} pass first, so that transformer attention becomes {@code QAttention} and
+ *                    residual layer norms {@code SkipLayerNormalization}
  * @param filter      which nodes to quantize
  */
 public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean signed, boolean reduceRange,
-        boolean mseClipping, boolean foldBias, boolean gather, double smoothing, NodeFilter filter) {
+        boolean mseClipping, boolean foldBias, boolean gather, double smoothing, boolean fuse, NodeFilter filter) {
 
     /** The registered pass name. */
     public static final String PASS = "quantize.int8";
@@ -52,12 +54,14 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
     static final PassOption<Boolean> GATHER = PassOption.bool("gather", true, "quantize Gather embedding tables to 8 bits per row");
     static final PassOption<Double> SMOOTH = PassOption.number("smooth", DEFAULT_SMOOTHING, 0, 1,
             "SmoothQuant alpha, 0 = off; uses calibration inputs");
-    static final NodeFilter.Options FILTER = NodeFilter.options(Set.of("MatMul", "Gemm"), 1024);
+    static final PassOption<Boolean> FUSE = PassOption.bool("fuse", true,
+            "fuse transformer attention and residual layer norms first (the fuse pass), so attention runs as QAttention");
+    static final NodeFilter.Options FILTER = NodeFilter.options(Set.of("MatMul", "Gemm", "Attention"), 1024);
 
     /** The declared options of {@code quantize.int8}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
-            "dynamic int8: MatMul/Gemm to DynamicQuantizeMatMul, embedding tables to 8 bits per row",
-            PER_CHANNEL, SYM, WEIGHT_TYPE, REDUCE_RANGE, SCALE, FOLD_BIAS, GATHER, SMOOTH).with(FILTER.all());
+            "dynamic int8: MatMul/Gemm to DynamicQuantizeMatMul, fused attention to QAttention, embedding tables to 8 bits per row",
+            PER_CHANNEL, SYM, WEIGHT_TYPE, REDUCE_RANGE, SCALE, FOLD_BIAS, GATHER, SMOOTH, FUSE).with(FILTER.all());
 
     /**
      * Reads the text options of {@code quantize.int8}.
@@ -70,7 +74,7 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
         return new DynamicInt8Settings(options.get(PER_CHANNEL), options.get(SYM), options.get(WEIGHT_TYPE).equals("int8"),
                 reduceRange.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(reduceRange),
                 options.get(SCALE).equals("mse"), options.get(FOLD_BIAS), options.get(GATHER), options.get(SMOOTH),
-                FILTER.read(options));
+                options.get(FUSE), FILTER.read(options));
     }
 
     /** A builder starting from the defaults. */
@@ -81,7 +85,7 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
         return builder().perChannel(perChannel).symmetric(symmetric).signed(signed).reduceRange(reduceRange)
-                .mseClipping(mseClipping).foldBias(foldBias).gather(gather).smoothing(smoothing).filter(filter).options();
+                .mseClipping(mseClipping).foldBias(foldBias).gather(gather).smoothing(smoothing).fuse(fuse).filter(filter).options();
     }
 
     /** The weight quantizer these settings describe. */
@@ -132,6 +136,11 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
         /** SmoothQuant alpha in [0, 1], 0 = off (default {@value DynamicInt8Settings#DEFAULT_SMOOTHING}). */
         public Builder smoothing(double alpha) {
             return set(SMOOTH, alpha);
+        }
+
+        /** Fuse transformer attention and residual layer norms first (default true). */
+        public Builder fuse(boolean fuse) {
+            return set(FUSE, fuse);
         }
 
         /** Which nodes to quantize (default: MatMul and Gemm with weights of 1024 elements or more). */

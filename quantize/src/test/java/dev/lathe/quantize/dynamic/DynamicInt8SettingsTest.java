@@ -41,7 +41,8 @@ class DynamicInt8SettingsTest {
         assertThat(defaults.foldBias()).isTrue();
         assertThat(defaults.gather()).isTrue();
         assertThat(defaults.smoothing()).isEqualTo(DynamicInt8Settings.DEFAULT_SMOOTHING);
-        assertThat(defaults.filter()).isEqualTo(new NodeFilter(Set.of("MatMul", "Gemm"), Set.of(), Set.of(), 1024));
+        assertThat(defaults.fuse()).isTrue();
+        assertThat(defaults.filter()).isEqualTo(new NodeFilter(Set.of("MatMul", "Gemm", "Attention"), Set.of(), Set.of(), 1024));
     }
 
     @Test
@@ -61,7 +62,7 @@ class DynamicInt8SettingsTest {
 
         assertThat(description).startsWith("dynamic int8: MatMul/Gemm to DynamicQuantizeMatMul")
                 .contains("smooth=0..1 (default 0.7)", "reduce-range=auto|true|false (default auto)", "min-size=N (default 1024)",
-                        "ops=Op1+Op2 (default Gemm+MatMul)");
+                        "ops=Op1+Op2 (default Attention+Gemm+MatMul)", "fuse=true|false (default true)");
         for (PassOption<?> option : DynamicInt8Settings.OPTIONS.options()) {
             assertThat(description).contains(option.key() + "=", option.doc());
         }

@@ -1,0 +1,48 @@
+package dev.lathe.quantize.dynamic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.core.model.OnnxModel;
+import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.task.TaskMetrics;
+import dev.lathe.core.testing.RealModels;
+import dev.lathe.djl.testing.HeldOutSentences;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * all-MiniLM-L6-v2 through {@code fuse} and through {@code quantize.int8} (which fuses first), judged on 100 real
+ * sentences held out from calibration: every layer's attention and residual layer norms fuse, the fused fp32 model
+ * computes the same embeddings, and int8 runs attention as QAttention and stays as close as the README says
+ * (floors just under its figures).
+ */
+@Tag("slow")
+class MiniLmFusedInt8Test {
+
+    @Test
+    void fusedAndQuantizedMiniLmKeepItsRealSentenceEmbeddings(@TempDir Path folder) throws Exception {
+        OnnxModel fp32 = OnnxModel.load(RealModels.miniLm(folder));
+        try (HeldOutSentences sentences = HeldOutSentences.forMiniLm(fp32)) {
+            PassResult fused = PassRegistry.load().create("fuse").apply(fp32, sentences.context(32));
+            PassResult int8 = PassRegistry.load().create("quantize.int8").apply(fp32, sentences.context(32));
+            Map<String, Double> fusedMetrics = sentences.judge(fp32, fused.model());
+            Map<String, Double> int8Metrics = sentences.judge(fp32, int8.model());
+
+            System.out.printf(Locale.ROOT, "MiniLM fused: %s; int8 (fused): %s%n", fusedMetrics, int8Metrics);
+            assertThat(fused.details().get("fused")).isEqualTo(Map.of("Attention", 6, "SkipLayerNormalization", 12));
+            assertThat(fusedMetrics.get(TaskMetrics.EMBEDDING_COSINE)).isGreaterThan(0.99999);
+            assertThat(int8.details()).containsEntry("attentionsQuantized", 6).containsEntry("matMulsQuantized", 18);
+            assertThat(int8.model().proto().getGraph().getNodeList().stream().map(NodeProto::getOpType))
+                    .contains("QAttention", "SkipLayerNormalization", "DynamicQuantizeMatMul")
+                    .doesNotContain("Attention", "Softmax", "MatMul");
+            assertThat(int8Metrics.get(TaskMetrics.EMBEDDING_COSINE)).isGreaterThan(0.9975);
+            assertThat(int8Metrics.get(TaskMetrics.OVERLAP)).isGreaterThan(0.94);
+        }
+    }
+}
