@@ -26,14 +26,14 @@ class PassRegistryTest {
         PassRegistry registry = PassRegistry.load();
 
         assertThatThrownBy(() -> registry.create("quantize.int8")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown pass 'quantize.int8'; available passes: cleanup; the quantize.* passes are in "
+                .hasMessage("unknown pass 'quantize.int8'; available passes: cleanup, fuse; the quantize.* passes are in "
                         + "dev.lathe:lathe-quantize: add it to the class path (a runtime dependency is enough)");
         assertThatThrownBy(() -> registry.create("prune.magnitude:sparsity=0.5"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown pass 'prune.magnitude'")
                 .hasMessageContaining("the prune.* passes are in dev.lathe:lathe-prune");
         assertThatThrownBy(() -> registry.create("sharpen")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown pass 'sharpen'; available passes: cleanup");
+                .hasMessage("unknown pass 'sharpen'; available passes: cleanup, fuse");
     }
 
     @Test
@@ -46,13 +46,13 @@ class PassRegistryTest {
                 PassRegistryTest.class.getClassLoader())) {
             PassRegistry registry = PassRegistry.load(loader);
 
-            assertThat(registry.factories()).containsOnlyKeys("cleanup", "quantize.fake");
+            assertThat(registry.factories()).containsOnlyKeys("cleanup", "fuse", "quantize.fake");
             assertThat(registry.create("quantize.fake").name()).isEqualTo("quantize.fake");
             // A quantize.* pass is present, so a wrong quantize.* name is a typo, not a missing module.
             assertThatThrownBy(() -> registry.create("quantize.int3")).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("unknown pass 'quantize.int3'; available passes: cleanup, quantize.fake");
+                    .hasMessage("unknown pass 'quantize.int3'; available passes: cleanup, fuse, quantize.fake");
         }
-        assertThat(PassRegistry.load().factories()).containsOnlyKeys("cleanup");
+        assertThat(PassRegistry.load().factories()).containsOnlyKeys("cleanup", "fuse");
     }
 
     /** A pass registered only through the class loader of the test above. */
