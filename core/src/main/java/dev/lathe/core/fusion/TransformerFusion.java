@@ -9,6 +9,7 @@ import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.provider.Provider;
 import dev.lathe.core.report.Figures;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,7 +27,8 @@ import java.util.TreeMap;
  * exactly are left alone and listed with the reason. The fused model is then run beside the unfused one on the
  * check samples (calibration data when the pipeline has it, plus a copy with padding masked): a fused value whose
  * error exceeds the tolerance is undone and listed, and the check repeated. Plain layer norms and Gelu are left
- * to ONNX Runtime, which fuses them itself when it loads the model.
+ * to ONNX Runtime, which fuses them itself when it loads the model. For the TensorRT provider nothing is fused:
+ * TensorRT fuses these subgraphs itself and cannot run the contrib ops.
  */
 public final class TransformerFusion implements Pass {
     private static final int MAX_CHECK_ROUNDS = 3;
@@ -57,6 +59,10 @@ public final class TransformerFusion implements Pass {
 
     @Override
     public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
+        if (context.provider().filter(p -> p.provider() == Provider.TENSORRT).isPresent()) {
+            return new PassResult(model, Map.of("fused", Map.of(), "provider", "tensorrt: nothing fused; TensorRT fuses "
+                    + "attention and layer norms itself, and ONNX Runtime's contrib ops would run outside it"));
+        }
         GraphPatterns patterns = new GraphPatterns(model);
         List<Fusion> fusions = new ArrayList<>();
         Map<String, String> skipped = new TreeMap<>();

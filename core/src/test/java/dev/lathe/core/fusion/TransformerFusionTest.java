@@ -14,11 +14,14 @@ import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +103,18 @@ class TransformerFusionTest {
         assertThat((Map<?, ?>) checked.details().get("undone")).hasSize(1);
         assertThat(checked.details().get("undone").toString()).contains("Attention: relative error", "above the tolerance 0.001");
         assertThat(checked.details().get("check")).isEqualTo("no fusion kept on 1 calibration samples and 1 with padding masked");
+    }
+
+    @Test
+    void nothingIsFusedForTensorRt() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+        PassContext tensorRt = new PassContext(ShapeBinding.none(), Optional.empty(), PassContext.DEFAULT_CALIBRATION_LIMIT,
+                Optional.of(ProviderConfig.defaults(Provider.TENSORRT)), ProgressListener.none());
+
+        PassResult result = fuse(FusionSettings.builder().build(), block, tensorRt);
+
+        assertThat(result.model()).isSameAs(block);
+        assertThat(result.details().get("provider").toString()).startsWith("tensorrt: nothing fused");
     }
 
     @Test

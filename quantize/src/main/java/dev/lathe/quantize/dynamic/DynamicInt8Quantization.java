@@ -17,10 +17,13 @@ import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.provider.CpuFeatures;
+import dev.lathe.core.provider.Provider;
 import dev.lathe.core.weights.NodeFilter;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import dev.lathe.quantize.WeightQuantizer;
+import dev.lathe.quantize.qdq.StaticInt8Quantization;
+import dev.lathe.quantize.qdq.StaticInt8Settings;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +37,8 @@ import java.util.TreeMap;
  * Dynamic int8 quantization ({@code quantize.int8}): weights are quantized offline, activations at run
  * time. Transformer attention and residual layer norms are first fused ({@code fuse=true}, the core {@code fuse}
  * pass); each fused {@code Attention} becomes {@code com.microsoft.QAttention} with its packed weight quantized per
- * column and its input quantized at run time. Every selected MatMul (and Gemm without transposed A or scaling) with a constant float weight
+ * column and its input quantized at run time. When the pipeline's provider is TensorRT, which has no dynamic int8
+ * kernels, the pass applies {@code quantize.static} in TensorRT's QDQ placement instead and says so. Every selected MatMul (and Gemm without transposed A or scaling) with a constant float weight
  * becomes ONNX Runtime's {@code com.microsoft.DynamicQuantizeMatMul}, which quantizes its input on the fly
  * and multiplies in int8; a following {@code Add} of a constant bias is folded into the node's bias input.
  * Gather nodes on a constant embedding table read an 8-bit table instead (one scale per row) and
@@ -77,6 +81,14 @@ public final class DynamicInt8Quantization implements Pass {
     @Override
     public PassResult apply(OnnxModel original, PassContext context) throws LatheException {
         Map<String, Object> details = new LinkedHashMap<>();
+        if (context.provider().filter(p -> p.provider() == Provider.TENSORRT).isPresent()) {
+            // TensorRT has no dynamic int8 kernels: it runs explicitly quantized graphs, so it gets static QDQ.
+            PassResult qdq = new StaticInt8Quantization(StaticInt8Settings.builder().build()).apply(original, context);
+            details.put("provider", "tensorrt: static int8 (QDQ in TensorRT's placement) instead of dynamic int8, which "
+                    + "TensorRT cannot run");
+            details.putAll(qdq.details());
+            return new PassResult(qdq.model(), details);
+        }
         OnnxModel model = original;
         if (settings.fuse()) {
             PassResult fusion = new TransformerFusion(FusionSettings.builder().build()).apply(original, context);

@@ -8,10 +8,13 @@ import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -46,6 +49,9 @@ import java.util.TreeSet;
 public final class Float16Conversion implements Pass {
     /** The registered name. */
     public static final String NAME = "quantize.fp16";
+    /** The providers {@link Target#AUTO} treats as GPUs, with float16 kernels for nearly every operator. */
+    private static final Set<Provider> GPU_PROVIDERS = Set.of(Provider.CUDA, Provider.TENSORRT, Provider.ROCM,
+            Provider.DIRECTML);
     /** Constants read by both converted and float32 nodes get a float32 copy up to this many elements. */
     public static final long SMALL_CONSTANT_ELEMENTS = 4096;
     /** With {@link Compute#FLOAT32}, constants of this many elements or fewer stay float32. */
@@ -53,6 +59,8 @@ public final class Float16Conversion implements Pass {
 
     /** Which execution providers the converted model is meant for; decides the default block list. */
     public enum Target {
+        /** Follow the provider the pipeline selected: {@link #GPU} for CUDA, TensorRT, ROCm and DirectML, else {@link #CPU}. */
+        AUTO,
         /**
          * ONNX Runtime's CPU provider: operators without a CPU float16 kernel (Add, Mul, Softmax, Conv, ...)
          * stay float32, so only MatMul, Gemm, LayerNormalization and data movement run in float16. On x86-64,
@@ -67,6 +75,8 @@ public final class Float16Conversion implements Pass {
 
     /** Where the arithmetic happens. */
     public enum Compute {
+        /** {@link #FLOAT16} when the target is {@link Target#GPU}, {@link #FLOAT32} when it is {@link Target#CPU}. */
+        AUTO,
         /** Converted nodes compute in float16. */
         FLOAT16,
         /**
@@ -108,8 +118,15 @@ public final class Float16Conversion implements Pass {
         return settings;
     }
 
-    /** Every operator type this pass keeps in float32 (unknown operators are kept too), sorted. */
+    /**
+     * Every operator type this pass keeps in float32 (unknown operators are kept too), sorted, for the target these
+     * settings name ({@link Target#AUTO} without a selected provider is {@link Target#CPU}).
+     */
     public Set<String> blockList() {
+        return blockList(resolve(settings, Optional.empty()));
+    }
+
+    private static Set<String> blockList(Float16Settings settings) {
         Set<String> blocked = new TreeSet<>(OpTypeRules.NUMERICALLY_SENSITIVE);
         blocked.addAll(OpTypeRules.withoutFloat16Type());
         blocked.addAll(settings.block());
@@ -117,6 +134,19 @@ public final class Float16Conversion implements Pass {
             blocked.addAll(OpTypeRules.withoutCpuFloat16Kernel());
         }
         return blocked;
+    }
+
+    /** The settings with {@link Target#AUTO} and {@link Compute#AUTO} decided for the selected provider. */
+    private static Float16Settings resolve(Float16Settings settings, Optional<Provider> provider) {
+        Target target = settings.target();
+        if (target == Target.AUTO) {
+            target = provider.filter(GPU_PROVIDERS::contains).isPresent() ? Target.GPU : Target.CPU;
+        }
+        Compute compute = settings.compute();
+        if (compute == Compute.AUTO) {
+            compute = target == Target.GPU ? Compute.FLOAT16 : Compute.FLOAT32;
+        }
+        return new Float16Settings(settings.keepIoTypes(), target, compute, settings.block(), settings.exclude());
     }
 
     @Override
@@ -136,10 +166,17 @@ public final class Float16Conversion implements Pass {
             throw new PassFailedException(NAME + ": option exclude names nodes " + model.source() + " does not have: "
                     + String.join(", ", missing));
         }
-        Float16Rewrite rewrite = new Float16Rewrite(model, settings, blockList());
+        Float16Settings resolved = resolve(settings, context.provider().map(ProviderConfig::provider));
+        Float16Rewrite rewrite = new Float16Rewrite(model, resolved, blockList(resolved));
         OnnxModel converted = rewrite.run();
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("target", settings.target().name().toLowerCase(Locale.ROOT));
+        String provider = context.provider().map(p -> "the " + p.provider().cliName() + " provider").orElse("no provider selected");
+        details.put("target", resolved.target().name().toLowerCase(Locale.ROOT)
+                + (settings.target() == Target.AUTO ? " (auto: " + provider + ")" : ""));
+        details.put("compute", (resolved.compute() == Compute.FLOAT16 ? "fp16" : "fp32: weights stored in float16")
+                + (settings.compute() != Compute.AUTO ? "" : resolved.compute() == Compute.FLOAT16
+                        ? " (auto: GPU providers have float16 kernels)"
+                        : " (auto: the CPU provider's float16 MatMul is several times slower than float32)"));
         details.put("keepIoTypes", settings.keepIoTypes());
         details.putAll(rewrite.details());
         return new PassResult(converted, details);

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * {@link #from}, or build them: {@code Float16Settings.builder().target(Target.GPU).block(Set.of("Softmax")).build()}.
  *
  * @param keepIoTypes whether the main graph's float inputs and outputs stay float32 (Casts at the boundary)
- * @param target      the providers the model is meant for
- * @param compute     whether converted nodes compute in float16 or only the weights are stored in it
+ * @param target      the providers the model is meant for ({@code AUTO}: the selected provider decides)
+ * @param compute     whether converted nodes compute in float16 or only the weights are stored in it ({@code AUTO}:
+ *                    float16 for a GPU target, float32 for the CPU)
  * @param block       further operator types to keep in float32
  * @param exclude     names of nodes to keep in float32
  */
@@ -27,10 +28,12 @@ public record Float16Settings(boolean keepIoTypes, Target target, Compute comput
 
     static final PassOption<Boolean> KEEP_IO_TYPES = PassOption.bool("keep-io-types", true,
             "the main graph's float inputs and outputs stay float32, with Casts at the boundary");
-    static final PassOption<Target> TARGET = PassOption.choice("target", Target.CPU,
-            "the providers the model is meant for; cpu keeps operators without a CPU float16 kernel in float32");
-    static final PassOption<String> COMPUTE = PassOption.choice("compute", "fp16",
-            "fp16: converted nodes compute in float16; fp32: only weights are stored in float16", "fp16", "fp32");
+    static final PassOption<Target> TARGET = PassOption.choice("target", Target.AUTO,
+            "the providers the model is meant for; cpu keeps operators without a CPU float16 kernel in float32; auto "
+                    + "follows the selected provider (gpu for cuda, tensorrt, rocm, directml)");
+    static final PassOption<String> COMPUTE = PassOption.choice("compute", "auto",
+            "fp16: converted nodes compute in float16; fp32: only weights are stored in float16; auto: fp16 for a gpu "
+                    + "target, fp32 for cpu", "auto", "fp16", "fp32");
     static final PassOption<Set<String>> BLOCK = PassOption.list("block", Set.of(),
             "further operator types kept in float32").written("Op1+Op2").requiringItems(op -> OP_TYPE.matcher(op).matches(), OP_TYPES);
     static final PassOption<Set<String>> EXCLUDE = PassOption.list("exclude", Set.of(), "names of nodes kept in float32")
@@ -61,10 +64,14 @@ public record Float16Settings(boolean keepIoTypes, Target target, Compute comput
     public static Float16Settings from(Map<String, String> text) {
         PassOptionValues options = OPTIONS.read(text);
         return new Float16Settings(options.get(KEEP_IO_TYPES), options.get(TARGET),
-                options.get(COMPUTE).equals("fp16") ? Compute.FLOAT16 : Compute.FLOAT32, options.get(BLOCK), options.get(EXCLUDE));
+                switch (options.get(COMPUTE)) {
+                    case "fp16" -> Compute.FLOAT16;
+                    case "fp32" -> Compute.FLOAT32;
+                    default -> Compute.AUTO;
+                }, options.get(BLOCK), options.get(EXCLUDE));
     }
 
-    /** A builder starting from the defaults: float32 inputs and outputs, CPU target, float16 compute. */
+    /** A builder starting from the defaults: float32 inputs and outputs, target and compute following the provider. */
     public static Builder builder() {
         return new Builder();
     }
@@ -84,14 +91,18 @@ public record Float16Settings(boolean keepIoTypes, Target target, Compute comput
             return set(KEEP_IO_TYPES, keepIoTypes);
         }
 
-        /** The providers the model is meant for (default {@link Target#CPU}). */
+        /** The providers the model is meant for (default {@link Target#AUTO}). */
         public Builder target(Target target) {
             return set(TARGET, target);
         }
 
-        /** Where the arithmetic happens (default {@link Compute#FLOAT16}). */
+        /** Where the arithmetic happens (default {@link Compute#AUTO}). */
         public Builder compute(Compute compute) {
-            return set(COMPUTE, compute == Compute.FLOAT16 ? "fp16" : "fp32");
+            return set(COMPUTE, switch (compute) {
+                case FLOAT16 -> "fp16";
+                case FLOAT32 -> "fp32";
+                case AUTO -> "auto";
+            });
         }
 
         /** Further operator types to keep in float32 (default none). */

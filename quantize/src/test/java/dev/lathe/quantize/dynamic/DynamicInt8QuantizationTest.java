@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.data.InputGenerator;
+import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.ModelInvariants;
@@ -16,6 +17,8 @@ import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.provider.CpuFeatures;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.Fidelity;
 import dev.lathe.core.runtime.FidelityMeter;
 import dev.lathe.core.runtime.ModelSession;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +137,22 @@ class DynamicInt8QuantizationTest {
         assertThat(fidelity(block, result.model(), shapes).cosineMin()).isGreaterThan(0.995);
         assertThat(quantize(block, "quantize.int8:min-size=0", NO_CALIBRATION).details())
                 .containsEntry("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
+    }
+
+    @Test
+    void forTensorRtTheTransformerGetsStaticQdqInsteadOfDynamicInt8AndNoFusion() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+        Map<String, long[]> shapes = Map.of("input_ids", new long[] {1, 6}, "attention_mask", new long[] {1, 6});
+        PassContext tensorRt = new PassContext(ShapeBinding.none(),
+                Optional.of(SampleSource.of("generated", InputGenerator.samples(block, shapes, 4, 1))), 128,
+                Optional.of(ProviderConfig.defaults(Provider.TENSORRT)), ProgressListener.none());
+
+        PassResult result = quantize(block, "quantize.int8:min-size=0", tensorRt);
+
+        assertThat((String) result.details().get("provider")).startsWith("tensorrt: static int8 (QDQ in TensorRT's placement)");
+        assertThat(result.details()).containsEntry("placement", "tensorrt");
+        assertThat(opTypes(result.model().graph())).contains("QuantizeLinear", "DequantizeLinear", "MatMul", "Softmax")
+                .doesNotContain("DynamicQuantizeMatMul", "Attention", "QAttention");
     }
 
     @Test

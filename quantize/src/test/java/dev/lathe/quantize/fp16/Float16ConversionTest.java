@@ -19,12 +19,15 @@ import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassRegistry;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,7 +95,7 @@ class Float16ConversionTest {
     void cpuTargetRunsGemmAndMatMulInFloat16AndKeepsTheRestWithCasts() throws Exception {
         OnnxModel mlp = TestModels.mlp();
 
-        PassResult result = convert(mlp, "quantize.fp16");
+        PassResult result = convert(mlp, "quantize.fp16:compute=fp16");
 
         OnnxModel converted = result.model();
         assertThat(initializerType(converted, "w1")).isEqualTo(DataType.FLOAT16);
@@ -105,6 +108,25 @@ class Float16ConversionTest {
         assertThat(result.details()).containsEntry("castsInserted", 4).containsEntry("constantsConverted", 3)
                 .containsEntry("nodesConverted", 2).containsEntry("nodesKeptInFloat32", Map.of("Add", 1, "Relu", 1));
         assertThat(opTypes(converted)).filteredOn("Cast"::equals).hasSize(4);
+    }
+
+    @Test
+    void targetAndComputeFollowTheSelectedProviderByDefault() throws Exception {
+        OnnxModel mlp = TestModels.mlp();
+        PassContext cuda = new PassContext(ShapeBinding.none(), Optional.empty(), PassContext.DEFAULT_CALIBRATION_LIMIT,
+                Optional.of(ProviderConfig.defaults(Provider.CUDA)), ProgressListener.none());
+
+        PassResult withoutProvider = convert(mlp, "quantize.fp16");
+        PassResult onCuda = PassRegistry.load().create("quantize.fp16").apply(mlp, cuda);
+
+        // No provider (or the CPU): float16 storage, float32 arithmetic, since the CPU's float16 MatMul is slow.
+        assertThat(withoutProvider.details().get("target")).isEqualTo("cpu (auto: no provider selected)");
+        assertThat(withoutProvider.details().get("compute")).isEqualTo(
+                "fp32: weights stored in float16 (auto: the CPU provider's float16 MatMul is several times slower than float32)");
+        assertThat(withoutProvider.model().proto()).isEqualTo(convert(mlp, "quantize.fp16:target=cpu,compute=fp32").model().proto());
+        assertThat(onCuda.details().get("target")).isEqualTo("gpu (auto: the cuda provider)");
+        assertThat(onCuda.details().get("compute")).isEqualTo("fp16 (auto: GPU providers have float16 kernels)");
+        assertThat(onCuda.model().proto()).isEqualTo(convert(mlp, "quantize.fp16:target=gpu,compute=fp16").model().proto());
     }
 
     @Test
@@ -167,7 +189,7 @@ class Float16ConversionTest {
 
     @Test
     void cpuTargetKeepsOperatorsWithoutCpuFloat16Kernels() throws Exception {
-        PassResult result = convert(TestModels.transformerBlock(), "quantize.fp16");
+        PassResult result = convert(TestModels.transformerBlock(), "quantize.fp16:compute=fp16");
 
         @SuppressWarnings("unchecked")
         Map<String, Integer> kept = (Map<String, Integer>) result.details().get("nodesKeptInFloat32");
@@ -291,7 +313,7 @@ class Float16ConversionTest {
     void ifSubgraphWeightsAreConvertedAndBranchOutputsKeepTheirTypes() throws Exception {
         OnnxModel model = TestModels.ifSubgraphWeights();
 
-        PassResult result = convert(model, "quantize.fp16");
+        PassResult result = convert(model, "quantize.fp16:compute=fp16");
 
         List<Graph> branches = result.model().graph().withAllSubgraphs().subList(1, 3);
         for (Graph branch : branches) {
@@ -324,7 +346,7 @@ class Float16ConversionTest {
         g.output("y", DataType.FLOAT, 1, 4);
         OnnxModel model = TestModels.model(g.build());
 
-        for (String options : List.of("", ":target=gpu")) {
+        for (String options : List.of(":compute=fp16", ":target=gpu")) {
             PassResult result = convert(model, "quantize.fp16" + options);
 
             Graph converted = result.model().graph().withAllSubgraphs().get(1);
@@ -410,7 +432,7 @@ class Float16ConversionTest {
 
     @Test
     void convertingAConvertedModelAgainChangesNothing() {
-        for (String spec : List.of("quantize.fp16", "quantize.fp16:target=gpu", "quantize.fp16:keep-io-types=false")) {
+        for (String spec : List.of("quantize.fp16:compute=fp16", "quantize.fp16:target=gpu", "quantize.fp16:keep-io-types=false")) {
             OnnxModel once = convert(TestModels.transformerBlock(), spec).model();
 
             PassResult twice = convert(once, spec);
@@ -423,7 +445,7 @@ class Float16ConversionTest {
 
     @Test
     void aCastToFloatReadOnlyByFloat32NodesStaysFloat32() {
-        PassResult result = convert(TestModels.transformerBlock(), "quantize.fp16");
+        PassResult result = convert(TestModels.transformerBlock(), "quantize.fp16:compute=fp16");
 
         NodeProto maskCast = result.model().graph().consumers("attention_mask").get(0);
         assertThat(maskCast.getAttribute(0).getI()).isEqualTo(DataType.FLOAT.code());
@@ -467,12 +489,12 @@ class Float16ConversionTest {
         assertThat(pass.name()).isEqualTo("quantize.fp16");
         assertThat(pass.options()).containsExactly(Map.entry("block", "Softmax+Erf"), Map.entry("target", "gpu"));
         assertThat(pass.settings().options()).containsEntry("keep-io-types", "true").containsEntry("target", "gpu")
-                .containsEntry("compute", "fp16").containsEntry("block", "Erf+Softmax").containsEntry("exclude", "");
+                .containsEntry("compute", "auto").containsEntry("block", "Erf+Softmax").containsEntry("exclude", "");
         assertThat(pass.settings()).isEqualTo(Float16Settings.builder().target(Float16Conversion.Target.GPU)
                 .block(java.util.Set.of("Softmax", "Erf")).build()).isEqualTo(Float16Settings.from(pass.settings().options()));
         assertThat(new Float16Conversion(pass.settings()).options()).isEqualTo(pass.settings().options());
         assertThat(PassRegistry.load().factories().get("quantize.fp16").description()).contains(
-                "keep-io-types=true|false (default true)", "target=cpu|gpu (default cpu)", "compute=fp16|fp32 (default fp16)",
+                "keep-io-types=true|false (default true)", "target=auto|cpu|gpu (default auto)", "compute=auto|fp16|fp32 (default auto)",
                 "block=Op1+Op2 (default none)", "exclude=node1+node2 (default none)");
         assertThat(pass.blockList()).contains("Softmax", "Erf", "Range").doesNotContain("Add");
     }

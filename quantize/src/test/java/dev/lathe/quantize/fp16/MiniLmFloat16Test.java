@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MiniLmFloat16Test {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"quantize.fp16", "quantize.fp16:target=gpu", "quantize.fp16:compute=fp32"})
+    @ValueSource(strings = {"quantize.fp16", "quantize.fp16:compute=fp16", "quantize.fp16:target=gpu", "quantize.fp16:compute=fp32"})
     void miniLmIsHalfItsSizeAndStaysClose(String spec, @TempDir Path folder) throws Exception {
         OnnxModel fp32 = OnnxModel.load(RealModels.miniLm(folder));
         OnnxModel fp16 = PassRegistry.load().create(spec)
