@@ -82,6 +82,18 @@ public final class QuantizationComparison implements Callable<Integer> {
             + "run; the median is reported (default: ${DEFAULT-VALUE}).")
     int recipeRuns = 3;
 
+    @Option(names = "--batch", paramLabel = "BxL", description = "Also measure throughput on full batches of B rows of "
+            + "L real tokens (e.g. 8x128), models taking turns in rounds.")
+    String batchShape;
+
+    @Option(names = "--batch-threads", paramLabel = "N", description = "Intra-op threads for --batch (default: "
+            + "${DEFAULT-VALUE}).")
+    int batchThreads = 2;
+
+    @Option(names = "--batch-rounds", paramLabel = "N", description = "Rounds for --batch, each 10 timed batches per "
+            + "model (default: ${DEFAULT-VALUE}).")
+    int batchRounds = 5;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Keep the models here, one folder each "
             + "(default: a temporary folder, deleted at the end).")
     Path out;
@@ -114,6 +126,9 @@ public final class QuantizationComparison implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkCounts();
+        if (batchShape != null) {
+            batchShape();
+        }
         List<LatheRecipe> recipes = selectedRecipes();
         boolean measureReference = only.isEmpty() || only.contains(REFERENCE);
         Machine machine = Machine.current();
@@ -185,6 +200,13 @@ public final class QuantizationComparison implements Callable<Integer> {
             ComparisonReport report = new ComparisonReport(machine, new ComparisonReport.Settings("all-MiniLM-L6-v2",
                     tokenized.size(), meanTokens, passes, calibration, recipeRuns), rows);
             stdout.print(report.text());
+            if (batchShape != null) {
+                int[] shape = batchShape();
+                log.printf("measuring throughput at batch %d×%d with %d threads%n", shape[0], shape[1], batchThreads);
+                Map<String, BatchThroughput.Result> throughput = BatchThroughput.measure(files, tokenized, shape[0], shape[1],
+                        batchThreads, batchRounds, 10, log);
+                stdout.print(throughputText(throughput, shape));
+            }
             if (json != null) {
                 new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report.json());
                 log.println("wrote " + json);
@@ -215,6 +237,36 @@ public final class QuantizationComparison implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--passes and --recipe-runs must be >= 1 and "
                     + "--calibration >= 0, got " + passes + ", " + recipeRuns + " and " + calibrationCount);
         }
+    }
+
+    /** B and L of --batch BxL. */
+    private int[] batchShape() {
+        String[] parts = batchShape.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2 && Integer.parseInt(parts[0]) > 0 && Integer.parseInt(parts[1]) > 1) {
+                return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--batch needs BxL with B >= 1 and L >= 2, such as "
+                + "8x128, got '" + batchShape + "'");
+    }
+
+    /** The throughput table: per model the median batch time, rows per second, and ratios to fp32 and the reference. */
+    private String throughputText(Map<String, BatchThroughput.Result> results, int[] shape) {
+        StringBuilder text = new StringBuilder(String.format(java.util.Locale.ROOT, "%nThroughput: batch %d × %d real "
+                + "tokens, %d intra-op threads, %d rounds of 10 timed batches (median of round medians)%n%n",
+                shape[0], shape[1], batchThreads, batchRounds));
+        text.append(String.format(java.util.Locale.ROOT, "%-14s %10s %10s %9s %12s%n", "model", "batch ms", "rows/s",
+                "x fp32", "x reference"));
+        BatchThroughput.Result base = results.get(FP32);
+        BatchThroughput.Result reference = results.get(REFERENCE);
+        results.forEach((name, r) -> text.append(String.format(java.util.Locale.ROOT, "%-14s %10.2f %10.1f %9.3f %12s%n",
+                name, r.medianMillis(), r.sequencesPerSecond(), r.sequencesPerSecond() / base.sequencesPerSecond(),
+                reference == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f",
+                        r.sequencesPerSecond() / reference.sequencesPerSecond()))));
+        return text.toString();
     }
 
     /** The default recipes plus --recipe ones, filtered by --only. */

@@ -1,6 +1,7 @@
 package dev.lathe.core.fusion;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
@@ -104,24 +105,33 @@ public final class TransformerFusion implements Pass {
         List<Fusion> kept = new ArrayList<>(fusions);
         OnnxModel fused = model;
         double worst = 0;
-        for (int round = 0; round < MAX_CHECK_ROUNDS && !kept.isEmpty(); round++) {
+        boolean checked = false;
+        for (int round = 0; round < MAX_CHECK_ROUNDS && !kept.isEmpty() && !checked; round++) {
             fused = fuse(model, kept);
-            Map<String, Double> errors = FusionCheck.relativeErrors(model, fused, kept.stream().map(Fusion::output).toList(),
-                    samples);
-            List<Fusion> failing = kept.stream().filter(f -> !(errors.get(f.output()) <= settings.tolerance())).toList();
-            worst = errors.values().stream().filter(e -> e <= settings.tolerance()).mapToDouble(Double::doubleValue).max()
-                    .orElse(0);
-            if (failing.isEmpty()) {
+            Map<String, Double> errors;
+            try {
+                errors = FusionCheck.relativeErrors(model, fused, kept.stream().map(Fusion::output).toList(), samples);
+            } catch (RuntimeFailureException e) {
+                // A fused op ONNX Runtime refuses for this model (an input of another rank, say): keep nothing.
+                kept.forEach(f -> undone.put(f.output(), f.kind() + ": the fused model failed in ONNX Runtime: "
+                        + e.getMessage()));
+                kept.clear();
                 break;
             }
+            List<Fusion> failing = kept.stream().filter(f -> !(errors.get(f.output()) <= settings.tolerance())).toList();
             for (Fusion f : failing) {
                 undone.put(f.output(), f.kind() + ": relative error " + Figures.significant(errors.get(f.output()))
                         + " above the tolerance " + settings.tolerance());
             }
             kept.removeAll(failing);
-            fused = model;
+            checked = failing.isEmpty();
+            worst = errors.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
         }
-        if (kept.isEmpty()) {
+        if (!checked) {
+            // Either nothing is left, or undoing failures did not settle the rest within the rounds: keep nothing.
+            kept.forEach(f -> undone.put(f.output(), f.kind() + ": not kept, the check did not pass within "
+                    + MAX_CHECK_ROUNDS + " rounds"));
+            kept.clear();
             fused = model;
         }
         Map<String, Integer> counts = new TreeMap<>();

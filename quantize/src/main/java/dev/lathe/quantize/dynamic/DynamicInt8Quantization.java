@@ -215,46 +215,45 @@ public final class DynamicInt8Quantization implements Pass {
     }
 
     /**
-     * Attention (from the fuse pass) becomes QAttention: its packed [in, 3·hidden] weight quantized per column as the
-     * MatMul weights are, its input quantized at run time by one DynamicQuantizeLinear per input value (shared by the
-     * attentions reading it), its bias, mask and attributes kept.
+     * Attention (from the fuse pass) gets its packed [in, 3·hidden] weight quantized per column as the MatMul weights
+     * are (after SmoothQuant scaling of its input), then becomes, as {@link DynamicInt8Settings#attention()} says,
+     * QAttention (input quantized at run time by one DynamicQuantizeLinear per input value, shared) or
+     * DynamicQuantizeMatMul on the packed projection, Split and a float MultiHeadAttention; bias, mask and
+     * attributes are kept.
      */
     private void quantizeAttention(OnnxModel model, ModelEditor editor, WeightedNode target, Smoothing smoothing,
             Map<String, String[]> quantizedInputs) throws LatheException {
         GraphEditor graph = target.graph();
         NodeProto node = target.node();
-        int rows = (int) target.weightShape()[0];
-        int cols = (int) target.weightShape()[1];
         float[] weights = model.tensorData(target.weight()).toFloatArray();
         smoothing.scaleRows(target, weights);
-        WeightQuantizer.Quantized q = settings.quantizer().quantize(weights, rows, cols,
-                settings.perChannel() ? WeightQuantizer.Grouping.PER_COLUMN : WeightQuantizer.Grouping.PER_TENSOR);
-        DataType type = settings.signed() ? DataType.INT8 : DataType.UINT8;
+        String[] weight = quantizeWeight(target, weights, false);
+        String input = smoothing.smoothedInput(target, editor);
+        String mask = node.getInputCount() > 3 ? node.getInput(3) : "";
         String base = node.getName();
-        String qWeight = graph.uniqueName(base + "_weight_quantized");
-        graph.putInitializer(qWeight, TensorData.wrap(type, new long[] {rows, cols}, java.nio.ByteBuffer.wrap(q.values())));
-        long[] scaleShape = settings.perChannel() ? new long[] {cols} : new long[0];
-        String scale = graph.uniqueName(base + "_weight_scale");
-        graph.putInitializer(scale, TensorData.ofFloats(scaleShape, q.scales()));
-        String zeroPoint = "";
-        if (!settings.symmetric() || !settings.signed()) {
-            zeroPoint = graph.uniqueName(base + "_weight_zero_point");
-            graph.putInitializer(zeroPoint, TensorData.ofSmallValues(type, scaleShape, q.zeroPoints()));
+        if (settings.attention() == DynamicInt8Settings.AttentionForm.MATMUL) {
+            String qkv = graph.uniqueName(base + "_qkv");
+            graph.add(Node.op("DynamicQuantizeMatMul").domain(MICROSOFT).named(graph.uniqueName(base + "_qkv_matmul"))
+                    .in(input, weight[0], weight[1], weight[2], node.getInput(2)).out(qkv));
+            String[] parts = {graph.uniqueName(base + "_query"), graph.uniqueName(base + "_key"),
+                graph.uniqueName(base + "_value")};
+            graph.add(Node.op("Split").named(graph.uniqueName(base + "_split")).in(qkv).out(parts).attr("axis", -1));
+            graph.replaceNode(node.getName(), node.toBuilder().setOpType("MultiHeadAttention").clearInput()
+                    .addAllInput(List.of(parts[0], parts[1], parts[2], "", mask)).build());
+            return;
         }
         // {quantized input, its scale, its zero point}, made once per input value.
-        String[] quantized = quantizedInputs.computeIfAbsent(smoothing.smoothedInput(target, editor), input -> {
-            String[] outputs = {graph.uniqueName(input + "_quantized"), graph.uniqueName(input + "_scale"),
-                    graph.uniqueName(input + "_zero_point")};
-            graph.add(Node.op("DynamicQuantizeLinear").named(graph.uniqueName(input + "_dynamic_quantize")).in(input)
+        String[] quantized = quantizedInputs.computeIfAbsent(input, value -> {
+            String[] outputs = {graph.uniqueName(value + "_quantized"), graph.uniqueName(value + "_scale"),
+                graph.uniqueName(value + "_zero_point")};
+            graph.add(Node.op("DynamicQuantizeLinear").named(graph.uniqueName(value + "_dynamic_quantize")).in(value)
                     .out(outputs));
             return outputs;
         });
-        String mask = node.getInputCount() > 3 ? node.getInput(3) : "";
-        NodeProto.Builder qAttention = node.toBuilder().setOpType("QAttention").clearInput().addInput(quantized[0])
-                .addInput(qWeight).addInput(node.getInput(2)).addInput(quantized[1]).addInput(scale).addInput(mask)
-                .addInput(quantized[2]);
-        if (!zeroPoint.isEmpty()) {
-            qAttention.addInput(zeroPoint);
+        NodeProto.Builder qAttention = node.toBuilder().setOpType("QAttention").clearInput()
+                .addAllInput(List.of(quantized[0], weight[0], node.getInput(2), quantized[1], weight[1], mask, quantized[2]));
+        if (!weight[2].isEmpty()) {
+            qAttention.addInput(weight[2]);
         }
         graph.replaceNode(node.getName(), qAttention.build());
     }

@@ -23,12 +23,26 @@ import java.util.Set;
  * @param foldBias    fold a following Add of a constant bias into the quantized node
  * @param gather      quantize Gather embedding tables to 8 bits per row
  * @param smoothing   SmoothQuant migration strength alpha in [0, 1]; 0 turns it off (needs calibration inputs)
- * @param fuse        run the {@code fuse} pass first, so that transformer attention becomes {@code QAttention} and
- *                    residual layer norms {@code SkipLayerNormalization}
+ * @param fuse        run the {@code fuse} pass first, so that transformer attention is quantized too and residual
+ *                    layer norms become {@code SkipLayerNormalization}
+ * @param attention   how a fused attention is quantized: {@code QAttention} (one op), or the packed projection as
+ *                    {@code DynamicQuantizeMatMul} followed by a float {@code MultiHeadAttention}
  * @param filter      which nodes to quantize
  */
 public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean signed, boolean reduceRange,
-        boolean mseClipping, boolean foldBias, boolean gather, double smoothing, boolean fuse, NodeFilter filter) {
+        boolean mseClipping, boolean foldBias, boolean gather, double smoothing, boolean fuse, AttentionForm attention,
+        NodeFilter filter) {
+
+    /** How a fused {@code Attention} is quantized. */
+    public enum AttentionForm {
+        /** ONNX Runtime's {@code QAttention}: the projection per head in int8, then attention in float. */
+        QATTENTION,
+        /**
+         * The packed query/key/value projection as one {@code DynamicQuantizeMatMul}, split, then
+         * {@code MultiHeadAttention} in float: one large int8 product instead of one small one per head.
+         */
+        MATMUL
+    }
 
     /** The registered pass name. */
     public static final String PASS = "quantize.int8";
@@ -56,12 +70,15 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
             "SmoothQuant alpha, 0 = off; uses calibration inputs");
     static final PassOption<Boolean> FUSE = PassOption.bool("fuse", true,
             "fuse transformer attention and residual layer norms first (the fuse pass), so attention runs as QAttention");
+    static final PassOption<AttentionForm> ATTENTION = PassOption.choice("attention", AttentionForm.QATTENTION,
+            "how a fused attention is quantized: qattention (one QAttention op) or matmul (DynamicQuantizeMatMul on the "
+                    + "packed projection, then MultiHeadAttention)");
     static final NodeFilter.Options FILTER = NodeFilter.options(Set.of("MatMul", "Gemm", "Attention"), 1024);
 
     /** The declared options of {@code quantize.int8}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
             "dynamic int8: MatMul/Gemm to DynamicQuantizeMatMul, fused attention to QAttention, embedding tables to 8 bits per row",
-            PER_CHANNEL, SYM, WEIGHT_TYPE, REDUCE_RANGE, SCALE, FOLD_BIAS, GATHER, SMOOTH, FUSE).with(FILTER.all());
+            PER_CHANNEL, SYM, WEIGHT_TYPE, REDUCE_RANGE, SCALE, FOLD_BIAS, GATHER, SMOOTH, FUSE, ATTENTION).with(FILTER.all());
 
     /**
      * Reads the text options of {@code quantize.int8}.
@@ -74,7 +91,7 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
         return new DynamicInt8Settings(options.get(PER_CHANNEL), options.get(SYM), options.get(WEIGHT_TYPE).equals("int8"),
                 reduceRange.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(reduceRange),
                 options.get(SCALE).equals("mse"), options.get(FOLD_BIAS), options.get(GATHER), options.get(SMOOTH),
-                options.get(FUSE), FILTER.read(options));
+                options.get(FUSE), options.get(ATTENTION), FILTER.read(options));
     }
 
     /** A builder starting from the defaults. */
@@ -85,7 +102,8 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
         return builder().perChannel(perChannel).symmetric(symmetric).signed(signed).reduceRange(reduceRange)
-                .mseClipping(mseClipping).foldBias(foldBias).gather(gather).smoothing(smoothing).fuse(fuse).filter(filter).options();
+                .mseClipping(mseClipping).foldBias(foldBias).gather(gather).smoothing(smoothing).fuse(fuse).attention(attention).filter(filter)
+                .options();
     }
 
     /** The weight quantizer these settings describe. */
@@ -141,6 +159,11 @@ public record DynamicInt8Settings(boolean perChannel, boolean symmetric, boolean
         /** Fuse transformer attention and residual layer norms first (default true). */
         public Builder fuse(boolean fuse) {
             return set(FUSE, fuse);
+        }
+
+        /** How a fused attention is quantized (default {@link AttentionForm#QATTENTION}). */
+        public Builder attention(AttentionForm form) {
+            return set(ATTENTION, form);
         }
 
         /** Which nodes to quantize (default: MatMul and Gemm with weights of 1024 elements or more). */

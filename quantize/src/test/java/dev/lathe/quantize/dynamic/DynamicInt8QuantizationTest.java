@@ -140,6 +140,28 @@ class DynamicInt8QuantizationTest {
     }
 
     @Test
+    void fusedAttentionBecomesQAttentionOrAPackedDynamicMatMulWithMultiHeadAttention() throws Exception {
+        OnnxModel block = TestModels.transformerBlock();
+        Map<String, long[]> shapes = Map.of("input_ids", new long[] {1, 6}, "attention_mask", new long[] {1, 6});
+        PassContext calibrated = new PassContext(ShapeBinding.none(), InputGenerator.samples(block, shapes, 4, 1),
+                ProgressListener.none());
+
+        PassResult qAttention = quantize(block, "quantize.int8:min-size=0", calibrated);
+        PassResult matMul = quantize(block, "quantize.int8:min-size=0,attention=matmul", calibrated);
+        PassResult unfused = quantize(block, "quantize.int8:min-size=0,fuse=false", calibrated);
+
+        assertThat(qAttention.details()).containsEntry("attentionsQuantized", 1);
+        assertThat(opTypes(qAttention.model().graph())).contains("QAttention", "DynamicQuantizeLinear")
+                .doesNotContain("Attention", "Softmax", "MultiHeadAttention");
+        assertThat(opTypes(matMul.model().graph())).contains("MultiHeadAttention", "Split").doesNotContain("QAttention",
+                "Attention", "Softmax");
+        assertThat(opTypes(unfused.model().graph())).contains("Softmax").doesNotContain("QAttention", "Attention");
+        for (PassResult result : List.of(qAttention, matMul)) {
+            assertThat(fidelity(block, result.model(), shapes).cosineMin()).isGreaterThan(0.995);
+        }
+    }
+
+    @Test
     void forTensorRtTheTransformerGetsStaticQdqInsteadOfDynamicInt8AndNoFusion() throws Exception {
         OnnxModel block = TestModels.transformerBlock();
         Map<String, long[]> shapes = Map.of("input_ids", new long[] {1, 6}, "attention_mask", new long[] {1, 6});
