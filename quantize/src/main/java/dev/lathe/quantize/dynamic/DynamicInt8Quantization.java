@@ -146,6 +146,24 @@ public final class DynamicInt8Quantization implements Pass {
                 }
             }
         }
+        // An attention's output is linear in its value projection: dividing that projection's columns (and bias) by
+        // the smoothing scales of the output replaces the Mul the output's readers would otherwise need.
+        Map<String, float[]> absorbed = new HashMap<>();
+        for (WeightedNode attention : attentions) {
+            NodeProto node = attention.node();
+            String output = node.getOutput(0);
+            List<NodeProto> readers = editor.mainGraph().consumers(output);
+            boolean onlyMatMulsRead = !readers.isEmpty() && readers.stream().allMatch(reader -> targets.stream()
+                    .anyMatch(t -> t.node().getName().equals(reader.getName())))
+                    && editor.mainGraph().outputs().stream().noneMatch(v -> v.getName().equals(output));
+            boolean constantBias = node.getInputCount() > 2 && editor.mainGraph().constant(node.getInput(2))
+                    .filter(b -> b.getDataType() == DataType.FLOAT.code() && b.getDimsCount() == 1
+                            && b.getDims(0) == attention.weightShape()[1]).isPresent();
+            float[] s = onlyMatMulsRead && constantBias ? smoothing.absorb(output) : null;
+            if (s != null) {
+                absorbed.put(attention.node().getName(), s);
+            }
+        }
         for (WeightedNode target : targets) {
             NodeProto node = target.node();
             long[] shape = target.weightShape();
@@ -168,7 +186,7 @@ public final class DynamicInt8Quantization implements Pass {
         Map<String, String[]> quantizedInputs = new HashMap<>();
         for (WeightedNode attention : attentions) {
             long[] shape = attention.weightShape();
-            quantizeAttention(model, editor, attention, smoothing, quantizedInputs);
+            quantizeAttention(model, editor, attention, smoothing, absorbed.get(attention.node().getName()), quantizedInputs);
             floatBytes += shape[0] * shape[1] * 4;
             quantizedBytes += shape[0] * shape[1] + (settings.perChannel() ? shape[1] * 5L : 5);
         }
@@ -222,11 +240,15 @@ public final class DynamicInt8Quantization implements Pass {
      * attributes are kept.
      */
     private void quantizeAttention(OnnxModel model, ModelEditor editor, WeightedNode target, Smoothing smoothing,
-            Map<String, String[]> quantizedInputs) throws LatheException {
+            float[] outputScales, Map<String, String[]> quantizedInputs) throws LatheException {
         GraphEditor graph = target.graph();
         NodeProto node = target.node();
         float[] weights = model.tensorData(target.weight()).toFloatArray();
         smoothing.scaleRows(target, weights);
+        String bias = node.getInput(2);
+        if (outputScales != null) {
+            bias = divideValueColumns(model, graph, node, weights, outputScales);
+        }
         String[] weight = quantizeWeight(target, weights, false);
         String input = smoothing.smoothedInput(target, editor);
         String mask = node.getInputCount() > 3 ? node.getInput(3) : "";
@@ -234,7 +256,7 @@ public final class DynamicInt8Quantization implements Pass {
         if (settings.attention() == DynamicInt8Settings.AttentionForm.MATMUL) {
             String qkv = graph.uniqueName(base + "_qkv");
             graph.add(Node.op("DynamicQuantizeMatMul").domain(MICROSOFT).named(graph.uniqueName(base + "_qkv_matmul"))
-                    .in(input, weight[0], weight[1], weight[2], node.getInput(2)).out(qkv));
+                    .in(input, weight[0], weight[1], weight[2], bias).out(qkv));
             String[] parts = {graph.uniqueName(base + "_query"), graph.uniqueName(base + "_key"),
                 graph.uniqueName(base + "_value")};
             graph.add(Node.op("Split").named(graph.uniqueName(base + "_split")).in(qkv).out(parts).attr("axis", -1));
@@ -251,11 +273,34 @@ public final class DynamicInt8Quantization implements Pass {
             return outputs;
         });
         NodeProto.Builder qAttention = node.toBuilder().setOpType("QAttention").clearInput()
-                .addAllInput(List.of(quantized[0], weight[0], node.getInput(2), quantized[1], weight[1], mask, quantized[2]));
+                .addAllInput(List.of(quantized[0], weight[0], bias, quantized[1], weight[1], mask, quantized[2]));
         if (!weight[2].isEmpty()) {
             qAttention.addInput(weight[2]);
         }
         graph.replaceNode(node.getName(), qAttention.build());
+    }
+
+    /**
+     * Divides the value projection's columns of a packed [in, 3·hidden] attention weight (in place) and of its bias
+     * by {@code scales} (one per hidden channel), so that the attention's output comes out divided by them; returns
+     * the new bias's name.
+     */
+    private static String divideValueColumns(OnnxModel model, GraphEditor graph, NodeProto node, float[] weights,
+            float[] scales) throws LatheException {
+        int hidden = scales.length;
+        int columns = 3 * hidden;
+        for (int row = 0; row < weights.length / columns; row++) {
+            for (int c = 0; c < hidden; c++) {
+                weights[row * columns + 2 * hidden + c] /= scales[c];
+            }
+        }
+        float[] bias = model.tensorData(graph.constant(node.getInput(2)).orElseThrow()).toFloatArray();
+        for (int c = 0; c < hidden; c++) {
+            bias[2 * hidden + c] /= scales[c];
+        }
+        String name = graph.uniqueName(node.getInput(2) + "_smoothed");
+        graph.putInitializer(name, TensorData.ofFloats(new long[] {columns}, bias));
+        return name;
     }
 
     /** Why a Gemm cannot become DynamicQuantizeMatMul, if it cannot. */

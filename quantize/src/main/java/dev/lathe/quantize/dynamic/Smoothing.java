@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * SmoothQuant-style migration of activation outliers into weights: for a MatMul input A with per-channel
  * range |A_k| and weights W, {@code s_k = max|A_k|^alpha / max|W_k|^(1-alpha)}; the input is divided by s
- * (one {@code Mul} per input, shared by every MatMul reading it) and each weight row k multiplied by
+ * (one {@code Mul} per input, shared by every MatMul reading it, or folded into the producer where that is
+ * exact: {@link #absorb}) and each weight row k multiplied by
  * s_k, so the product is unchanged while the int8 range of the activation is spent on its real spread.
  * Only main-graph inputs are smoothed (statistics come from running the model on at most
  * {@link #MAX_SAMPLES} calibration samples).
@@ -107,8 +108,24 @@ final class Smoothing {
     }
 
     /**
+     * Hands the division of a main-graph value by its scales to the node that produces it, which must then compute
+     * value / s itself (an attention dividing its value projection's columns, say): the value's readers still get
+     * their weight rows multiplied by s, but no Mul is added. Returns the scales, or null when the value is not
+     * smoothed (or a Mul for it exists already).
+     */
+    float[] absorb(String value) {
+        float[] s = scales.get(value);
+        if (s == null || smoothedInputs.containsKey(value)) {
+            return null;
+        }
+        smoothedInputs.put(value, value);
+        return s;
+    }
+
+    /**
      * The value the target should read: its input divided by the smoothing scales (the Mul is added to the
-     * main graph on first use), or its input unchanged when it is not smoothed.
+     * main graph on first use, unless the producer {@linkplain #absorb absorbed} the division), or its input
+     * unchanged when it is not smoothed.
      */
     String smoothedInput(WeightedNode target, ModelEditor editor) {
         String input = target.node().getInput(0);
