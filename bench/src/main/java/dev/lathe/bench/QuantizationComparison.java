@@ -56,7 +56,7 @@ public final class QuantizationComparison implements Callable<Integer> {
     public static final List<LatheRecipe> DEFAULT_RECIPES = List.of(new LatheRecipe("int8", "quantize.int8"),
             new LatheRecipe(Targets.INT8_WITHOUT_DATA, "quantize.int8", false), new LatheRecipe("static", "quantize.static"),
             new LatheRecipe("int4", "quantize.int4"), new LatheRecipe("int8-weights", "quantize.int8-weights"),
-            new LatheRecipe("fp16", "quantize.fp16"));
+            new LatheRecipe("fp16", "quantize.fp16"), new LatheRecipe("fuse", "fuse"));
 
     @Option(names = "--sentences", paramLabel = "N", description = "Shipped sentences to use, from the start of the "
             + "file: every fourth is held out and measured, the others calibrate (default: ${DEFAULT-VALUE}).")
@@ -67,7 +67,7 @@ public final class QuantizationComparison implements Callable<Integer> {
     int passes = 3;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Measure only these models besides "
-            + "fp32: reference-q, int8, int8-nodata, static, int4, int8-weights, fp16 or a --recipe label.")
+            + "fp32: reference-q, int8, int8-nodata, static, int4, int8-weights, fp16, fuse or a --recipe label.")
     List<String> only = List.of();
 
     @Option(names = "--recipe", paramLabel = "LABEL=SPEC", description = "An extra Lathe recipe, such as "

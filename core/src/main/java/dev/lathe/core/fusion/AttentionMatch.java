@@ -115,8 +115,8 @@ final class AttentionMatch implements Fusion {
             }
         }
         Optional<long[]> split = headSplit(projections[0].output(), g);
-        if (split.isEmpty() || split.get()[0] <= 0 || hidden % split.get()[0] != 0
-                || split.get()[1] > 0 && split.get()[0] * split.get()[1] != hidden) {
+        long heads = split.map(h -> h[0] > 0 ? h[0] : h[1] > 0 && hidden % h[1] == 0 ? hidden / h[1] : 0).orElse(0L);
+        if (heads <= 0 || hidden % heads != 0 || split.get()[1] > 0 && heads * split.get()[1] != hidden) {
             return Matched.no("the head count cannot be read off the query's Reshape");
         }
         Optional<NodeProto> merge = LayerNormMatch.only(g.consumers(context.get().getOutput(0)), "Transpose")
@@ -135,7 +135,7 @@ final class AttentionMatch implements Fusion {
                 return Matched.no("the additive mask is not (1 - mask[batch, sequence]) · constant");
             }
         }
-        return Matched.of(new AttentionMatch(x, projections, split.get()[0], scale, mask, reshape.get(), g));
+        return Matched.of(new AttentionMatch(x, projections, heads, scale, mask, reshape.get(), g));
     }
 
     /** The projection behind Transpose(perm)(Reshape(Add(bias, MatMul(x, W)))), or why there is none. */
@@ -170,7 +170,10 @@ final class AttentionMatch implements Fusion {
         return Matched.of(new Projection(matMul.get().getInput(0), weight.get(), bias, projected));
     }
 
-    /** {heads, head size or -1} from the Reshape of the projected query: a constant shape or a Concat ending in constants. */
+    /**
+     * {heads, head size} as the Reshape of the projected query writes them (either may be 0 or -1, inferred by
+     * Reshape): a constant shape, or a Concat ending in constants.
+     */
     private static Optional<long[]> headSplit(String projected, GraphPatterns g) throws InvalidModelException {
         for (NodeProto reader : g.consumers(projected)) {
             if (!reader.getOpType().equals("Reshape")) {

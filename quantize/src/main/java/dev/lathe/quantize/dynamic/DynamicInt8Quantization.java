@@ -24,6 +24,7 @@ import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import dev.lathe.quantize.WeightQuantizer;
 import dev.lathe.quantize.qdq.StaticInt8Quantization;
 import dev.lathe.quantize.qdq.StaticInt8Settings;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,17 +35,18 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Dynamic int8 quantization ({@code quantize.int8}): weights are quantized offline, activations at run
- * time. Transformer attention and residual layer norms are first fused ({@code fuse=true}, the core {@code fuse}
- * pass); each fused {@code Attention} becomes {@code com.microsoft.QAttention} with its packed weight quantized per
- * column and its input quantized at run time. When the pipeline's provider is TensorRT, which has no dynamic int8
- * kernels, the pass applies {@code quantize.static} in TensorRT's QDQ placement instead and says so. Every selected MatMul (and Gemm without transposed A or scaling) with a constant float weight
- * becomes ONNX Runtime's {@code com.microsoft.DynamicQuantizeMatMul}, which quantizes its input on the fly
- * and multiplies in int8; a following {@code Add} of a constant bias is folded into the node's bias input.
- * Gather nodes on a constant embedding table read an 8-bit table instead (one scale per row) and
- * dequantize only the rows they gather. With calibration inputs, activation outliers are first migrated
- * into the weights ({@link Smoothing}), which is what makes 8-bit activations faithful on transformers. Conv is left in float: ONNX Runtime's ConvInteger is slower than
- * its float convolution.
+ * Dynamic int8 quantization ({@code quantize.int8}): weights are quantized offline, activations at run time.
+ * Transformer attention and residual layer norms are first fused ({@code fuse=true}, the core {@code fuse} pass);
+ * each fused {@code Attention} becomes {@code com.microsoft.QAttention} with its packed weight quantized per column
+ * and its input quantized at run time. Every selected MatMul (and Gemm without transposed A or scaling) with a
+ * constant float weight becomes ONNX Runtime's {@code com.microsoft.DynamicQuantizeMatMul}, which quantizes its
+ * input on the fly and multiplies in int8; a following {@code Add} of a constant bias is folded into the node's
+ * bias input. Gather nodes on a constant embedding table read an 8-bit table instead (one scale per row) and
+ * dequantize only the rows they gather. With calibration inputs, activation outliers are first migrated into the
+ * weights ({@link Smoothing}), which is what makes 8-bit activations faithful on transformers. Conv is left in
+ * float: ONNX Runtime's ConvInteger is slower than its float convolution. When the pipeline's provider is
+ * TensorRT, which has no dynamic int8 kernels, the pass applies {@code quantize.static} in TensorRT's QDQ
+ * placement instead and says so.
  */
 public final class DynamicInt8Quantization implements Pass {
     private static final String MICROSOFT = "com.microsoft";
@@ -103,7 +105,7 @@ public final class DynamicInt8Quantization implements Pass {
         long floatBytes = 0;
         long quantizedBytes = 0;
         NodeFilter filter = settings.filter();
-        List<WeightedNode> targets = new java.util.ArrayList<>();
+        List<WeightedNode> targets = new ArrayList<>();
         for (WeightedNode target : WeightedNodes.find(editor, Set.of("MatMul", "Gemm"), 1)) {
             long[] shape = target.weightShape();
             Optional<String> rejection = filter.rejects(target.node(), shape[0] * shape[1])
@@ -114,7 +116,7 @@ public final class DynamicInt8Quantization implements Pass {
                 targets.add(target);
             }
         }
-        List<WeightedNode> attentions = new java.util.ArrayList<>();
+        List<WeightedNode> attentions = new ArrayList<>();
         for (NodeProto node : editor.mainGraph().nodes()) {
             if (!node.getOpType().equals("Attention") || !node.getDomain().equals(MICROSOFT)) {
                 continue;
@@ -135,7 +137,7 @@ public final class DynamicInt8Quantization implements Pass {
             if (!context.hasCalibration()) {
                 details.put("smoothing", "off: no calibration data (SmoothQuant needs real inputs; pass --data)");
             } else {
-                List<WeightedNode> smoothed = new java.util.ArrayList<>(targets);
+                List<WeightedNode> smoothed = new ArrayList<>(targets);
                 smoothed.addAll(attentions);
                 smoothing = Smoothing.compute(model, smoothed, settings.smoothing(), context);
                 if (smoothing.inputCount() == 0) {
