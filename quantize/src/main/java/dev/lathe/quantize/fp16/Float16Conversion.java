@@ -59,7 +59,10 @@ public final class Float16Conversion implements Pass {
 
     /** Which execution providers the converted model is meant for; decides the default block list. */
     public enum Target {
-        /** Follow the provider the pipeline selected: {@link #GPU} for CUDA, TensorRT, ROCm and DirectML, else {@link #CPU}. */
+        /**
+         * Follow the provider the pipeline selected: {@link #GPU} for CUDA, TensorRT, ROCm and DirectML, else
+         * {@link #CPU}.
+         */
         AUTO,
         /**
          * ONNX Runtime's CPU provider: operators without a CPU float16 kernel (Add, Mul, Softmax, Conv, ...)
@@ -170,7 +173,8 @@ public final class Float16Conversion implements Pass {
         Float16Rewrite rewrite = new Float16Rewrite(model, resolved, blockList(resolved));
         OnnxModel converted = rewrite.run();
         Map<String, Object> details = new LinkedHashMap<>();
-        String provider = context.provider().map(p -> "the " + p.provider().cliName() + " provider").orElse("no provider selected");
+        String provider = context.provider().map(p -> "the " + p.provider().cliName() + " provider")
+                .orElse("no provider selected");
         details.put("target", resolved.target().name().toLowerCase(Locale.ROOT)
                 + (settings.target() == Target.AUTO ? " (auto: " + provider + ")" : ""));
         details.put("compute", (resolved.compute() == Compute.FLOAT16 ? "fp16" : "fp32: weights stored in float16")
