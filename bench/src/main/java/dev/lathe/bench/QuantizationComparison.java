@@ -82,6 +82,19 @@ public final class QuantizationComparison implements Callable<Integer> {
             + "run; the median is reported (default: ${DEFAULT-VALUE}).")
     int recipeRuns = 3;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Another fp32 sentence encoder (inputs input_ids, "
+            + "attention_mask and optionally token_type_ids; output last_hidden_state) in place of the built-in "
+            + "all-MiniLM-L6-v2; give --tokenizer too, and --reference for its int8 twin.")
+    Path model;
+
+    @Option(names = "--reference", paramLabel = "FILE", description = "The int8 twin of --model made by another tool, "
+            + "measured as reference-q (default with --model: none).")
+    Path reference;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "The tokenizer.json of --model (default: "
+            + "all-MiniLM-L6-v2's).")
+    Path tokenizerFile;
+
     @Option(names = "--batch", paramLabel = "BxL", description = "Also measure throughput on full batches of B rows of "
             + "L real tokens (e.g. 8x128), models taking turns in rounds.")
     String batchShape;
@@ -130,7 +143,15 @@ public final class QuantizationComparison implements Callable<Integer> {
             batchShape();
         }
         List<LatheRecipe> recipes = selectedRecipes();
-        boolean measureReference = only.isEmpty() || only.contains(REFERENCE);
+        if (reference != null && model == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reference needs --model");
+        }
+        for (Path given : java.util.Arrays.asList(model, reference, tokenizerFile)) {
+            if (given != null && !Files.isRegularFile(given)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + given);
+            }
+        }
+        boolean measureReference = (model == null || reference != null) && (only.isEmpty() || only.contains(REFERENCE));
         Machine machine = Machine.current();
         List<String> measured = new ArrayList<>();
         List<String> calibrating = new ArrayList<>();
@@ -140,18 +161,19 @@ public final class QuantizationComparison implements Callable<Integer> {
         }
         List<TokenizedSentence> tokenized;
         List<TokenizedSentence> calibrationSentences;
-        try (SentenceTokenizer tokenizer = SentenceTokenizer.miniLm()) {
+        try (SentenceTokenizer tokenizer = tokenizerFile == null ? SentenceTokenizer.miniLm()
+                : SentenceTokenizer.fromFile(tokenizerFile)) {
             tokenized = tokenizer.encodeAll(measured);
             calibrationSentences = tokenizer.encodeAll(calibrating.subList(0, Math.min(calibrationCount, calibrating.size())));
         }
         int calibration = calibrationSentences.size();
         Path folder = out != null ? Files.createDirectories(out) : Files.createTempDirectory("lathe-bench");
         try {
-            Path fp32 = copyResource(FP32_RESOURCE, folder.resolve(FP32));
+            Path fp32 = model == null ? copyResource(FP32_RESOURCE, folder.resolve(FP32)) : model;
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(FP32, fp32);
             if (measureReference) {
-                files.put(REFERENCE, copyResource(REFERENCE_RESOURCE, folder.resolve(REFERENCE)));
+                files.put(REFERENCE, model == null ? copyResource(REFERENCE_RESOURCE, folder.resolve(REFERENCE)) : reference);
             }
             Map<String, LatheRecipe.Measurement> made = new LinkedHashMap<>();
             Map<String, String> problems = new LinkedHashMap<>();
@@ -164,8 +186,8 @@ public final class QuantizationComparison implements Callable<Integer> {
                     continue;
                 }
                 log.printf("recipe %s (cleanup, %s): warm-up and %d timed runs%n", recipe.label(), recipe.spec(), recipeRuns);
-                Path target = Files.createDirectories(folder.resolve(recipe.label())).resolve("all-minilm-l6-v2-"
-                        + recipe.label() + ".onnx");
+                Path target = Files.createDirectories(folder.resolve(recipe.label())).resolve(
+                        fp32.getFileName().toString().replaceFirst("\\.onnx$", "") + "-" + recipe.label() + ".onnx");
                 try {
                     made.put(recipe.label(), recipe.measure(registry, fp32, target, recipe.calibrated() ? context
                             : new PassContext(ShapeBinding.none(), List.of(), ProgressListener.none()), recipeRuns));
@@ -197,7 +219,7 @@ public final class QuantizationComparison implements Callable<Integer> {
                 }
             }
             double meanTokens = tokenized.stream().mapToInt(TokenizedSentence::length).average().orElse(0);
-            ComparisonReport report = new ComparisonReport(machine, new ComparisonReport.Settings("all-MiniLM-L6-v2",
+            ComparisonReport report = new ComparisonReport(machine, new ComparisonReport.Settings(model == null ? "all-MiniLM-L6-v2" : model.getFileName().toString(),
                     tokenized.size(), meanTokens, passes, calibration, recipeRuns), rows);
             stdout.print(report.text());
             if (batchShape != null) {

@@ -5,6 +5,8 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -45,13 +47,28 @@ public final class SentenceTokenizer implements AutoCloseable {
             if (stream == null) {
                 throw new IOException("class path resource " + resource + " is missing");
             }
-            // The tokenizer.json pads every encoding to 128 tokens; a batch of one needs no padding.
-            return new SentenceTokenizer(HuggingFaceTokenizer.newInstance(stream, Map.of(
-                    "padding", "false",
-                    "truncation", "true",
-                    "maxLength", Integer.toString(MAX_TOKENS),
-                    "addSpecialTokens", "true")));
+            return of(stream);
         }
+    }
+
+    /**
+     * A tokenizer from a {@code tokenizer.json} file.
+     *
+     * @throws IOException if the file cannot be read or the tokenizer cannot be built from it
+     */
+    public static SentenceTokenizer fromFile(Path file) throws IOException {
+        try (InputStream stream = Files.newInputStream(file)) {
+            return of(stream);
+        }
+    }
+
+    private static SentenceTokenizer of(InputStream tokenizerJson) throws IOException {
+        // A tokenizer.json may pad every encoding to 128 tokens; a batch of one needs no padding.
+        return new SentenceTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
+                "padding", "false",
+                "truncation", "true",
+                "maxLength", Integer.toString(MAX_TOKENS),
+                "addSpecialTokens", "true")));
     }
 
     /** Encodes one sentence. */
