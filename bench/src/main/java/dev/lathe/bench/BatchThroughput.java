@@ -9,6 +9,7 @@ import dev.lathe.core.runtime.SessionSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ public final class BatchThroughput {
     /**
      * What one model gave.
      *
-     * @param medianMillis    the median time of one batch, in milliseconds
+     * @param medianMillis       the median time of one batch, in milliseconds
      * @param sequencesPerSecond rows per second at that median
      */
     public record Result(double medianMillis, double sequencesPerSecond) {
@@ -100,7 +101,7 @@ public final class BatchThroughput {
             }
         }
         long[] ones = new long[ids.length];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         return new TokenizedSentence(ids, ones, new long[ids.length]);
     }
 

@@ -19,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -146,7 +148,7 @@ public final class QuantizationComparison implements Callable<Integer> {
         if (reference != null && model == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reference needs --model");
         }
-        for (Path given : java.util.Arrays.asList(model, reference, tokenizerFile)) {
+        for (Path given : Arrays.asList(model, reference, tokenizerFile)) {
             if (given != null && !Files.isRegularFile(given)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + given);
             }
@@ -173,7 +175,8 @@ public final class QuantizationComparison implements Callable<Integer> {
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(FP32, fp32);
             if (measureReference) {
-                files.put(REFERENCE, model == null ? copyResource(REFERENCE_RESOURCE, folder.resolve(REFERENCE)) : reference);
+                files.put(REFERENCE, model == null ? copyResource(REFERENCE_RESOURCE, folder.resolve(REFERENCE))
+                        : reference);
             }
             Map<String, LatheRecipe.Measurement> made = new LinkedHashMap<>();
             Map<String, String> problems = new LinkedHashMap<>();
@@ -219,7 +222,8 @@ public final class QuantizationComparison implements Callable<Integer> {
                 }
             }
             double meanTokens = tokenized.stream().mapToInt(TokenizedSentence::length).average().orElse(0);
-            ComparisonReport report = new ComparisonReport(machine, new ComparisonReport.Settings(model == null ? "all-MiniLM-L6-v2" : model.getFileName().toString(),
+            String modelName = model == null ? "all-MiniLM-L6-v2" : model.getFileName().toString();
+            ComparisonReport report = new ComparisonReport(machine, new ComparisonReport.Settings(modelName,
                     tokenized.size(), meanTokens, passes, calibration, recipeRuns), rows);
             stdout.print(report.text());
             if (batchShape != null) {
@@ -255,6 +259,10 @@ public final class QuantizationComparison implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--sentences must be between 44 (overlap@10 "
                     + "needs 11 held-out sentences) and " + shipped + ", got " + sentenceCount);
         }
+        if (batchThreads < 1 || batchRounds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-threads and --batch-rounds must be >= 1, "
+                    + "got " + batchThreads + " and " + batchRounds);
+        }
         if (passes < 1 || recipeRuns < 1 || calibrationCount < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--passes and --recipe-runs must be >= 1 and "
                     + "--calibration >= 0, got " + passes + ", " + recipeRuns + " and " + calibrationCount);
@@ -263,7 +271,7 @@ public final class QuantizationComparison implements Callable<Integer> {
 
     /** B and L of --batch BxL. */
     private int[] batchShape() {
-        String[] parts = batchShape.toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] parts = batchShape.toLowerCase(Locale.ROOT).split("x");
         try {
             if (parts.length == 2 && Integer.parseInt(parts[0]) > 0 && Integer.parseInt(parts[1]) > 1) {
                 return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
@@ -277,17 +285,16 @@ public final class QuantizationComparison implements Callable<Integer> {
 
     /** The throughput table: per model the median batch time, rows per second, and ratios to fp32 and the reference. */
     private String throughputText(Map<String, BatchThroughput.Result> results, int[] shape) {
-        StringBuilder text = new StringBuilder(String.format(java.util.Locale.ROOT, "%nThroughput: batch %d × %d real "
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%nThroughput: batch %d × %d real "
                 + "tokens, %d intra-op threads, %d rounds of 10 timed batches (median of round medians)%n%n",
                 shape[0], shape[1], batchThreads, batchRounds));
-        text.append(String.format(java.util.Locale.ROOT, "%-14s %10s %10s %9s %12s%n", "model", "batch ms", "rows/s",
+        text.append(String.format(Locale.ROOT, "%-14s %10s %10s %9s %12s%n", "model", "batch ms", "rows/s",
                 "x fp32", "x reference"));
         BatchThroughput.Result base = results.get(FP32);
-        BatchThroughput.Result reference = results.get(REFERENCE);
-        results.forEach((name, r) -> text.append(String.format(java.util.Locale.ROOT, "%-14s %10.2f %10.1f %9.3f %12s%n",
+        BatchThroughput.Result twin = results.get(REFERENCE);
+        results.forEach((name, r) -> text.append(String.format(Locale.ROOT, "%-14s %10.2f %10.1f %9.3f %12s%n",
                 name, r.medianMillis(), r.sequencesPerSecond(), r.sequencesPerSecond() / base.sequencesPerSecond(),
-                reference == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f",
-                        r.sequencesPerSecond() / reference.sequencesPerSecond()))));
+                twin == null ? "-" : String.format(Locale.ROOT, "%.3f", r.sequencesPerSecond() / twin.sequencesPerSecond()))));
         return text.toString();
     }
 
