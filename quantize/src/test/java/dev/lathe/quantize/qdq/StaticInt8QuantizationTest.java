@@ -104,6 +104,13 @@ class StaticInt8QuantizationTest {
         assertThat(graph.initializer(input.getInput(2)).orElseThrow().getDataType()).isEqualTo(DataType.UINT8.code());
         assertThat(graph.consumers(first.getOutput(0))).extracting(NodeProto::getOpType).containsExactly("QuantizeLinear");
         assertThat(ModelInvariants.violations(graph)).isEmpty();
+        // One zero-point initializer per (type, value), however many pairs read it: they are a large share of a
+        // small model's file otherwise.
+        List<String> zeroPoints = graph.nodes().stream().filter(n -> n.getOpType().equals("QuantizeLinear"))
+                .map(n -> n.getInput(2)).toList();
+        assertThat(zeroPoints.size()).isGreaterThan(1);
+        assertThat(zeroPoints.stream().distinct().map(z -> graph.initializer(z).orElseThrow()).map(t -> t.getDataType()
+                + ":" + t.getRawData() + t.getInt32DataList())).doesNotHaveDuplicates();
 
         assertThat(cosineMin(cnn, quantized, samples(cnn, IMAGE, 2))).isGreaterThan(0.99);
         assertThat(opTypesRun(quantized, calibration.get(0))).contains("QLinearConv").doesNotContain("Conv");
