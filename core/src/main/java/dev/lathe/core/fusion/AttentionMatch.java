@@ -56,7 +56,8 @@ final class AttentionMatch implements Fusion {
     static Matched<AttentionMatch> around(NodeProto softmax, GraphPatterns g) throws InvalidModelException {
         long axis = NodeAttributes.getInt(softmax, "axis", Long.MIN_VALUE);
         if (axis != -1 && axis != 3) {
-            return Matched.no("Softmax is not over axis 3 of the scores (axis " + (axis == Long.MIN_VALUE ? "default" : axis) + ")");
+            return Matched.no("Softmax is not over axis 3 of the scores (axis "
+                    + (axis == Long.MIN_VALUE ? "default" : axis) + ")");
         }
         String scores = softmax.getInput(0);
         String scaled = scores;
@@ -140,7 +141,8 @@ final class AttentionMatch implements Fusion {
 
     /** The projection behind Transpose(perm)(Reshape(Add(bias, MatMul(x, W)))), or why there is none. */
     private static Matched<Projection> heads(String value, long[] perm, GraphPatterns g) throws InvalidModelException {
-        Optional<NodeProto> transpose = g.producer(value, "Transpose").filter(t -> Arrays.equals(GraphPatterns.perm(t), perm));
+        Optional<NodeProto> transpose = g.producer(value, "Transpose")
+                .filter(t -> Arrays.equals(GraphPatterns.perm(t), perm));
         Optional<NodeProto> reshape = transpose.flatMap(t -> g.producer(t.getInput(0), "Reshape"));
         if (reshape.isEmpty()) {
             return Matched.no("a head split is not Transpose(" + Arrays.toString(perm) + ") of a Reshape");
@@ -198,7 +200,8 @@ final class AttentionMatch implements Fusion {
                     }
                 }
                 if (trailing.size() >= 2) {
-                    return Optional.of(new long[] {trailing.get(trailing.size() - 2), trailing.get(trailing.size() - 1)});
+                    int last = trailing.size() - 1;
+                    return Optional.of(new long[] {trailing.get(last - 1), trailing.get(last)});
                 }
             }
         }
@@ -219,7 +222,8 @@ final class AttentionMatch implements Fusion {
         for (int side = 0; side < 2; side++) {
             Optional<Float> filter = g.scalar(mul.get().getInput(1 - side));
             Optional<NodeProto> sub = g.producer(mul.get().getInput(side), "Sub");
-            if (filter.isEmpty() || sub.isEmpty() || !g.scalar(sub.get().getInput(0)).map(one -> one == 1f).orElse(false)) {
+            boolean oneMinus = sub.isPresent() && g.scalar(sub.get().getInput(0)).map(one -> one == 1f).orElse(false);
+            if (filter.isEmpty() || !oneMinus) {
                 continue;
             }
             List<long[]> axes = new ArrayList<>();
@@ -228,9 +232,11 @@ final class AttentionMatch implements Fusion {
             if (!g.isGraphInput(input) || !insertsHeadAndQueryAxes(axes)) {
                 return Optional.empty();
             }
-            Optional<ValueInfoProto> info = g.graph().inputs().stream().filter(v -> v.getName().equals(input)).findFirst();
+            Optional<ValueInfoProto> info = g.graph().inputs().stream().filter(v -> v.getName().equals(input))
+                    .findFirst();
             Optional<DataType> type = info.flatMap(v -> DataType.fromCode(v.getType().getTensorType().getElemType()));
-            if (info.isPresent() && info.get().getType().getTensorType().getShape().getDimCount() == 2 && type.isPresent()) {
+            boolean rank2 = info.isPresent() && info.get().getType().getTensorType().getShape().getDimCount() == 2;
+            if (rank2 && type.isPresent()) {
                 return Optional.of(new MaskInput(input, type.get(), filter.get()));
             }
         }
@@ -314,7 +320,8 @@ final class AttentionMatch implements Fusion {
         Node attention = Node.op("Attention").domain(MICROSOFT).named(graph.uniqueName(base + "_attention"))
                 .in(input, weights, bias).out(output()).attr("num_heads", heads).attr("scale", scale);
         if (mask.isPresent()) {
-            attention.in(shared.int32(graph, mask.get().input(), mask.get().type())).attr("mask_filter_value", mask.get().filter());
+            attention.in(shared.int32(graph, mask.get().input(), mask.get().type()))
+                    .attr("mask_filter_value", mask.get().filter());
         }
         graph.replaceNode(outputReshape.getName(), attention);
     }

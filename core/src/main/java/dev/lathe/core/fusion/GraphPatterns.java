@@ -28,7 +28,7 @@ final class GraphPatterns {
         return graph;
     }
 
-    /** The node of type {@code opType} (in the ONNX domain) that produces {@code value}, if that is what produces it. */
+    /** The node that produces {@code value}, if it is of type {@code opType} in the ONNX domain. */
     Optional<NodeProto> producer(String value, String opType) {
         return graph.producer(value).filter(n -> n.getOpType().equals(opType) && n.getDomain().isEmpty());
     }

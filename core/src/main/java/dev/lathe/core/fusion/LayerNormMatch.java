@@ -33,15 +33,16 @@ record LayerNormMatch(String input, String output, String gamma, String beta, fl
         }
         String x = node.getInput(0);
         String mean = node.getOutput(0);
-        Optional<NodeProto> sub = only(g.consumers(mean), "Sub").filter(s -> s.getInput(0).equals(x) && s.getInput(1).equals(mean));
+        Optional<NodeProto> sub = only(g.consumers(mean), "Sub")
+                .filter(s -> s.getInput(0).equals(x) && s.getInput(1).equals(mean));
         if (sub.isEmpty()) {
             return Optional.empty();
         }
         String centered = sub.get().getOutput(0);
         List<NodeProto> readers = g.consumers(centered);
         Optional<NodeProto> pow = readers.stream().filter(n -> n.getOpType().equals("Pow")).findFirst();
-        Optional<NodeProto> div = readers.stream().filter(n -> n.getOpType().equals("Div") && n.getInput(0).equals(centered))
-                .findFirst();
+        Optional<NodeProto> div = readers.stream()
+                .filter(n -> n.getOpType().equals("Div") && n.getInput(0).equals(centered)).findFirst();
         if (readers.size() != 2 || pow.isEmpty() || div.isEmpty() || !pow.get().getInput(0).equals(centered)
                 || !g.scalar(pow.get().getInput(1)).map(e -> e == 2f).orElse(false)) {
             return Optional.empty();
@@ -79,7 +80,8 @@ record LayerNormMatch(String input, String output, String gamma, String beta, fl
 
     private static Optional<LayerNormMatch> ofNode(NodeProto node, GraphPatterns g) {
         long axis = NodeAttributes.getInt(node, "axis", -1);
-        if (axis != -1 || node.getInputCount() < 3 || node.getOutputCount() > 1 || !vectors(g, node.getInput(1), node.getInput(2))) {
+        if (axis != -1 || node.getInputCount() < 3 || node.getOutputCount() > 1
+                || !vectors(g, node.getInput(1), node.getInput(2))) {
             return Optional.empty();
         }
         return Optional.of(new LayerNormMatch(node.getInput(0), node.getOutput(0), node.getInput(1), node.getInput(2),

@@ -51,7 +51,8 @@ record SkipLayerNormMatch(LayerNormMatch norm, String input, String skip, String
                 }
             }
         }
-        return Matched.no("neither addend of the residual Add is a MatMul output, so which one is the residual is unknown");
+        return Matched.no("neither addend of the residual Add is a MatMul output, so which one is the residual is "
+                + "unknown");
     }
 
     @Override
@@ -66,9 +67,9 @@ record SkipLayerNormMatch(LayerNormMatch norm, String input, String skip, String
 
     @Override
     public void apply(GraphEditor graph, Shared shared) {
-        Node fused = Node.op("SkipLayerNormalization").domain(Fusion.MICROSOFT).named(graph.uniqueName(norm.last().getName()
-                + "_skip_layer_norm")).in(input, skip, norm.gamma(), norm.beta()).out(norm.output())
-                .attr("epsilon", norm.epsilon());
+        String name = graph.uniqueName(norm.last().getName() + "_skip_layer_norm");
+        Node fused = Node.op("SkipLayerNormalization").domain(Fusion.MICROSOFT).named(name)
+                .in(input, skip, norm.gamma(), norm.beta()).out(norm.output()).attr("epsilon", norm.epsilon());
         if (!bias.isEmpty()) {
             fused.in(bias);
         }

@@ -118,7 +118,8 @@ public final class TransformerFusion implements Pass {
                 kept.clear();
                 break;
             }
-            List<Fusion> failing = kept.stream().filter(f -> !(errors.get(f.output()) <= settings.tolerance())).toList();
+            List<Fusion> failing = kept.stream().filter(f -> !(errors.get(f.output()) <= settings.tolerance()))
+                    .toList();
             for (Fusion f : failing) {
                 undone.put(f.output(), f.kind() + ": relative error " + Figures.significant(errors.get(f.output()))
                         + " above the tolerance " + settings.tolerance());
@@ -141,9 +142,10 @@ public final class TransformerFusion implements Pass {
         if (!undone.isEmpty()) {
             details.put("undone", undone);
         }
-        details.put("check", (kept.isEmpty() ? "no fusion kept" : "largest relative error " + Figures.significant(worst))
-                + " on " + given.size() + (real ? " calibration" : " generated") + " samples"
-                + (samples.size() > given.size() ? " and " + (samples.size() - given.size()) + " with padding masked" : ""));
+        String outcome = kept.isEmpty() ? "no fusion kept" : "largest relative error " + Figures.significant(worst);
+        int padded = samples.size() - given.size();
+        details.put("check", outcome + " on " + given.size() + (real ? " calibration" : " generated") + " samples"
+                + (padded > 0 ? " and " + padded + " with padding masked" : ""));
         return new PassResult(fused, details);
     }
 
