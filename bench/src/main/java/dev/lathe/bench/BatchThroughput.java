@@ -55,7 +55,7 @@ public final class BatchThroughput {
             for (String name : names) {
                 ModelSession session = ModelSession.open(OnnxModel.load(models.get(name)), settings);
                 sessions.add(session);
-                feeds.add(batchInputs(rows, batch, length, session.inputNames()));
+                feeds.add(rows.inputs(session.inputNames(), batch));
             }
             double[][] roundMedians = new double[names.size()][rounds];
             for (int r = 0; r < rounds; r++) {
@@ -103,20 +103,5 @@ public final class BatchThroughput {
         long[] ones = new long[ids.length];
         Arrays.fill(ones, 1);
         return new TokenizedSentence(ids, ones, new long[ids.length]);
-    }
-
-    private static Map<String, TensorData> batchInputs(TokenizedSentence rows, int batch, int length, List<String> inputs) {
-        long[] shape = {batch, length};
-        Map<String, TensorData> feed = new LinkedHashMap<>();
-        for (String input : inputs) {
-            long[] values = switch (input) {
-                case TokenizedSentence.INPUT_IDS -> rows.ids();
-                case TokenizedSentence.ATTENTION_MASK -> rows.attentionMask();
-                case TokenizedSentence.TOKEN_TYPE_IDS -> rows.typeIds();
-                default -> throw new IllegalArgumentException("the model has an input '" + input + "' this benchmark cannot fill");
-            };
-            feed.put(input, TensorData.ofLongs(shape, values));
-        }
-        return feed;
     }
 }

@@ -47,7 +47,23 @@ public record TokenizedSentence(long[] ids, long[] attentionMask, long[] typeIds
      * @throws IllegalArgumentException if the model has an input this sentence cannot provide
      */
     public Map<String, TensorData> inputs(List<String> modelInputs) {
-        long[] shape = {1, ids.length};
+        return inputs(modelInputs, 1);
+    }
+
+    /**
+     * The model inputs with these tokens laid out as {@code rows} rows of equal length: int64 tensors of shape
+     * {@code [rows, length / rows]}, keeping only the inputs the model declares.
+     *
+     * @param modelInputs the names of the model's inputs
+     * @param rows        the batch size; must divide the token count
+     * @throws IllegalArgumentException if the model has an input these tokens cannot provide, or {@code rows} does
+     *                                  not divide the token count
+     */
+    public Map<String, TensorData> inputs(List<String> modelInputs, int rows) {
+        if (rows < 1 || ids.length % rows != 0) {
+            throw new IllegalArgumentException(ids.length + " tokens cannot be laid out as " + rows + " rows of equal length");
+        }
+        long[] shape = {rows, ids.length / rows};
         Map<String, TensorData> inputs = new LinkedHashMap<>();
         for (String name : modelInputs) {
             long[] values = switch (name) {

@@ -95,7 +95,7 @@ final class AttentionMatch implements Fusion {
         }
         Matched<Projection> query = heads(product.get().getInput(0), new long[] {0, 2, 1, 3}, g);
         Matched<Projection> key = heads(product.get().getInput(1), new long[] {0, 2, 3, 1}, g);
-        Optional<NodeProto> context = LayerNormMatch.only(g.consumers(softmax.getOutput(0)), "MatMul")
+        Optional<NodeProto> context = g.soleReader(softmax.getOutput(0), "MatMul")
                 .filter(m -> m.getInput(0).equals(softmax.getOutput(0)));
         if (context.isEmpty()) {
             return Matched.no("the probabilities are not read by one MatMul with the values");
@@ -120,10 +120,10 @@ final class AttentionMatch implements Fusion {
         if (heads <= 0 || hidden % heads != 0 || split.get()[1] > 0 && heads * split.get()[1] != hidden) {
             return Matched.no("the head count cannot be read off the query's Reshape");
         }
-        Optional<NodeProto> merge = LayerNormMatch.only(g.consumers(context.get().getOutput(0)), "Transpose")
+        Optional<NodeProto> merge = g.soleReader(context.get().getOutput(0), "Transpose")
                 .filter(t -> Arrays.equals(GraphPatterns.perm(t), new long[] {0, 2, 1, 3}));
         // Besides the Reshape, only Shape nodes (that compute the Reshape's target) may read the merged heads.
-        Optional<NodeProto> reshape = merge.flatMap(t -> LayerNormMatch.only(g.consumers(t.getOutput(0)).stream()
+        Optional<NodeProto> reshape = merge.flatMap(t -> GraphPatterns.only(g.consumers(t.getOutput(0)).stream()
                 .filter(n -> !n.getOpType().equals("Shape")).toList(), "Reshape"))
                 .filter(r -> r.getInput(0).equals(merge.get().getOutput(0)));
         if (reshape.isEmpty()) {

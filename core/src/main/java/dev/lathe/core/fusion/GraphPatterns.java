@@ -38,6 +38,17 @@ final class GraphPatterns {
         return graph.consumers(value);
     }
 
+    /** The single node reading {@code value}, if exactly one node reads it and it is of type {@code opType} (ONNX domain). */
+    Optional<NodeProto> soleReader(String value, String opType) {
+        return only(graph.consumers(value), opType);
+    }
+
+    /** The single node in {@code nodes}, if there is one and it is of type {@code opType} in the ONNX domain. */
+    static Optional<NodeProto> only(List<NodeProto> nodes, String opType) {
+        return nodes.size() == 1 && nodes.get(0).getOpType().equals(opType) && nodes.get(0).getDomain().isEmpty()
+                ? Optional.of(nodes.get(0)) : Optional.empty();
+    }
+
     /** Whether {@code value} is read by exactly the given nodes (by name) and is not a graph output. */
     boolean readOnlyBy(String value, NodeProto... readers) {
         if (graph.outputs().stream().anyMatch(v -> v.getName().equals(value))) {

@@ -33,7 +33,7 @@ record LayerNormMatch(String input, String output, String gamma, String beta, fl
         }
         String x = node.getInput(0);
         String mean = node.getOutput(0);
-        Optional<NodeProto> sub = only(g.consumers(mean), "Sub")
+        Optional<NodeProto> sub = g.soleReader(mean, "Sub")
                 .filter(s -> s.getInput(0).equals(x) && s.getInput(1).equals(mean));
         if (sub.isEmpty()) {
             return Optional.empty();
@@ -47,26 +47,26 @@ record LayerNormMatch(String input, String output, String gamma, String beta, fl
                 || !g.scalar(pow.get().getInput(1)).map(e -> e == 2f).orElse(false)) {
             return Optional.empty();
         }
-        Optional<NodeProto> variance = only(g.consumers(pow.get().getOutput(0)), "ReduceMean");
+        Optional<NodeProto> variance = g.soleReader(pow.get().getOutput(0), "ReduceMean");
         if (variance.isEmpty() || !lastAxis(variance.get(), g)) {
             return Optional.empty();
         }
-        Optional<NodeProto> addEps = only(g.consumers(variance.get().getOutput(0)), "Add");
+        Optional<NodeProto> addEps = g.soleReader(variance.get().getOutput(0), "Add");
         if (addEps.isEmpty()) {
             return Optional.empty();
         }
         Optional<Float> epsilon = g.scalar(GraphPatterns.other(addEps.get(), variance.get().getOutput(0)));
-        Optional<NodeProto> sqrt = only(g.consumers(addEps.get().getOutput(0)), "Sqrt");
+        Optional<NodeProto> sqrt = g.soleReader(addEps.get().getOutput(0), "Sqrt");
         if (epsilon.isEmpty() || sqrt.isEmpty() || !div.get().getInput(1).equals(sqrt.get().getOutput(0))
                 || !g.readOnlyBy(sqrt.get().getOutput(0), div.get())) {
             return Optional.empty();
         }
-        Optional<NodeProto> mul = only(g.consumers(div.get().getOutput(0)), "Mul");
+        Optional<NodeProto> mul = g.soleReader(div.get().getOutput(0), "Mul");
         if (mul.isEmpty()) {
             return Optional.empty();
         }
         String gamma = GraphPatterns.other(mul.get(), div.get().getOutput(0));
-        Optional<NodeProto> add = only(g.consumers(mul.get().getOutput(0)), "Add");
+        Optional<NodeProto> add = g.soleReader(mul.get().getOutput(0), "Add");
         if (add.isEmpty()) {
             return Optional.empty();
         }
@@ -101,11 +101,5 @@ record LayerNormMatch(String input, String output, String gamma, String beta, fl
         Optional<long[]> axes = g.axes(reduce);
         return axes.isPresent() && axes.get().length == 1 && axes.get()[0] == -1
                 && NodeAttributes.getInt(reduce, "keepdims", 1) == 1;
-    }
-
-    /** The single node in {@code nodes}, if there is one and it has the op type. */
-    static Optional<NodeProto> only(List<NodeProto> nodes, String opType) {
-        return nodes.size() == 1 && nodes.get(0).getOpType().equals(opType) && nodes.get(0).getDomain().isEmpty()
-                ? Optional.of(nodes.get(0)) : Optional.empty();
     }
 }

@@ -29,9 +29,10 @@ import java.util.Set;
  * biases stay float.
  * Shape-only nodes that pass a quantized input through get the input's scale and zero point for their output.
  * A quantized graph output keeps its name on its DequantizeLinear, so that its producer runs in 8 bits too.
- * What the writer adds gets short numbered names: activation pairs {@code Q12}/{@code DQ12} writing {@code q12}
- * and {@code dq12} with scale {@code s12}, all sharing one zero-point initializer per type and value
- * ({@code zp_uint8_0}); weights {@code w3} (scale {@code ws3}, {@code WDQ3} writing {@code wdq3}); biases
+ * What the writer adds gets short numbered names: activation pairs {@code Q12}/{@code DQ12} with quantized value
+ * {@code q12} and scale {@code s12}, the DequantizeLinear writing the value its readers take ({@code dq7}: those are
+ * numbered in plan order, before the pairs are written), all pairs sharing one zero-point initializer per type and
+ * value ({@code zp_uint8_0}); weights {@code w3} (scale {@code ws3}, {@code WDQ3} writing {@code wdq3}); biases
  * {@code b3}, {@code bs3}, {@code BDQ3}, {@code bdq3}; constants of Add and Mul {@code c3}, {@code cs3},
  * {@code CDQ3}, {@code cdq3}. On a model of a few megabytes such as PP-OCRv3's detector,
  * names built from the original ones were a tenth of the file.
