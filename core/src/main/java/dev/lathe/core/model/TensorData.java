@@ -204,6 +204,34 @@ public final class TensorData {
         return out;
     }
 
+    /**
+     * Copies {@code count} elements starting at element {@code first} of a FLOAT, FLOAT16 or BFLOAT16
+     * tensor into {@code into} at {@code at}, as floats: how large tensors are read piece by piece without
+     * copying them whole onto the heap.
+     *
+     * @throws UnsupportedOperationException for other element types
+     * @throws IndexOutOfBoundsException     if the range is outside the tensor or the array
+     */
+    public void copyFloats(long first, float[] into, int at, int count) {
+        java.util.Objects.checkFromIndexSize(first, count, elementCount());
+        java.util.Objects.checkFromIndexSize(at, count, into.length);
+        switch (dataType) {
+            case FLOAT -> bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) (first * 4)).asFloatBuffer()
+                    .get(into, at, count);
+            case FLOAT16 -> {
+                for (int i = 0; i < count; i++) {
+                    into[at + i] = FloatFormats.float16ToFloat(bytes.getShort((int) ((first + i) * 2)));
+                }
+            }
+            case BFLOAT16 -> {
+                for (int i = 0; i < count; i++) {
+                    into[at + i] = FloatFormats.bfloat16ToFloat(bytes.getShort((int) ((first + i) * 2)));
+                }
+            }
+            default -> throw new UnsupportedOperationException(dataType + " elements are not floating point");
+        }
+    }
+
     /** Elements as doubles, for any numeric type (8-bit float formats are not decoded). */
     public double[] toDoubleArray() {
         int n = arrayLength();

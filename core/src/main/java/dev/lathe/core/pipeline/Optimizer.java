@@ -97,6 +97,10 @@ public final class Optimizer {
                 throw failed;
             }
             throw new PassFailedException("pass " + pass.name() + " failed on " + model.source() + ": " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            steps.add(new StepRecord(pass.name(), pass.options(), (System.nanoTime() - start) / 1e6,
+                    StepRecord.Status.FAILED, Map.of("error", "out of Java heap"), null));
+            throw HeapBudget.exhausted("pass " + pass.name() + " on " + model.source(), e);
         } finally {
             context.progress().finished(task);
         }

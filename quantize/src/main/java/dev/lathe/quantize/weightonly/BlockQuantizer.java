@@ -42,6 +42,11 @@ final class BlockQuantizer {
         return blockSize;
     }
 
+    /** Whether zero points are fixed at {@code 2^(bits − 1)}. */
+    boolean symmetric() {
+        return symmetric;
+    }
+
     /** The largest code, {@code 2^bits − 1}. */
     int maxCode() {
         return (1 << bits) - 1;

@@ -1,6 +1,7 @@
 package dev.lathe.quantize.weightonly;
 
 import dev.lathe.core.InvalidModelException;
+import dev.lathe.core.files.SpillFile;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.ModelEditor;
@@ -14,6 +15,7 @@ import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import dev.lathe.quantize.WeightQuantizer;
 import dev.lathe.quantize.weightonly.WeightOnlySettings.EmbeddingFormat;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,7 +65,8 @@ final class EmbeddingQuantizer {
     }
 
     /** Rewrites every selected Gather of {@code editor}'s model (a model whose nodes all have names). */
-    void apply(OnnxModel model, ModelEditor editor, NodeFilter filter, StepDetails details) throws InvalidModelException {
+    void apply(OnnxModel model, ModelEditor editor, NodeFilter filter, SpillFile spill, StepDetails details)
+            throws InvalidModelException, IOException {
         long opset = model.opsetVersion("").orElse(1L);
         NodeFilter gathers = new NodeFilter(Set.of("Gather"), filter.include(), filter.exclude(), filter.minWeightElements());
         Map<TableKey, Table> tables = new HashMap<>();
@@ -85,8 +88,8 @@ final class EmbeddingQuantizer {
             TableKey key = new TableKey(home, found.weightName());
             Table table = tables.get(key);
             if (table == null) {
-                float[] values = model.tensorData(found.weight()).toFloatArray();
-                table = quantize(home, found.weightName(), values, (int) shape[0], (int) shape[1], details);
+                WeightStripes values = new WeightStripes(model.tensorData(found.weight()), (int) shape[0], (int) shape[1], false);
+                table = quantize(home, found.weightName(), values, (int) shape[0], (int) shape[1], spill, details);
                 tables.put(key, table);
             }
             rewrite(found.graph(), node, table);
@@ -97,34 +100,45 @@ final class EmbeddingQuantizer {
         }
     }
 
-    private Table quantize(GraphEditor home, String name, float[] values, int rows, int width, StepDetails details) {
-        long before = values.length * 4L;
+    /** Quantizes a table stripe by stripe of rows into {@code spill} and puts its initializers next to it. */
+    private Table quantize(GraphEditor home, String name, WeightStripes values, int rows, int width, SpillFile spill,
+            StepDetails details) throws IOException {
+        long before = (long) rows * width * 4;
+        int step = values.stripeRows();
         if (format == EmbeddingFormat.INT4 && width % 2 == 0) {
-            QuantizedBlocks q = blocks.roundToNearest(values, rows, width);
+            SpilledBlocks out = new SpilledBlocks(spill, rows, width, 4, blocks.blockSize(), blocks.symmetric(), false);
+            for (int row = 0; row < rows; row += step) {
+                int count = Math.min(step, rows - row);
+                out.put(row, blocks.roundToNearest(values.read(row, count), count, width));
+            }
             String data = home.uniqueName(name + "_Q4");
             String scales = home.uniqueName(name + "_scales");
-            byte[] packed = q.packedRows();
-            home.putInitializer(data, TensorData.wrap(DataType.UINT8, new long[] {rows, width / 2}, ByteBuffer.wrap(packed)));
-            home.putInitializer(scales, TensorData.ofFloats(new long[] {rows, q.blocksPerRow()}, q.scales()));
-            long after = packed.length + q.scales().length * 4L;
+            home.putInitializer(data, out.codes(blocks.blockSize(), 4));
+            home.putInitializer(scales, out.scales());
             String zeroPoints = "";
-            byte[] packedZeros = q.packedZeroPoints();
-            if (packedZeros != null) {
+            if (out.zeroPoints() != null) {
                 zeroPoints = home.uniqueName(name + "_zero_points");
-                home.putInitializer(zeroPoints, TensorData.wrap(DataType.UINT8,
-                        new long[] {rows, packedZeros.length / rows}, ByteBuffer.wrap(packedZeros)));
-                after += packedZeros.length;
+                home.putInitializer(zeroPoints, out.zeroPoints());
             }
-            details.tableQuantized(before, after);
+            details.tableQuantized(before, out.bytes());
             return new Table(data, scales, zeroPoints, true);
         }
-        WeightQuantizer.Quantized q = new WeightQuantizer(true, true, false, false)
-                .quantize(values, rows, width, WeightQuantizer.Grouping.PER_ROW);
+        WeightQuantizer perRow = new WeightQuantizer(true, true, false, false);
+        ByteBuffer codes = spill.allocate((long) rows * width);
+        ByteBuffer scaleBytes = spill.allocate(rows * 4L);
+        for (int row = 0; row < rows; row += step) {
+            int count = Math.min(step, rows - row);
+            WeightQuantizer.Quantized q = perRow.quantize(values.read(row, count), count, width, WeightQuantizer.Grouping.PER_ROW);
+            codes.put(row * width, q.values());
+            for (int i = 0; i < count; i++) {
+                scaleBytes.putFloat((row + i) * 4, q.scales()[i]);
+            }
+        }
         String data = home.uniqueName(name + "_int8");
         String scales = home.uniqueName(name + "_scales");
-        home.putInitializer(data, TensorData.wrap(DataType.INT8, new long[] {rows, width}, ByteBuffer.wrap(q.values())));
-        home.putInitializer(scales, TensorData.ofFloats(new long[] {rows, 1}, q.scales()));
-        details.tableQuantized(before, q.values().length + q.scales().length * 4L);
+        home.putInitializer(data, TensorData.wrap(DataType.INT8, new long[] {rows, width}, codes.duplicate().position(0)));
+        home.putInitializer(scales, TensorData.wrap(DataType.FLOAT, new long[] {rows, 1}, scaleBytes.duplicate().position(0)));
+        details.tableQuantized(before, (long) rows * width + rows * 4L);
         return new Table(data, scales, "", false);
     }
 

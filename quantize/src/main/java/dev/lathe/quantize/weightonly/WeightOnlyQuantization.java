@@ -6,6 +6,7 @@ import dev.lathe.core.PassFailedException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.calibration.ChannelStatistics;
+import dev.lathe.core.files.SpillFile;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.GraphEditor;
@@ -14,11 +15,11 @@ import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
-import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import dev.lathe.core.pipeline.Pass;
+import dev.lathe.core.pipeline.HeapBudget;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
@@ -26,7 +27,7 @@ import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
 import dev.lathe.quantize.weightonly.WeightOnlySettings.EmbeddingFormat;
 import dev.lathe.quantize.weightonly.WeightOnlySettings.Method;
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -138,26 +139,41 @@ public final class WeightOnlyQuantization implements Pass {
         }
         boolean gptq = settings.method() == Method.GPTQ || (settings.method() == Method.AUTO && context.hasCalibration());
         details.method(gptq ? "gptq" : "rtn");
-        Map<WeightKey, QuantizedBlocks> quantized = quantize(model, byWeight, gptq, context, views.get(""), details);
-        for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
-            WeightKey key = entry.getKey();
-            Stored stored = store(key, quantized.get(key), details);
-            for (Rewrite rewrite : entry.getValue()) {
-                replace(rewrite, stored);
-                details.nodeQuantized(rewrite.add() != null);
+        HeapBudget.require(model.source() + ": " + name(), workingBytes(byWeight, gptq));
+        try (SpillFile spill = SpillFile.create(null, name())) {
+            Map<WeightKey, Stored> stored = quantize(model, byWeight, gptq, context, views.get(""), spill, details);
+            for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
+                for (Rewrite rewrite : entry.getValue()) {
+                    replace(rewrite, stored.get(entry.getKey()));
+                    details.nodeQuantized(rewrite.add() != null);
+                }
             }
-        }
-        if (!byWeight.isEmpty()) {
-            editor.requireOpset(MS_DOMAIN, 1);
-        }
-        if (settings.embeddings() != EmbeddingFormat.FLOAT) {
-            new EmbeddingQuantizer(settings.embeddings(), new BlockQuantizer(4, settings.embeddingBlockSize(), settings.symmetric()))
-                    .apply(model, editor, settings.filter(), details);
+            if (!byWeight.isEmpty()) {
+                editor.requireOpset(MS_DOMAIN, 1);
+            }
+            if (settings.embeddings() != EmbeddingFormat.FLOAT) {
+                new EmbeddingQuantizer(settings.embeddings(), new BlockQuantizer(4, settings.embeddingBlockSize(), settings.symmetric()))
+                        .apply(model, editor, settings.filter(), spill, details);
+            }
+        } catch (IOException e) {
+            throw new PassFailedException(model.source() + ": " + name() + ": cannot hold the quantized weights off the heap: "
+                    + e.getMessage(), e);
         }
         if (details.changedAnything()) {
             editor.removeDeadNodes();
         }
         return new PassResult(details.changedAnything() ? editor.build() : model, details.toMap());
+    }
+
+    /**
+     * Heap the pass needs beyond the model: a stripe of the widest weight and its codes (four times the
+     * stripe, generously), and for GPTQ the Hessians of one chunk plus one prepared factor of the widest
+     * input.
+     */
+    private static long workingBytes(Map<WeightKey, List<Rewrite>> byWeight, boolean gptq) {
+        long widest = byWeight.values().stream().mapToLong(r -> r.get(0).k()).max().orElse(0);
+        long stripe = Math.max(WeightStripes.STRIPE_ELEMENTS, widest) * 4L * 4;
+        return gptq ? stripe + HESSIAN_BUDGET * 8 + 2 * widest * widest * 8 : stripe;
     }
 
     /** Finds the nodes to rewrite and records the ones left alone. */
@@ -252,11 +268,15 @@ public final class WeightOnlyQuantization implements Pass {
         return add.getInput(0).equals(product) ? add.getInput(1) : add.getInput(0);
     }
 
-    /** Quantizes every weight once, with GPTQ where activations can be observed and enough tokens were seen. */
-    private Map<WeightKey, QuantizedBlocks> quantize(OnnxModel model, Map<WeightKey, List<Rewrite>> byWeight,
-            boolean gptq, PassContext context, Graph main, StepDetails details) throws LatheException {
+    /**
+     * Quantizes every weight once, with GPTQ where activations can be observed and enough tokens were seen,
+     * and stores each in the graph that defines it as soon as it is done: the codes go to {@code spill}, off
+     * the heap, so memory does not grow with the number of weights.
+     */
+    private Map<WeightKey, Stored> quantize(OnnxModel model, Map<WeightKey, List<Rewrite>> byWeight, boolean gptq,
+            PassContext context, Graph main, SpillFile spill, StepDetails details) throws LatheException, IOException {
         BlockQuantizer quantizer = new BlockQuantizer(settings.bits(), settings.blockSize(), settings.symmetric());
-        Map<WeightKey, QuantizedBlocks> quantized = new LinkedHashMap<>();
+        Map<WeightKey, Stored> stored = new LinkedHashMap<>();
         List<List<WeightKey>> chunks = new ArrayList<>();
         if (gptq) {
             chunks = gptqChunks(byWeight, main, details);
@@ -285,19 +305,55 @@ public final class WeightOnlyQuantization implements Pass {
                     continue;
                 }
                 Gptq.Preparation prepared = prepared(inputs, hessians, k, solver, preparations);
-                quantized.put(key, solver.quantize(matrix(model, rewrites.get(0)), rewrites.get(0).n(), k, prepared));
-                progress.progressed(task, quantized.size(), byWeight.size());
+                stored.put(key, quantizeWeight(model, key, rewrites.get(0),
+                        (stripe, rows) -> solver.quantize(stripe, rows, k, prepared), spill, details));
+                progress.progressed(task, stored.size(), byWeight.size());
             }
         }
         for (Map.Entry<WeightKey, List<Rewrite>> entry : byWeight.entrySet()) {
-            if (!quantized.containsKey(entry.getKey())) {
+            if (!stored.containsKey(entry.getKey())) {
                 Rewrite first = entry.getValue().get(0);
-                quantized.put(entry.getKey(), quantizer.roundToNearest(matrix(model, first), first.n(), first.k()));
-                progress.progressed(task, quantized.size(), byWeight.size());
+                stored.put(entry.getKey(), quantizeWeight(model, entry.getKey(), first,
+                        (stripe, rows) -> quantizer.roundToNearest(stripe, rows, first.k()), spill, details));
+                progress.progressed(task, stored.size(), byWeight.size());
             }
         }
         progress.finished(task);
-        return quantized;
+        return stored;
+    }
+
+    /** How one stripe of rows is quantized. */
+    private interface StripeQuantizer {
+        QuantizedBlocks quantize(float[] stripe, int rows);
+    }
+
+    /**
+     * Quantizes a weight stripe by stripe of output rows into {@code spill} and puts its initializers into the
+     * graph that defines it.
+     */
+    private Stored quantizeWeight(OnnxModel model, WeightKey key, Rewrite first, StripeQuantizer quantizer, SpillFile spill,
+            StepDetails details) throws InvalidModelException, IOException {
+        int n = first.n();
+        int k = first.k();
+        WeightStripes stripes = new WeightStripes(model.tensorData(first.weight()), n, k, !key.transposed());
+        SpilledBlocks out = new SpilledBlocks(spill, n, k, settings.bits(), settings.blockSize(), settings.symmetric(), true);
+        int step = stripes.stripeRows();
+        for (int row = 0; row < n; row += step) {
+            int rows = Math.min(step, n - row);
+            out.put(row, quantizer.quantize(stripes.read(row, rows), rows));
+        }
+        GraphEditor home = key.graph();
+        String codes = home.uniqueName(key.name() + "_Q" + settings.bits());
+        String scales = home.uniqueName(key.name() + "_scales");
+        home.putInitializer(codes, out.codes(settings.blockSize(), settings.bits()));
+        home.putInitializer(scales, out.scales());
+        String zeroPoints = "";
+        if (out.zeroPoints() != null) {
+            zeroPoints = home.uniqueName(key.name() + "_zero_points");
+            home.putInitializer(zeroPoints, out.zeroPoints());
+        }
+        details.weightQuantized((long) n * k * 4, out.bytes());
+        return new Stored(codes, scales, zeroPoints);
     }
 
     /**
@@ -386,46 +442,6 @@ public final class WeightOnlyQuantization implements Pass {
             }
         }
         return total;
-    }
-
-    /** The weight of a rewrite as a row-major [N][K] matrix (one row per output). */
-    private static float[] matrix(OnnxModel model, Rewrite rewrite) throws InvalidModelException {
-        float[] values = model.tensorData(rewrite.weight()).toFloatArray();
-        if (rewrite.key().transposed()) {
-            return values;
-        }
-        int k = rewrite.k();
-        int n = rewrite.n();
-        float[] transposed = new float[values.length];
-        for (int row = 0; row < k; row++) {
-            for (int col = 0; col < n; col++) {
-                transposed[col * k + row] = values[row * n + col];
-            }
-        }
-        return transposed;
-    }
-
-    /** Puts a quantized weight's initializers into the graph that defines the weight. */
-    private Stored store(WeightKey key, QuantizedBlocks q, StepDetails details) {
-        GraphEditor home = key.graph();
-        int blocks = q.blocksPerRow();
-        String codes = home.uniqueName(key.name() + "_Q" + settings.bits());
-        String scales = home.uniqueName(key.name() + "_scales");
-        byte[] packed = q.packedBlocks();
-        home.putInitializer(codes, TensorData.wrap(DataType.UINT8,
-                new long[] {q.rows(), blocks, (long) q.blockSize() * q.bits() / 8}, ByteBuffer.wrap(packed)));
-        home.putInitializer(scales, TensorData.ofFloats(new long[] {q.rows(), blocks}, q.scales()));
-        long after = packed.length + q.scales().length * 4L;
-        String zeroPoints = "";
-        byte[] packedZeros = q.packedZeroPoints();
-        if (packedZeros != null) {
-            zeroPoints = home.uniqueName(key.name() + "_zero_points");
-            home.putInitializer(zeroPoints, TensorData.wrap(DataType.UINT8,
-                    new long[] {q.rows(), packedZeros.length / q.rows()}, ByteBuffer.wrap(packedZeros)));
-            after += packedZeros.length;
-        }
-        details.weightQuantized((long) q.rows() * q.columns() * 4, after);
-        return new Stored(codes, scales, zeroPoints);
     }
 
     /** Replaces a node (and its folded Add) by MatMulNBits. */

@@ -24,6 +24,7 @@ import dev.lathe.core.runtime.FidelityMeter;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
+import dev.lathe.quantize.WeightQuantizer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -326,6 +327,56 @@ class WeightOnlyQuantizationTest {
                 assertThat(actual[i * 40 + d]).isCloseTo(table[row * 40 + d], within(Math.abs(scale) / 2 + 1e-6f));
             }
         }
+    }
+
+    @Test
+    void weightsLargerThanOneStripeGetTheCodesOfTheWholeMatrix() throws Exception {
+        // Both weights span two stripes of WeightStripes.STRIPE_ELEMENTS; the codes, scales and zero points
+        // must be those of quantizing each whole matrix at once.
+        int k = 2304;
+        int n = 2048;
+        int vocabulary = 4200;
+        int width = 1024;
+        assertThat((long) k * n).isGreaterThan(WeightStripes.STRIPE_ELEMENTS);
+        assertThat((long) vocabulary * width).isGreaterThan(WeightStripes.STRIPE_ELEMENTS);
+        TestModels.Builder g = TestModels.builder("striped");
+        String ids = g.input("ids", DataType.INT64, 1);
+        String embedded = g.node("Gather", g.weight("table", vocabulary, width), ids).named("lookup").output();
+        String widened = g.node("MatMul", embedded, g.weight("up", width, k)).named("up").output();
+        g.node("MatMul", widened, g.weight("w", k, n)).named("project").output("y");
+        g.output("y", DataType.FLOAT, 1, n);
+        OnnxModel model = TestModels.model(g.build());
+
+        OnnxModel quantized = quantize(model, "quantize.int4:block=32,embedding-block=32").model();
+
+        Graph graph = quantized.graph();
+        BlockQuantizer quantizer = new BlockQuantizer(4, 32, false);
+        QuantizedBlocks weight = quantizer.roundToNearest(transposed(values(model, model.graph(), "w"), k, n), n, k);
+        assertThat(bytes(quantized, graph, "w_Q4")).isEqualTo(weight.packedBlocks());
+        assertThat(values(quantized, graph, "w_scales")).isEqualTo(weight.scales());
+        assertThat(bytes(quantized, graph, "w_zero_points")).isEqualTo(weight.packedZeroPoints());
+        QuantizedBlocks table = quantizer.roundToNearest(values(model, model.graph(), "table"), vocabulary, width);
+        assertThat(bytes(quantized, graph, "table_Q4")).isEqualTo(table.packedRows());
+        assertThat(values(quantized, graph, "table_scales")).isEqualTo(table.scales());
+        assertThat(bytes(quantized, graph, "table_zero_points")).isEqualTo(table.packedZeroPoints());
+
+        OnnxModel int8Tables = quantize(model, "quantize.int4:embeddings=int8").model();
+        WeightQuantizer.Quantized rows = new WeightQuantizer(true, true, false, false)
+                .quantize(values(model, model.graph(), "table"), vocabulary, width, WeightQuantizer.Grouping.PER_ROW);
+        TensorData codes = int8Tables.tensorData(int8Tables.graph().initializer("table_int8").orElseThrow());
+        assertThat(codes.toByteArray()).isEqualTo(rows.values());
+        assertThat(values(int8Tables, int8Tables.graph(), "table_scales")).isEqualTo(rows.scales());
+    }
+
+    /** A row-major [rows][columns] matrix transposed to [columns][rows]. */
+    private static float[] transposed(float[] matrix, int rows, int columns) {
+        float[] out = new float[matrix.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                out[c * rows + r] = matrix[r * columns + c];
+            }
+        }
+        return out;
     }
 
     @Test

@@ -1,0 +1,79 @@
+package dev.lathe.quantize.weightonly;
+
+import dev.lathe.core.files.SpillFile;
+import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.TensorData;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+
+/**
+ * One block-quantized matrix being written stripe by stripe into a {@link SpillFile}, in the layout its
+ * operator reads: the packed codes, the float scales and (asymmetric) the packed zero points, each a
+ * region off the heap. Stripes must cover every row once; their order does not matter.
+ */
+final class SpilledBlocks {
+    private final int rows;
+    private final int blocks;
+    private final boolean padded;
+    private final int codeBytesPerRow;
+    private final int zeroBytesPerRow;
+    private final MappedByteBuffer codes;
+    private final MappedByteBuffer scales;
+    private final MappedByteBuffer zeroPoints;
+
+    /**
+     * Reserves the regions of a {@code rows × columns} matrix.
+     *
+     * @param padded whether codes keep the block padding ({@code MatMulNBits}: {@code [rows][blocks][blockSize·bits/8]})
+     *               or not ({@code GatherBlockQuantized}: {@code [rows][columns·bits/8]})
+     */
+    SpilledBlocks(SpillFile spill, int rows, int columns, int bits, int blockSize, boolean symmetric, boolean padded)
+            throws IOException {
+        this.rows = rows;
+        this.blocks = QuantizedBlocks.blocksPerRow(columns, blockSize);
+        this.padded = padded;
+        this.codeBytesPerRow = (padded ? blocks * blockSize : columns) * bits / 8;
+        this.zeroBytesPerRow = symmetric ? 0 : (blocks * bits + 7) / 8;
+        this.codes = spill.allocate((long) rows * codeBytesPerRow);
+        this.scales = spill.allocate((long) rows * blocks * 4);
+        this.zeroPoints = symmetric ? null : spill.allocate((long) rows * zeroBytesPerRow);
+    }
+
+    /** Writes the quantized rows {@code [first, first + stripe.rows())}. */
+    void put(int first, QuantizedBlocks stripe) {
+        codes.put(first * codeBytesPerRow, padded ? stripe.packedBlocks() : stripe.packedRows());
+        float[] stripeScales = stripe.scales();
+        for (int i = 0; i < stripeScales.length; i++) {
+            scales.putFloat((first * blocks + i) * 4, stripeScales[i]);
+        }
+        if (zeroPoints != null) {
+            zeroPoints.put(first * zeroBytesPerRow, stripe.packedZeroPoints());
+        }
+    }
+
+    /** The codes as UINT8, shaped for the layout. */
+    TensorData codes(int blockSize, int bits) {
+        long[] shape = padded ? new long[] {rows, blocks, (long) blockSize * bits / 8} : new long[] {rows, codeBytesPerRow};
+        return TensorData.wrap(DataType.UINT8, shape, whole(codes));
+    }
+
+    /** The scales, FLOAT {@code [rows][blocks]}. */
+    TensorData scales() {
+        return TensorData.wrap(DataType.FLOAT, new long[] {rows, blocks}, whole(scales));
+    }
+
+    /** The packed zero points, UINT8 {@code [rows][ceil(blocks·bits/8)]}; null when symmetric. */
+    TensorData zeroPoints() {
+        return zeroPoints == null ? null : TensorData.wrap(DataType.UINT8, new long[] {rows, zeroBytesPerRow}, whole(zeroPoints));
+    }
+
+    /** Bytes stored. */
+    long bytes() {
+        return codes.limit() + scales.limit() + (zeroPoints == null ? 0 : zeroPoints.limit());
+    }
+
+    private static ByteBuffer whole(MappedByteBuffer region) {
+        return region.duplicate().position(0);
+    }
+}
