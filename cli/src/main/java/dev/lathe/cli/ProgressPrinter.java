@@ -16,15 +16,18 @@ import java.util.function.LongSupplier;
 /**
  * Shows the progress of long work (pipeline steps, validation, benchmarks) on stderr, never on stdout, so
  * that {@code --json} output stays parseable. On a terminal it redraws one line in place ({@code \r}): the
- * task, a bar with the percentage once the task reports how much of a known total is done, and the
- * seconds elapsed, refreshed while the task runs; the line is erased when the task ends. Elsewhere it logs plain lines,
- * {@code lathe: <task>...} and {@code lathe: <task> done in 1.2 s}. Silent, it shows nothing. Close it
+ * task, a bar with the percentage, the count and the time left once the task reports how much of a known
+ * total is done, and the seconds elapsed, refreshed while the task runs; the line is erased when the task
+ * ends. Elsewhere it logs plain lines, {@code lathe: <task>...}, at most every {@value #LINE_EVERY_SECONDS}
+ * seconds {@code lathe: <task> 37/113 (33 %), 52 s left}, and {@code lathe: <task> done in 1.2 s}. Time left
+ * assumes the remaining units take as long as the finished ones did on average. Silent, it shows nothing. Close it
  * when the work is done: that stops the refresh and erases a line left drawn.
  */
 final class ProgressPrinter implements ProgressListener, AutoCloseable {
     private static final long REFRESH_MILLIS = 200;
     private static final int BAR_WIDTH = 20;
     private static final int DEFAULT_COLUMNS = 80;
+    private static final long LINE_EVERY_SECONDS = 10;
 
     /** How progress is shown. */
     enum Mode {
@@ -51,11 +54,13 @@ final class ProgressPrinter implements ProgressListener, AutoCloseable {
         private long done;
         private long total;
         private boolean counted;
+        private long lastLineNanos;
 
         Task(String name, long startNanos, long total) {
             this.name = name;
             this.startNanos = startNanos;
             this.total = total;
+            this.lastLineNanos = startNanos;
         }
     }
 
@@ -119,6 +124,10 @@ final class ProgressPrinter implements ProgressListener, AutoCloseable {
         running.counted = true;
         if (mode == Mode.TERMINAL) {
             draw();
+        } else if (mode == Mode.LINES && total > 0 && nanoClock.getAsLong() - running.lastLineNanos >= LINE_EVERY_SECONDS * 1_000_000_000L) {
+            running.lastLineNanos = nanoClock.getAsLong();
+            err.println("lathe: " + task + " " + count(running));
+            err.flush();
         }
     }
 
@@ -175,9 +184,26 @@ final class ProgressPrinter implements ProgressListener, AutoCloseable {
             double fraction = Math.min(1, Math.max(0, (double) task.done / task.total));
             int filled = (int) Math.round(fraction * BAR_WIDTH);
             line.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ")
-                    .append(String.format(Locale.ROOT, "%3d %% ", Math.round(fraction * 100)));
+                    .append(String.format(Locale.ROOT, "%3d %% ", Math.round(fraction * 100)))
+                    .append(task.done).append('/').append(task.total).append(left(task)).append(", ");
         }
         return line.append(seconds(task)).toString();
+    }
+
+    /** "37/113 (33 %), 52 s left" for a line. */
+    private String count(Task task) {
+        long percent = Math.round(100.0 * Math.min(1, Math.max(0, (double) task.done / task.total)));
+        return task.done + "/" + task.total + " (" + percent + " %)" + left(task);
+    }
+
+    /** ", 52 s left" once a unit is done, else "". */
+    private String left(Task task) {
+        if (task.done <= 0 || task.done >= task.total) {
+            return "";
+        }
+        double elapsed = (nanoClock.getAsLong() - task.startNanos) / 1e9;
+        long seconds = Math.round(elapsed / task.done * (task.total - task.done));
+        return seconds >= 120 ? ", " + Math.round(seconds / 60.0) + " min left" : ", " + seconds + " s left";
     }
 
     private Task find(String name) {

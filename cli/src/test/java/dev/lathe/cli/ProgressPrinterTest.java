@@ -24,6 +24,27 @@ class ProgressPrinterTest {
     }
 
     @Test
+    void linesReportCountAndTimeLeftAtMostEveryTenSeconds() {
+        try (ProgressPrinter printer = printer(ProgressPrinter.Mode.LINES)) {
+            printer.started("quantizing 113 weights", 113);
+            nanos.addAndGet(4_000_000_000L);
+            printer.progressed("quantizing 113 weights", 10, 113);
+            nanos.addAndGet(6_000_000_000L);
+            printer.progressed("quantizing 113 weights", 20, 113);
+            nanos.addAndGet(1_000_000_000L);
+            printer.progressed("quantizing 113 weights", 22, 113);
+            nanos.addAndGet(600_000_000_000L);
+            printer.progressed("quantizing 113 weights", 112, 113);
+            printer.finished("quantizing 113 weights");
+        }
+
+        assertThat(err).hasToString("lathe: quantizing 113 weights...\n"
+                + "lathe: quantizing 113 weights 20/113 (18 %), 47 s left\n"
+                + "lathe: quantizing 113 weights 112/113 (99 %), 5 s left\n"
+                + "lathe: quantizing 113 weights done in 611.0 s\n");
+    }
+
+    @Test
     void terminalRedrawsOneLineWithABarOnceProgressIsReportedAndErasesItAtTheEnd() {
         try (ProgressPrinter printer = printer(ProgressPrinter.Mode.TERMINAL, 100)) {
             printer.started("benchmark original", 40);
@@ -36,10 +57,10 @@ class ProgressPrinterTest {
 
         String[] frames = err.toString().split("\r", -1);
         assertThat(frames[1]).isEqualTo("lathe: benchmark original 0.0 s");
-        assertThat(frames[2]).isEqualTo("lathe: benchmark original [#####...............]  25 % 2.0 s");
+        assertThat(frames[2]).isEqualTo("lathe: benchmark original [#####...............]  25 % 10/40, 6 s left, 2.0 s");
         assertThat(frames[3]).startsWith("lathe: inner 0.0 s");
         assertThat(frames[4]).startsWith("lathe: benchmark original [#####");
-        assertThat(frames[2]).hasSize(60);
+        assertThat(frames[2]).hasSize(77);
         assertThat(frames[5]).isBlank().hasSize(frames[2].length());
         assertThat(frames[6]).isEmpty();
         assertThat(frames).hasSize(7);

@@ -58,7 +58,7 @@ final class ModelWriter {
         Path folder = target.getParent();
         Files.createDirectories(folder);
         boolean external = options.externalData() != null ? options.externalData()
-                : model.usesExternalData() || totalTensorBytes(model) > AUTO_EXTERNAL_BYTES;
+                : model.usesExternalData() || model.tensorBytes() > AUTO_EXTERNAL_BYTES;
         String dataFileName = options.dataFileFor(target).getFileName().toString();
         Path dataTemp = external ? AtomicFiles.temporarySibling(folder.resolve(dataFileName)) : null;
         Path modelTemp = AtomicFiles.temporarySibling(target);
@@ -90,14 +90,6 @@ final class ModelWriter {
             }
             Files.deleteIfExists(modelTemp);
         }
-    }
-
-    private static long totalTensorBytes(OnnxModel model) {
-        long total = 0;
-        for (TensorProto tensor : model.allTensors()) {
-            total += OnnxModel.storedBytes(tensor);
-        }
-        return total;
     }
 
     private ModelProto rewrite(ModelProto proto) throws IOException, InvalidModelException {

@@ -282,6 +282,15 @@ public final class OnnxModel {
         return data;
     }
 
+    /** Bytes of every tensor the model stores, inline or in external files: what a runtime loads. */
+    public long tensorBytes() {
+        long total = 0;
+        for (TensorProto tensor : allTensors()) {
+            total += storedBytes(tensor);
+        }
+        return total;
+    }
+
     /** Bytes a tensor's elements occupy in storage (string tensors: the bytes of their strings). */
     public static long storedBytes(TensorProto tensor) {
         DataType type = DataType.fromCode(tensor.getDataType()).orElseThrow(

@@ -25,6 +25,7 @@ import dev.lathe.core.report.ValidationOutcome;
 import dev.lathe.core.runtime.Benchmark;
 import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.BenchmarkResult;
+import dev.lathe.core.runtime.MachineMemory;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.selection.ProviderDecision;
 import dev.lathe.core.selection.ProviderPolicy;
@@ -51,7 +52,8 @@ import java.util.Optional;
  *         .run(Path.of("model.onnx"), Path.of("model.opt.onnx"));
  * }</pre>
  *
- * <p>A run loads the model, takes its static footprint (at the shapes given, else those of a typical
+ * <p>A run loads the model, checks that the machine has the memory ONNX Runtime needs for its weights
+ * ({@link MachineMemory}: it fails before any work otherwise), takes its static footprint (at the shapes given, else those of a typical
  * sample of the data, else {@link dev.lathe.core.model.DimensionDefaults}), chooses the provider, applies
  * each pass (recording options, duration, status and the footprint after it) with the calibration data in
  * its {@link PassContext}, stamps provenance into the model's {@code metadata_props}, validates the result
@@ -164,6 +166,9 @@ public final class Pipeline {
     private PipelineResult run(OnnxModel original, Optional<ImportedModel> imported, Path output)
             throws LatheException, IOException {
         guardOutput(original, output);
+        MachineMemory.require(original.source() + ": validating and measuring run the original model in ONNX Runtime",
+                original.tensorBytes(), "Optimize it without running it through the Java API (Optimizer, then "
+                        + "OnnxModel.save: README, \"Models bigger than memory\"), or on a machine with more memory.");
         Optional<Map<String, TensorData>> typical = binding.isEmpty() ? typicalSample() : Optional.empty();
         ShapeBinding shapesUsed = typical.map(Pipeline::bindingOf).orElse(binding);
         Map<String, long[]> shapes = shapesUsed.resolve(original);

@@ -29,6 +29,9 @@ import java.util.Map;
  * {@link RuntimeFailureException} here, at the runtime boundary.
  */
 public final class ModelSession implements AutoCloseable {
+    /** Models with more bytes of weights than this are handed to ONNX Runtime as files, not as a byte array. */
+    private static final long IN_MEMORY_LIMIT = 64L << 20;
+
     private final OrtEnvironment env;
     private final SessionOptions options;
     private final OrtSession session;
@@ -48,9 +51,10 @@ public final class ModelSession implements AutoCloseable {
     }
 
     /**
-     * Opens a session on a model. The model's own file is used when it has one; otherwise self-contained
-     * models are passed as bytes, and models with external data are written to a temporary folder first
-     * (ONNX Runtime needs those as files).
+     * Opens a session on a model. The model's own file is used when it has one; otherwise small
+     * self-contained models are passed as bytes, and models with external data or over {@value
+     * #IN_MEMORY_LIMIT} bytes of weights are written to a temporary folder first (ONNX Runtime needs the
+     * former as files; the latter would be copied whole onto the Java heap).
      *
      * @throws RuntimeFailureException if the provider cannot be added or ONNX Runtime rejects the model
      */
@@ -68,7 +72,7 @@ public final class ModelSession implements AutoCloseable {
             if (model.file().isPresent()) {
                 start = System.nanoTime();
                 session = env.createSession(model.file().get().toString(), options);
-            } else if (model.usesExternalData()) {
+            } else if (model.usesExternalData() || model.tensorBytes() > IN_MEMORY_LIMIT) {
                 Path folder = Files.createTempDirectory("lathe-session");
                 try {
                     Path file = folder.resolve("model.onnx");
