@@ -2,7 +2,6 @@ package dev.lathe.quantize.qdq;
 
 import dev.lathe.core.LatheException;
 import dev.lathe.core.PassFailedException;
-import dev.lathe.core.calibration.CalibrationStatistics;
 import dev.lathe.core.calibration.ValueHistogram;
 import dev.lathe.core.calibration.ValueHistograms;
 import dev.lathe.core.model.ModelEditor;
@@ -30,8 +29,7 @@ import java.util.Set;
  * (QLinearConv, QLinearMatMul, QGemm, QLinearAdd ...), or, in TensorRT's placement (chosen when the provider
  * is TensorRT), as TensorRT's explicitly quantized networks expect. Steps: Conv+BatchNormalization folded
  * ({@link BatchNormFolding}), divisions by constants made multiplications ({@link ConstantDivision}); the
- * opset raised to 13 for per-channel scales ({@link OpsetUpgrade}); the channels of ReLUs feeding depthwise
- * Convs evened out ({@link ActivationEqualization}); activation ranges from streaming histograms over the
+ * opset raised to 13 for per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
  * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy); Q/DQ placed where ONNX
  * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); then, while the pipeline's validation gate fails
  * on calibration samples, the nodes that add the most error return to float ({@link Fallback}). Needs
@@ -92,16 +90,6 @@ public final class StaticInt8Quantization implements Pass {
         } else if (model.opsetVersion("").orElse(1L) < 10) {
             throw new PassFailedException(name() + ": " + model.source() + " imports ai.onnx "
                     + model.opsetVersion("").orElse(1L) + "; QuantizeLinear needs opset 10 or later");
-        }
-        if (applied.equalize()) {
-            List<ActivationEqualization.Chain> chains = ActivationEqualization.find(editor.mainGraph());
-            if (!chains.isEmpty()) {
-                OnnxModel unequalized = editor.build();
-                CalibrationStatistics maxima = context.statistics(unequalized, ActivationEqualization.requests(chains),
-                        context.calibrationLimit());
-                int scaled = ActivationEqualization.apply(unequalized, editor.mainGraph(), chains, maxima.statistics());
-                details.put("equalized", chains.size() + " ReLUs before depthwise Convs, " + scaled + " channels scaled");
-            }
         }
         OnnxModel prepared = editor.build();
         if (folded > 0) {

@@ -24,13 +24,10 @@ import java.util.Set;
  * @param placement     where Q/DQ pairs go (ONNX Runtime's or TensorRT's layout)
  * @param fallback      return the most sensitive nodes to float until the validation gate holds on the
  *                      calibration samples
- * @param equalize      even out the channels of each ReLU between a Conv and a depthwise Conv before
- *                      calibrating ({@link ActivationEqualization}: exact in float, no loss in the weights)
  * @param filter        which nodes to quantize ({@code min-size} applies to Conv, MatMul and Gemm weights)
  */
 public record StaticInt8Settings(Calibration calibration, double percentile, ActivationType activationType,
-        boolean perChannel, boolean reduceRange, Placement placement, boolean fallback, boolean equalize,
-        NodeFilter filter) {
+        boolean perChannel, boolean reduceRange, Placement placement, boolean fallback, NodeFilter filter) {
 
     /** The registered pass name. */
     public static final String PASS = "quantize.static";
@@ -93,19 +90,12 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
             "Q/DQ layout: onnxruntime (integer kernels), tensorrt (symmetric int8 on weighted inputs), or auto by provider");
     static final PassOption<Boolean> FALLBACK = PassOption.bool("fallback", true,
             "return the most sensitive nodes to float until the validation gate holds on calibration samples");
-    /**
-     * Measured on PP-OCRv3 detection (30 rendered pages calibrating, 10 held out): map IoU 0.880 without,
-     * 0.899 with; 6 ReLU-to-depthwise chains there. Also equalizing ReLUs before dense Convs (dividing their
-     * input channels, SmoothQuant-style) lowered it to 0.864–0.886, so only depthwise chains are equalized.
-     */
-    static final PassOption<Boolean> EQUALIZE = PassOption.bool("equalize", true,
-            "even out the channels of ReLUs feeding depthwise Convs before calibrating (exact in float)");
     static final NodeFilter.Options FILTER = NodeFilter.options(DEFAULT_OPS, DEFAULT_OPS, 0);
 
     /** The declared options of {@code quantize.static}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
             "static int8 (QDQ): weights and activations in 8 bits, activation ranges from calibration samples",
-            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, FALLBACK, EQUALIZE).with(FILTER.all());
+            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, FALLBACK).with(FILTER.all());
 
     /**
      * Reads the text options of {@code quantize.static}.
@@ -118,7 +108,7 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         return new StaticInt8Settings(options.get(CALIBRATION), options.get(PERCENTILE), options.get(ACTIVATIONS),
                 options.get(PER_CHANNEL),
                 reduceRange.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(reduceRange),
-                options.get(PLACEMENT), options.get(FALLBACK), options.get(EQUALIZE), FILTER.read(options));
+                options.get(PLACEMENT), options.get(FALLBACK), FILTER.read(options));
     }
 
     /**
@@ -129,9 +119,9 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         boolean tensorRt = placement == Placement.TENSORRT
                 || placement == Placement.AUTO && provider.filter(p -> p == Provider.TENSORRT).isPresent();
         return tensorRt ? new StaticInt8Settings(calibration, percentile, ActivationType.INT8_SYMMETRIC, perChannel,
-                reduceRange, Placement.TENSORRT, fallback, equalize, filter)
+                reduceRange, Placement.TENSORRT, fallback, filter)
                 : new StaticInt8Settings(calibration, percentile, activationType, perChannel, reduceRange,
-                        Placement.ONNXRUNTIME, fallback, equalize, filter);
+                        Placement.ONNXRUNTIME, fallback, filter);
     }
 
     /** Whether Q/DQ pairs take TensorRT's placement (after {@link #forProvider}). */
@@ -147,8 +137,7 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
         return builder().calibration(calibration).percentile(percentile).activationType(activationType)
-                .perChannel(perChannel).reduceRange(reduceRange).placement(placement).fallback(fallback).equalize(equalize)
-                .filter(filter).options();
+                .perChannel(perChannel).reduceRange(reduceRange).placement(placement).fallback(fallback).filter(filter).options();
     }
 
     /** Builds {@link StaticInt8Settings}; what is not set keeps its default. */
@@ -189,11 +178,6 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         /** Accuracy-aware fallback on or off (default on). */
         public Builder fallback(boolean fallback) {
             return set(FALLBACK, fallback);
-        }
-
-        /** Channel equalization before depthwise Convs on or off (default on). */
-        public Builder equalize(boolean equalize) {
-            return set(EQUALIZE, equalize);
         }
 
         /** Which nodes to quantize (default: every op type of {@link #DEFAULT_OPS}). */
