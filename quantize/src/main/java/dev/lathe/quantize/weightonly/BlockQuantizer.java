@@ -1,7 +1,5 @@
 package dev.lathe.quantize.weightonly;
 
-import java.util.stream.IntStream;
-
 /**
  * Round-to-nearest block-wise quantization to 4 or 8 bits, the arithmetic of com.microsoft
  * {@code MatMulNBits}: every block of {@code blockSize} consecutive elements of a row gets a scale and a
@@ -102,13 +100,12 @@ final class BlockQuantizer {
 
     /**
      * Quantizes a row-major {@code [rows][columns]} matrix, every row on its own (for MatMulNBits pass
-     * the weight transposed, one row per output); rows are spread over the common fork-join pool, which
-     * cannot change a code since no row depends on another.
+     * the weight transposed, one row per output).
      */
     QuantizedBlocks roundToNearest(float[] matrix, int rows, int columns) {
         Builder out = new Builder(rows, columns);
-        IntStream.range(0, rows).parallel().forEach(r -> {
-            double[] row = new double[columns];
+        double[] row = new double[columns];
+        for (int r = 0; r < rows; r++) {
             for (int c = 0; c < columns; c++) {
                 row[c] = matrix[r * columns + c];
             }
@@ -120,7 +117,7 @@ final class BlockQuantizer {
                     out.setCode(r, c, code(row[c], range));
                 }
             }
-        });
+        }
         return out.build();
     }
 
