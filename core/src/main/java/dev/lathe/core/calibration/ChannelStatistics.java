@@ -33,7 +33,7 @@ public final class ChannelStatistics implements Serializable {
     /** Empty statistics for {@code channels} channels. */
     public static ChannelStatistics empty(int channels, boolean gram) {
         return new ChannelStatistics(new CompensatedSums(channels), new CompensatedSums(channels), new float[channels], 0,
-                gram ? new CompensatedSums(channels * channels) : null);
+                gram ? new CompensatedSums(channels * (channels + 1) / 2) : null);
     }
 
     /**
@@ -48,10 +48,11 @@ public final class ChannelStatistics implements Serializable {
             maxAbs[c] = Math.max(maxAbs[c], sampleMaxAbs[c]);
         }
         if (gram != null) {
-            // The upper triangle only: the matrix is symmetric, and this halves the cost of the exact sums.
+            // The upper triangle only, packed row by row: the matrix is symmetric, and this halves the cost of the
+            // exact sums and the size of the statistics a cluster's executors send back.
             int channels = maxAbs.length;
             for (int a = 0; a < channels; a++) {
-                gram.add(a * channels + a, sampleGram, a * channels + a, channels - a);
+                gram.add(packed(a, a), sampleGram, a * channels + a, channels - a);
             }
         }
         rows += sampleRows;
@@ -99,11 +100,17 @@ public final class ChannelStatistics implements Serializable {
         double[][] matrix = new double[channels][channels];
         for (int a = 0; a < channels; a++) {
             for (int b = a; b < channels; b++) {
-                matrix[a][b] = gram.value(a * channels + b);
+                matrix[a][b] = gram.value(packed(a, b));
                 matrix[b][a] = matrix[a][b];
             }
         }
         return matrix;
+    }
+
+    /** Where element (a, b), a <= b, of the upper triangle sits when packed row by row. */
+    private int packed(int a, int b) {
+        int channels = maxAbs.length;
+        return a * channels - a * (a - 1) / 2 + (b - a);
     }
 
     /**
