@@ -24,8 +24,8 @@ import java.util.Map;
  *
  * <p>What exactness costs: the Gram matrices of all-MiniLM-L6-v2's 24 MatMul inputs over 128 sentences took
  * 3.0 s when rows of many samples were buffered and multiplied out 1,024 rows at a time (not exact across
- * splits), and take 8.6 s per sample (best of three, 2 cores, Xeon with AVX-512 VNNI): a K×K matrix per
- * sample leaves ONNX Runtime and is summed (only its upper triangle); statistics without Gram matrices
+ * splits), and about 8.6 s made sample by sample (best of three, 2 shared cores with AVX-512 VNNI): a K×K
+ * matrix per sample leaves ONNX Runtime and its upper triangle is summed; statistics without Gram matrices
  * cost the same as before (1.3 s).
  *
  * @param samples    how many samples contributed
