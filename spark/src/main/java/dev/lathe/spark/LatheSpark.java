@@ -11,6 +11,8 @@ import dev.lathe.core.task.Task;
 import dev.lathe.spark.calibration.DistributedCalibration;
 import dev.lathe.spark.data.SparkTextSamples;
 import dev.lathe.spark.data.TextEncoding;
+import dev.lathe.spark.recipes.RecipeEvaluation;
+import dev.lathe.spark.recipes.RecipeScore;
 import dev.lathe.spark.validation.DistributedValidation;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -19,7 +21,8 @@ import org.apache.spark.sql.Dataset;
  * Lathe's Spark entry points. Texts in a {@code Dataset<String>} become {@link SparkTextSamples} for a model;
  * give those to {@code Pipeline.Builder.calibration} and every data-aware pass computes its statistics on the
  * executors, or ask for statistics directly with {@link #calibrate}; {@link #validate} judges an optimized
- * model against its original over all the texts.
+ * model against its original over all the texts; {@link #evaluateRecipes} scores candidate recipes on the
+ * executors, one row each.
  *
  * <pre>{@code
  * SparkTextSamples texts = LatheSpark.texts(spark.read().textFile("s3://bucket/sentences.txt"),
@@ -66,5 +69,20 @@ public final class LatheSpark {
     public static ValidationOutcome validate(SparkTextSamples texts, OnnxModel original, OnnxModel optimized,
             ValidationGate gate, Task task, long maxSamples) throws LatheException {
         return DistributedValidation.validate(texts, original, optimized, gate, task, maxSamples);
+    }
+
+    /**
+     * Scores candidate recipes (each a list of pass specs, such as {@code ["fuse", "quantize.int8"]}) on the
+     * executors, one task and one row per candidate, in order: passes calibrated on the first
+     * {@code calibrationTexts} texts, the result judged against the original on the first
+     * {@code validationTexts} validation texts with the task's default gate.
+     *
+     * @throws IllegalArgumentException if a candidate is empty or names an unknown pass
+     * @throws LatheException           if a Spark task fails
+     */
+    public static List<RecipeScore> evaluateRecipes(OnnxModel model, List<List<String>> candidates,
+            SparkTextSamples calibration, int calibrationTexts, SparkTextSamples validation, int validationTexts)
+            throws LatheException {
+        return RecipeEvaluation.evaluate(model, candidates, calibration, calibrationTexts, validation, validationTexts);
     }
 }
