@@ -12,7 +12,7 @@ package dev.lathe.core.calibration;
  * @param channels its number of channels
  * @param gram     whether the Gram matrix is needed
  */
-public record ChannelRequest(String value, int axis, int rank, int channels, boolean gram) {
+public record ChannelRequest(String value, int axis, int rank, int channels, boolean gram) implements java.io.Serializable {
 
     /** Checks the fields. */
     public ChannelRequest {

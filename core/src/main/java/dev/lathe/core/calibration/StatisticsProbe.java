@@ -24,12 +24,10 @@ final class StatisticsProbe {
     private final List<Outputs> outputs;
 
     /**
-     * The output names of the statistics of one value in the probe model: {@code gram} is the Gram matrix
-     * computed in the probe, {@code rows} the value laid out as [positions, channels] for a Gram matrix
-     * summed row block by row block outside it (last-axis requests); at most one of them is set.
+     * The output names of the statistics of one value in the probe model; {@code gram} is null when no Gram
+     * matrix was requested.
      */
-    record Outputs(ChannelRequest request, String sums, String squares, String maxAbs, String gram, String rows,
-            String shape) {
+    record Outputs(ChannelRequest request, String sums, String squares, String maxAbs, String gram, String shape) {
     }
 
     private StatisticsProbe(OnnxModel model, List<Outputs> outputs) {
@@ -66,8 +64,7 @@ final class StatisticsProbe {
         }
         List<String> names = new ArrayList<>();
         for (Outputs output : outputs) {
-            for (String name : new String[] {output.sums(), output.squares(), output.maxAbs(), output.gram(), output.rows(),
-                output.shape()}) {
+            for (String name : new String[] {output.sums(), output.squares(), output.maxAbs(), output.gram(), output.shape()}) {
                 if (name != null) {
                     names.add(name);
                 }
@@ -118,16 +115,13 @@ final class StatisticsProbe {
         String magnitudes = node(graph, "Abs", value + "_magnitudes", List.of(matrix), null);
         String maxAbs = reduce(graph, "ReduceMax", magnitudes, value + "_channel_max_abs", opset >= 18);
         String gram = null;
-        String rows = null;
-        if (request.gram() && rowsByChannels != null) {
-            rows = rowsByChannels;
-        } else if (request.gram()) {
-            String transposed = node(graph, "Transpose", value + "_rows_by_channels_t", List.of(matrix),
-                    intsAttribute("perm", 1, 0));
+        if (request.gram()) {
+            String transposed = rowsByChannels != null ? rowsByChannels : node(graph, "Transpose",
+                    value + "_rows_by_channels_t", List.of(matrix), intsAttribute("perm", 1, 0));
             gram = node(graph, "MatMul", value + "_gram", List.of(matrix, transposed), null);
         }
         String shape = node(graph, "Shape", value + "_shape", List.of(value), null);
-        return new Outputs(request, sums, squares, maxAbs, gram, rows, shape);
+        return new Outputs(request, sums, squares, maxAbs, gram, shape);
     }
 
     /** A reduction over axis 1 without kept dimensions; axes as an input where the opset says so, else an attribute. */

@@ -1,5 +1,6 @@
 package dev.lathe.core.calibration;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -8,11 +9,13 @@ import java.util.Arrays;
  * falls outside, neighbouring bins are summed in pairs and the range doubles, so memory is fixed whatever the
  * number of samples. Bins of different ranges nest exactly (a power-of-two range keeps every edge exact), which
  * makes {@link #merge merging} exact: the histograms of two halves of the samples merged equal the histogram of
- * all samples. Thresholds come from the counts: {@link #minMax}, {@link #percentile} and {@link #entropy}
+ * all samples, whatever the order (the range ends as the smallest power of two above every magnitude seen,
+ * and an element's bin at a range is the one its bin at any smaller range folds into). Thresholds come from the counts: {@link #minMax}, {@link #percentile} and {@link #entropy}
  * (the threshold that minimizes the Kullback-Leibler divergence between the histogram and its 8-bit
  * quantization, after TensorRT's calibrator).
  */
-public final class ValueHistogram {
+public final class ValueHistogram implements Serializable {
+    private static final long serialVersionUID = 1L;
     /** Bins over {@code [-range, range)}. */
     public static final int BINS = 2048;
     /** Quantization levels on one side of zero that the entropy method fits (8 bits). */
@@ -67,7 +70,10 @@ public final class ValueHistogram {
         double scale = BINS / (2 * range);
         for (float v : values) {
             if (v == v) {
-                int bin = (int) Math.floor((v + range) * scale);
+                // v * scale is exact (scale is a power of two), so the bin does not depend on the range the
+                // histogram had when v came: floor(v·s/2) = floor(floor(v·s)/2) is what halving the bins does.
+                // (v + range) * scale would round tiny negative v into the first bin above zero at some ranges only.
+                int bin = BINS / 2 + (int) Math.floor(v * scale);
                 counts[Math.min(bin, BINS - 1)]++;
                 total++;
             }

@@ -6,6 +6,7 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
+import java.io.Serializable;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -23,7 +24,8 @@ import java.util.Set;
  * @param samples    how many samples contributed
  * @param histograms the histogram of each value, in request order
  */
-public record ValueHistograms(int samples, Map<String, ValueHistogram> histograms) {
+public record ValueHistograms(int samples, Map<String, ValueHistogram> histograms) implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** Copies the map, keeping its order. */
     public ValueHistograms {
@@ -39,13 +41,51 @@ public record ValueHistograms(int samples, Map<String, ValueHistogram> histogram
      */
     public static ValueHistograms collect(OnnxModel model, Collection<String> values,
             Iterable<Map<String, TensorData>> samples, int maxSamples) throws RuntimeFailureException {
+        try (Probe probe = probe(model, values)) {
+            return probe.collect(samples, maxSamples);
+        }
+    }
+
+    /**
+     * Opens the model with the named values exposed, to count them over several sets of samples (an executor
+     * keeps one open across the tasks it runs).
+     *
+     * @throws IllegalArgumentException if a value is not in the main graph
+     * @throws RuntimeFailureException  if ONNX Runtime cannot load the model
+     */
+    public static Probe probe(OnnxModel model, Collection<String> values) throws RuntimeFailureException {
         Set<String> inputs = new HashSet<>();
         model.graph().inputs().forEach(input -> inputs.add(input.getName()));
         List<String> exposed = values.stream().filter(value -> !inputs.contains(value)).toList();
-        Map<String, ValueHistogram> histograms = new LinkedHashMap<>();
-        Set<String> notFloat = new HashSet<>();
-        int count = 0;
-        try (ModelSession session = ModelSession.open(model.exposing(exposed), SessionSettings.cpu())) {
+        return new Probe(model.source(), List.copyOf(values), inputs,
+                ModelSession.open(model.exposing(exposed), SessionSettings.cpu()));
+    }
+
+    /** An open session of the model with the values exposed; thread-safe, reusable until closed. */
+    public static final class Probe implements AutoCloseable {
+        private final String source;
+        private final List<String> values;
+        private final Set<String> inputs;
+        private final ModelSession session;
+
+        private Probe(String source, List<String> values, Set<String> inputs, ModelSession session) {
+            this.source = source;
+            this.values = values;
+            this.inputs = inputs;
+            this.session = session;
+        }
+
+        /**
+         * The histograms over at most {@code maxSamples} samples.
+         *
+         * @throws IllegalArgumentException if there are no samples
+         * @throws RuntimeFailureException  if ONNX Runtime cannot run the model
+         */
+        public ValueHistograms collect(Iterable<Map<String, TensorData>> samples, int maxSamples)
+                throws RuntimeFailureException {
+            Map<String, ValueHistogram> histograms = new LinkedHashMap<>();
+            Set<String> notFloat = new HashSet<>();
+            int count = 0;
             for (Map<String, TensorData> sample : samples) {
                 if (count == maxSamples) {
                     break;
@@ -62,13 +102,19 @@ public record ValueHistograms(int samples, Map<String, ValueHistogram> histogram
                 }
                 count++;
             }
+            if (count == 0) {
+                throw new IllegalArgumentException(source + ": activation ranges need at least one calibration sample");
+            }
+            Map<String, ValueHistogram> ordered = new LinkedHashMap<>();
+            values.stream().filter(histograms::containsKey).forEach(value -> ordered.put(value, histograms.get(value)));
+            return new ValueHistograms(count, ordered);
         }
-        if (count == 0) {
-            throw new IllegalArgumentException(model.source() + ": activation ranges need at least one calibration sample");
+
+        /** Closes the session. */
+        @Override
+        public void close() {
+            session.close();
         }
-        Map<String, ValueHistogram> ordered = new LinkedHashMap<>();
-        values.stream().filter(histograms::containsKey).forEach(value -> ordered.put(value, histograms.get(value)));
-        return new ValueHistograms(count, ordered);
     }
 
     /** The histogram of one value. @throws IllegalArgumentException if it was not collected */

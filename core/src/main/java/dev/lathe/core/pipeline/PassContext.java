@@ -2,6 +2,7 @@ package dev.lathe.core.pipeline;
 
 import dev.lathe.core.PassFailedException;
 import dev.lathe.core.RuntimeFailureException;
+import dev.lathe.core.calibration.CalibrationService;
 import dev.lathe.core.calibration.CalibrationStatistics;
 import dev.lathe.core.calibration.ChannelRequest;
 import dev.lathe.core.calibration.ValueHistograms;
@@ -24,8 +25,10 @@ import java.util.Optional;
  * <p>Calibration data are real samples (or generated ones only when the user allowed calibrating on
  * generated inputs); without any, data-aware passes use their data-free form (SmoothQuant off,
  * round-to-nearest instead of GPTQ) or refuse through {@link #requireCalibration}. Passes ask for
- * per-channel statistics through {@link #statistics}, the one calibration service, which streams the
- * samples from their source without holding them; {@link #calibration()} reads them into a list (once,
+ * per-channel statistics through {@link #statistics} and histograms through {@link #histograms}, which ask
+ * the calibration service: the source itself when it is a {@link CalibrationService} (samples on a cluster,
+ * lathe-spark), else {@link CalibrationService#streaming}, which streams the samples from their source without
+ * holding them; {@link #calibration()} reads them into a list (once,
  * on first use, at most {@link #calibrationLimit()}) for the passes that need the samples themselves.
  */
 public final class PassContext {
@@ -140,10 +143,9 @@ public final class PassContext {
      */
     public CalibrationStatistics statistics(OnnxModel model, List<ChannelRequest> requests, int maxSamples)
             throws RuntimeFailureException {
-        SampleSource source = calibrationSource.orElseThrow(() -> new IllegalStateException(
+        CalibrationService service = calibrationSource.map(PassContext::service).orElseThrow(() -> new IllegalStateException(
                 "no calibration data: check hasCalibration() before asking for statistics"));
-        CalibrationStatistics statistics = CalibrationStatistics.collect(model, requests, source,
-                Math.min(maxSamples, calibrationLimit));
+        CalibrationStatistics statistics = service.statistics(model, requests, Math.min(maxSamples, calibrationLimit));
         synchronized (this) {
             streamed = Math.max(streamed, statistics.samples());
         }
@@ -160,13 +162,18 @@ public final class PassContext {
      */
     public ValueHistograms histograms(OnnxModel model, Collection<String> values, int maxSamples)
             throws RuntimeFailureException {
-        SampleSource source = calibrationSource.orElseThrow(() -> new IllegalStateException(
+        CalibrationService service = calibrationSource.map(PassContext::service).orElseThrow(() -> new IllegalStateException(
                 "no calibration data: check hasCalibration() before asking for histograms"));
-        ValueHistograms histograms = ValueHistograms.collect(model, values, source, Math.min(maxSamples, calibrationLimit));
+        ValueHistograms histograms = service.histograms(model, values, Math.min(maxSamples, calibrationLimit));
         synchronized (this) {
             streamed = Math.max(streamed, histograms.samples());
         }
         return histograms;
+    }
+
+    /** The source's own service when it has one, else streaming in this JVM. */
+    private static CalibrationService service(SampleSource source) {
+        return source instanceof CalibrationService own ? own : CalibrationService.streaming(source);
     }
 
     /** The validation gate of the pipeline (task defaults when none was given). */

@@ -6,6 +6,7 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorShapeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,9 +15,10 @@ import java.util.Set;
 /**
  * What a model is for, as far as judging an optimized copy goes: each task has a metric that exposes
  * real damage where a whole-tensor cosine does not (see {@link TaskMetrics}). {@link #detect} tells the
- * task from the model's inputs, outputs and the ops producing them; a caller may also name one.
+ * task from the model's inputs, outputs and the ops producing them; a caller may also name one. Tasks are
+ * serializable, so that metrics can be measured in parts on several machines ({@link TaskMetrics#merge}).
  */
-public sealed interface Task {
+public sealed interface Task extends Serializable {
     /** Output names that hold token states to pool, in order of preference. */
     List<String> TOKEN_STATE_NAMES = List.of("last_hidden_state", "token_embeddings", "hidden_states");
     /** Input names of an attention mask. */
@@ -37,6 +39,18 @@ public sealed interface Task {
         @Override
         public String name() {
             return "sentence-embedding";
+        }
+
+        /** Serialized as {@link SerializedEmbedding}: {@code Optional} is not serializable. */
+        private Object writeReplace() {
+            return new SerializedEmbedding(output, maskInput.orElse(null));
+        }
+    }
+
+    /** How a {@link SentenceEmbedding} travels: the mask input or null. */
+    record SerializedEmbedding(String output, String maskInput) implements Serializable {
+        private Object readResolve() {
+            return new SentenceEmbedding(output, Optional.ofNullable(maskInput));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.lathe.core.task;
 
 import dev.lathe.core.model.TensorData;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,8 +22,12 @@ import java.util.Map;
  *       samples; not measured when neither model marks any pixel, as on inputs unlike the task's data);</li>
  *   <li>sequences: {@value #DECODE} (share of rows whose greedy CTC decodes are identical).</li>
  * </ul>
+ * Metrics measured on consecutive parts of the samples (on several machines) and {@link #merge merged} in
+ * the parts' order equal those measured in one pass: counts add and embeddings are kept in sample order, so
+ * every figure comes from the same sums and counts, never from averages of averages.
  */
-public final class TaskMetrics {
+public final class TaskMetrics implements Serializable {
+    private static final long serialVersionUID = 1L;
     /** Mean embedding cosine. */
     public static final String EMBEDDING_COSINE = "embedding-cosine";
     /** Worst embedding cosine. */
@@ -85,6 +90,26 @@ public final class TaskMetrics {
         } else if (task instanceof Task.SequenceDecode sequence) {
             addDecodes(required(reference, sequence.output()), required(candidate, sequence.output()));
         }
+    }
+
+    /**
+     * These metrics followed by those of the next part of the samples, as if measured in one pass (this one
+     * changes, {@code next} does not).
+     *
+     * @throws IllegalArgumentException if the two are for different tasks
+     */
+    public void merge(TaskMetrics next) {
+        if (!task.equals(next.task)) {
+            throw new IllegalArgumentException("cannot merge " + next.task + " metrics into " + task + " metrics");
+        }
+        referenceEmbeddings.addAll(next.referenceEmbeddings);
+        candidateEmbeddings.addAll(next.candidateEmbeddings);
+        rows += next.rows;
+        top1 += next.top1;
+        top5 += next.top5;
+        classes = Math.max(classes, next.classes);
+        intersection += next.intersection;
+        union += next.union;
     }
 
     /** The metrics measured so far, by name; empty for a generic task or before any sample. */

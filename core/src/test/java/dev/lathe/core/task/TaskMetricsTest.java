@@ -50,6 +50,42 @@ class TaskMetricsTest {
     }
 
     @Test
+    void partsMergedInOrderEqualOnePassAndTasksSurviveSerialization() throws Exception {
+        Task task = new Task.SentenceEmbedding("h", Optional.of("mask"));
+        java.util.Random random = new java.util.Random(4);
+        TaskMetrics whole = TaskMetrics.of(task);
+        TaskMetrics first = TaskMetrics.of(task);
+        TaskMetrics second = TaskMetrics.of(task);
+        for (int sample = 0; sample < 14; sample++) {
+            float[] reference = new float[6];
+            float[] candidate = new float[6];
+            for (int i = 0; i < 6; i++) {
+                reference[i] = (float) random.nextGaussian();
+                candidate[i] = reference[i] + 0.1f * (float) random.nextGaussian();
+            }
+            Map<String, TensorData> inputs = Map.of("mask", TensorData.ofLongs(new long[] {1, 2}, 1, 1));
+            Map<String, TensorData> a = Map.of("h", TensorData.ofFloats(new long[] {1, 2, 3}, reference));
+            Map<String, TensorData> b = Map.of("h", TensorData.ofFloats(new long[] {1, 2, 3}, candidate));
+            whole.add(inputs, a, b);
+            (sample < 5 ? first : second).add(inputs, a, b);
+        }
+        first.merge(second);
+        assertThat(first.results()).containsKey(TaskMetrics.OVERLAP).isEqualTo(whole.results());
+
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(whole);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            TaskMetrics copy = (TaskMetrics) in.readObject();
+            assertThat(copy.task()).isEqualTo(task);
+            assertThat(copy.results()).isEqualTo(whole.results());
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> whole.merge(TaskMetrics.of(new Task.Classifier("p"))))
+                .hasMessageContaining("cannot merge");
+    }
+
+    @Test
     void classifierMapAndDecodeAgreement() {
         TaskMetrics top = TaskMetrics.of(new Task.Classifier("p"));
         top.add(Map.of(), Map.of("p", TensorData.ofFloats(new long[] {2, 6}, 0, 9, 1, 2, 3, 4, 9, 0, 1, 2, 3, 4)),
