@@ -18,8 +18,8 @@ import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
-import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.HeapBudget;
+import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
@@ -53,6 +53,11 @@ import java.util.TreeSet;
  * graph that defines it; weights in Constant nodes and in subgraphs are handled like initializers (GPTQ
  * cannot observe activations computed inside subgraphs, so those weights are rounded to nearest). The
  * model imports com.microsoft opset 1 only when something was rewritten.
+ *
+ * <p>Weights stream: each is read a stripe of rows at a time ({@link WeightStripes}) from wherever it lives
+ * (the memory map of external data) and its quantized form is written into a {@link SpillFile} off the heap
+ * ({@link SpilledBlocks}) as soon as it is done, so the heap this pass needs does not grow with the model;
+ * it is checked before the work starts ({@link HeapBudget}).
  */
 public final class WeightOnlyQuantization implements Pass {
     /** The domain of MatMulNBits and GatherBlockQuantized. */
