@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.pipeline.Evaluator;
+import dev.lathe.core.pipeline.PassRegistry;
+import dev.lathe.core.pipeline.Pipeline;
 import dev.lathe.core.pipeline.ValidationGate;
+import dev.lathe.core.provider.Provider;
+import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.report.ValidationOutcome;
+import dev.lathe.core.runtime.BenchmarkOptions;
 import dev.lathe.core.runtime.SessionSettings;
+import dev.lathe.core.selection.ProviderPolicy;
 import dev.lathe.core.task.Task;
 import dev.lathe.core.task.TaskMetrics;
 import dev.lathe.core.testing.RealModels;
@@ -66,8 +72,32 @@ class DistributedValidationTest {
     }
 
     @Test
-    void evaluatorsAreRefusedByName() {
-        Evaluator evaluator = new Evaluator() {
+    void aPipelineGivenSparkTextsAsValidationDataReportsTheDistributedOutcome() throws Exception {
+        List<String> texts = SparkTestSession.sentences(40);
+        OnnxModel original = session.miniLm;
+        Pipeline.Builder pipeline = Pipeline.builder().add(PassRegistry.load().create("quantize.int8"))
+                .benchmark(BenchmarkOptions.defaults().withRuns(1, 3).withMemory(BenchmarkOptions.MemoryMeasurement.NONE))
+                .provider(ProviderPolicy.require(ProviderConfig.defaults(Provider.CPU)));
+
+        ValidationOutcome local;
+        try (TextSamples samples = session.encoding.samples(texts, "english sentences", original)) {
+            local = pipeline.validationData(samples).build().run(original, folder.resolve("local.onnx")).report().validation();
+        }
+        ValidationOutcome spark = pipeline.validationData(session.samples(texts, 3)).build()
+                .run(original, folder.resolve("spark.onnx")).report().validation();
+
+        assertThat(spark.fidelity().samples()).isEqualTo(40);
+        assertThat(spark.fidelity()).isEqualTo(local.fidelity());
+        assertThat(spark.taskMetrics()).isEqualTo(local.taskMetrics());
+        assertThat(spark.passed()).isEqualTo(local.passed());
+        // The outcome came from the executors: the distributed path refuses evaluators, the local one runs them.
+        assertThatThrownBy(() -> pipeline.validation(ValidationGate.taskDefaults().withEvaluator(accuracy(), 0.01))
+                .validationData(session.samples(texts, 3)).build().run(original, folder.resolve("refused.onnx")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[accuracy]");
+    }
+
+    private static Evaluator accuracy() {
+        return new Evaluator() {
             @Override
             public String name() {
                 return "accuracy";
@@ -78,9 +108,13 @@ class DistributedValidationTest {
                 return 1;
             }
         };
+    }
+
+    @Test
+    void evaluatorsAreRefusedByName() {
         SparkTextSamples distributed = session.samples(List.of("a sentence"), 1);
         assertThatThrownBy(() -> LatheSpark.validate(distributed, session.miniLm, session.miniLm,
-                ValidationGate.taskDefaults().withEvaluator(evaluator, 0.01), Task.detect(session.miniLm), 10))
+                ValidationGate.taskDefaults().withEvaluator(accuracy(), 0.01), Task.detect(session.miniLm), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[accuracy]");
     }
 }

@@ -57,7 +57,8 @@ import java.util.Optional;
  * sample of the data, else {@link dev.lathe.core.model.DimensionDefaults}), chooses the provider, applies
  * each pass (recording options, duration, status and the footprint after it) with the calibration data in
  * its {@link PassContext}, stamps provenance into the model's {@code metadata_props}, validates the result
- * against the original on the held-out samples (or generated ones, which the report says) with the task's
+ * against the original on the held-out samples (or generated ones, which the report says; where the samples
+ * are a {@link ValidationService}, such as texts on a Spark cluster, it judges there) with the task's
  * metrics, measures both on the chosen provider (in the order original, optimized, optimized, original,
  * each model's two rounds averaged, so that drifting machine load favours neither), prices them, and only
  * then writes the model, atomically. The report says where calibration and validation samples came from.
@@ -265,6 +266,9 @@ public final class Pipeline {
         progress.started("validation", samples.sizeHint().isPresent() ? (int) samples.sizeHint().getAsLong() : -1);
         Task modelTask = task.orElseGet(() -> Task.detect(original));
         try {
+            if (gate.inputs().isEmpty() && validationData.isPresent() && validationData.get() instanceof ValidationService remote) {
+                return remote.judge(gate, original, optimized, modelTask, gate.samples(true));
+            }
             return gate.judge(original, optimized, settings, samples, modelTask);
         } finally {
             progress.finished("validation");

@@ -1,5 +1,6 @@
 package dev.lathe.spark.data;
 
+import dev.lathe.core.LatheException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.calibration.CalibrationService;
 import dev.lathe.core.calibration.CalibrationStatistics;
@@ -8,8 +9,13 @@ import dev.lathe.core.calibration.ValueHistograms;
 import dev.lathe.core.data.SampleSource;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.pipeline.ValidationGate;
+import dev.lathe.core.pipeline.ValidationService;
+import dev.lathe.core.report.ValidationOutcome;
+import dev.lathe.core.task.Task;
 import dev.lathe.djl.text.TextSamples;
 import dev.lathe.spark.calibration.DistributedCalibration;
+import dev.lathe.spark.validation.DistributedValidation;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -24,11 +30,13 @@ import org.apache.spark.sql.Dataset;
  * Texts in a Spark {@code Dataset<String>} as calibration samples for one model. As a {@link CalibrationService}
  * (give it to {@code Pipeline.Builder.calibration}) it computes the passes' statistics on the executors,
  * where the texts are tokenized, and merges them exactly on the driver: a pipeline calibrated on it writes
- * the same model bytes as one calibrated on the same texts in one JVM. Iterated as a {@link SampleSource} (the
+ * the same model bytes as one calibrated on the same texts in one JVM. As a {@link ValidationService} (give it to
+ * {@code Pipeline.Builder.validationData}) it judges the optimized model on the executors, and the pipeline's
+ * report holds that outcome. Iterated as a {@link SampleSource} (the
  * few samples some passes read themselves), it brings texts to the driver in order and tokenizes them there.
  * The "first n samples" are the first n texts in the Dataset's order (partition by partition).
  */
-public final class SparkTextSamples implements SampleSource, CalibrationService {
+public final class SparkTextSamples implements SampleSource, CalibrationService, ValidationService {
     private static final int DRIVER_CHUNK = 64;
 
     private final Dataset<String> texts;
@@ -79,6 +87,16 @@ public final class SparkTextSamples implements SampleSource, CalibrationService 
     public ValueHistograms histograms(OnnxModel probed, Collection<String> values, int maxSamples)
             throws RuntimeFailureException {
         return DistributedCalibration.histograms(this, probed, values, maxSamples);
+    }
+
+    /**
+     * Validates on the executors ({@link DistributedValidation}), so a pipeline given these texts as validation
+     * data reports the distributed outcome.
+     */
+    @Override
+    public ValidationOutcome judge(ValidationGate gate, OnnxModel original, OnnxModel optimized, Task task, long maxSamples)
+            throws LatheException {
+        return DistributedValidation.validate(this, original, optimized, gate, task, maxSamples);
     }
 
     @Override
