@@ -1,5 +1,6 @@
 package dev.lathe.spark.calibration;
 
+import dev.lathe.core.LatheException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.calibration.CalibrationStatistics;
 import dev.lathe.core.calibration.ChannelRequest;
@@ -41,18 +42,9 @@ public final class DistributedCalibration {
     public static CalibrationStatistics statistics(SparkTextSamples samples, OnnxModel model, List<ChannelRequest> requests,
             int maxSamples) throws RuntimeFailureException {
         ArrayList<ChannelRequest> shippedRequests = new ArrayList<>(requests);
-        String key = "statistics/" + shippedRequests.hashCode() + "/";
-        return run(samples, model, maxSamples, "calibration statistics", CalibrationStatistics::merge,
-                (shipped, texts, encoding) -> {
-                    try (ExecutorResources.Lease<Probed<CalibrationStatistics.Probe>> probe = ExecutorResources.acquire(
-                            key + shipped.sha256(), () -> {
-                                OnnxModel loaded = shipped.load();
-                                return new Probed<>(loaded, CalibrationStatistics.probe(loaded, shippedRequests));
-                            });
-                            TextSamples inputs = encoding.samples(texts, shipped.source(), probe.get().model())) {
-                        return probe.get().probe().collect(inputs, Integer.MAX_VALUE);
-                    }
-                });
+        return probed(samples, model, maxSamples, "calibration statistics", "statistics/" + shippedRequests.hashCode() + "/",
+                CalibrationStatistics::merge, loaded -> CalibrationStatistics.probe(loaded, shippedRequests),
+                (probe, inputs) -> probe.collect(inputs, Integer.MAX_VALUE));
     }
 
     /**
@@ -64,18 +56,39 @@ public final class DistributedCalibration {
     public static ValueHistograms histograms(SparkTextSamples samples, OnnxModel model, Collection<String> values,
             int maxSamples) throws RuntimeFailureException {
         ArrayList<String> shippedValues = new ArrayList<>(values);
-        String key = "histograms/" + shippedValues.hashCode() + "/";
-        return run(samples, model, maxSamples, "activation histograms", ValueHistograms::merge,
-                (shipped, texts, encoding) -> {
-                    try (ExecutorResources.Lease<Probed<ValueHistograms.Probe>> probe = ExecutorResources.acquire(
-                            key + shipped.sha256(), () -> {
-                                OnnxModel loaded = shipped.load();
-                                return new Probed<>(loaded, ValueHistograms.probe(loaded, shippedValues));
-                            });
-                            TextSamples inputs = encoding.samples(texts, shipped.source(), probe.get().model())) {
-                        return probe.get().probe().collect(inputs, Integer.MAX_VALUE);
-                    }
-                });
+        return probed(samples, model, maxSamples, "activation histograms", "histograms/" + shippedValues.hashCode() + "/",
+                ValueHistograms::merge, loaded -> ValueHistograms.probe(loaded, shippedValues),
+                (probe, inputs) -> probe.collect(inputs, Integer.MAX_VALUE));
+    }
+
+    /** Opens a probe session on the model an executor loaded. */
+    @FunctionalInterface
+    private interface ProbeOpener<P> extends java.io.Serializable {
+        P open(OnnxModel loaded) throws LatheException;
+    }
+
+    /** Runs an open probe over a partition's samples. */
+    @FunctionalInterface
+    private interface ProbeRun<P, T> extends java.io.Serializable {
+        T collect(P probe, TextSamples inputs) throws Exception;
+    }
+
+    /**
+     * Every partition's part computed by a probe that each executor opens once per {@code key} and model and
+     * reuses across tasks, the parts merged.
+     */
+    private static <P extends AutoCloseable, T> T probed(SparkTextSamples samples, OnnxModel model, int maxSamples,
+            String what, String key, Function2<T, T, T> merge, ProbeOpener<P> opener, ProbeRun<P, T> collect)
+            throws RuntimeFailureException {
+        return run(samples, model, maxSamples, what, merge, (shipped, texts, encoding) -> {
+            try (ExecutorResources.Lease<Probed<P>> probe = ExecutorResources.acquire(key + shipped.sha256(), () -> {
+                OnnxModel loaded = shipped.load();
+                return new Probed<>(loaded, opener.open(loaded));
+            });
+                    TextSamples inputs = encoding.samples(texts, shipped.source(), probe.get().model())) {
+                return collect.collect(probe.get().probe(), inputs);
+            }
+        });
     }
 
     /** An open probe with the model it probes (whose inputs the texts are matched to). */
