@@ -14,14 +14,16 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 
-/** A local[2] Spark session for one test class, and MiniLM with its tokenizer and real English sentences. */
+/** A local[2] Spark session (tasks retried as on a cluster) for one test class, and MiniLM with its tokenizer and real English sentences. */
 final class SparkTestSession implements AutoCloseable {
     final SparkSession spark;
     final OnnxModel miniLm;
     final TextEncoding encoding;
 
     SparkTestSession(Path folder) throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("lathe-spark-test").config("spark.ui.enabled", "false")
+        // Two cores; a failed task is tried up to 4 times, as on a cluster (plain local[2] gives up at once, and a
+        // part's result of ~135 MB was once reported lost by the block manager: TaskResultLost, which Spark retries).
+        spark = SparkSession.builder().master("local[2,4]").appName("lathe-spark-test").config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2").config("spark.driver.host", "127.0.0.1").getOrCreate();
         miniLm = OnnxModel.load(RealModels.miniLm(folder));
         try (InputStream tokenizer = SparkTestSession.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
