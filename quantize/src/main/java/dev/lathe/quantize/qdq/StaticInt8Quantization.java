@@ -7,6 +7,7 @@ import dev.lathe.core.calibration.ValueHistograms;
 import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.pipeline.Pass;
 import dev.lathe.core.pipeline.PassContext;
 import dev.lathe.core.pipeline.PassResult;
@@ -15,6 +16,7 @@ import dev.lathe.core.provider.ProviderConfig;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,12 +33,13 @@ import java.util.Set;
  * ({@link BatchNormFolding}), divisions by constants made multiplications ({@link ConstantDivision}); the
  * opset raised to 13 for per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
  * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy); Q/DQ placed where ONNX
- * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); then, while the pipeline's validation gate fails
- * on calibration samples, the nodes that add the most error return to float ({@link Fallback}). Needs
- * calibration data.
+ * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); each quantized convolution's bias corrected, in graph
+ * order, for the shift quantization gives its channel means ({@link BiasCorrection}); then, while the pipeline's
+ * validation gate fails on calibration samples, the nodes that add the most error return to float
+ * ({@link Fallback}). Needs calibration data.
  */
 public final class StaticInt8Quantization implements Pass {
-    /** Calibration samples the probe and the fallback's gate checks run on (the first ones). */
+    /** Calibration samples the bias correction, the probe and the fallback's gate checks run on (the first ones). */
     static final int CHECK_SAMPLES = 16;
     /** Nodes kept in float that the details name, most sensitive first; the rest are counted. */
     static final int KEPT_FLOAT_LISTED = 20;
@@ -115,14 +118,14 @@ public final class StaticInt8Quantization implements Pass {
             details.put("quantized", "nothing: no selected node reads and writes float activations");
             return new PassResult(prepared, details);
         }
+        List<Map<String, TensorData>> checkSamples = context.calibration(Math.min(CHECK_SAMPLES, histograms.samples()));
+        OnnxModel corrected = correctBiases(prepared, plan, ranges, applied, checkSamples, context, details);
         boolean fallback = applied.fallback() && context.gate().checks();
-        Fallback.Build build = keepFloat -> quantize(prepared, ranges, keepFloat, applied);
+        Fallback.Build build = keepFloat -> quantize(corrected, ranges, keepFloat, applied);
         OnnxModel chosen = build.apply(Set.of());
         Map<String, Double> keptFloat = Map.of();
         if (fallback) {
-            List<Map<String, TensorData>> checkSamples = context.calibration(
-                    Math.min(CHECK_SAMPLES, histograms.samples()));
-            Map<String, Double> errors = Probe.of(prepared, ranges, applied).errors(checkSamples);
+            Map<String, Double> errors = Probe.of(corrected, ranges, applied).errors(checkSamples);
             Task task = context.task().orElseGet(() -> Task.detect(model));
             Fallback.Outcome outcome = new Fallback(model, checkSamples, context.gate(), task)
                     .search(chosen, errors, build);
@@ -145,11 +148,48 @@ public final class StaticInt8Quantization implements Pass {
         } else {
             details.put("fallback", applied.fallback() ? "off: the validation gate checks nothing" : "off");
         }
-        QdqPlan chosenPlan = plan(prepared, ranges, keptFloat.keySet(), applied);
+        QdqPlan chosenPlan = plan(corrected, ranges, keptFloat.keySet(), applied);
         details.put("quantized", chosenPlan.countByOp());
         details.put("activations", applied.activationType().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         details.put("placement", applied.tensorRt() ? "tensorrt" : "onnxruntime");
         return new PassResult(chosen, details);
+    }
+
+    /**
+     * The float model with its quantized convolutions' biases corrected ({@link BiasCorrection}), or as it is
+     * when the settings turn the correction off; the details say which, how many and the largest shift.
+     */
+    private OnnxModel correctBiases(OnnxModel prepared, QdqPlan plan, Map<String, float[]> ranges,
+            StaticInt8Settings applied, List<Map<String, TensorData>> samples, PassContext context,
+            Map<String, Object> details) throws LatheException {
+        if (!applied.biasCorrection()) {
+            details.put("biasCorrection", "off");
+            return prepared;
+        }
+        List<String> convolutions = new ArrayList<>();
+        int withoutBias = 0;
+        for (QdqPlan.Target target : plan.targets()) {
+            NodeProto node = target.node();
+            if (target.role() == QdqPlan.Role.WEIGHTED && node.getOpType().equals("Conv")) {
+                if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
+                    convolutions.add(target.name());
+                } else {
+                    withoutBias++;
+                }
+            }
+        }
+        String unbiased = withoutBias == 0 ? "" : "; " + withoutBias + " without a bias left as they are";
+        if (convolutions.isEmpty()) {
+            details.put("biasCorrection", "none: no quantized convolution with a bias" + unbiased);
+            return prepared;
+        }
+        BiasCorrection.Outcome outcome = BiasCorrection.correct(prepared, convolutions, samples,
+                floatModel -> quantize(floatModel, ranges, Set.of(), applied), context.progress(),
+                name() + ": correcting " + convolutions.size() + " convolutions' biases");
+        details.put("biasCorrection", String.format(Locale.ROOT, "%d convolutions, means over %d calibration samples; "
+                + "largest channel shift %.3g of its layer's largest mean (%s)%s", outcome.corrected(), samples.size(),
+                outcome.largest(), outcome.where(), unbiased));
+        return outcome.model();
     }
 
     /** The ranks of the values the opset upgrade asks about, from a run of the first calibration sample. */

@@ -22,12 +22,15 @@ import java.util.Set;
  * @param reduceRange   7-bit weights, for x86 CPUs whose u8s8 kernels saturate (no VNNI); the default
  *                      {@code auto} turns it on exactly there ({@link CpuFeatures#fullRangeInt8()})
  * @param placement     where Q/DQ pairs go (ONNX Runtime's or TensorRT's layout)
+ * @param biasCorrection correct each convolution's bias, in graph order, for the shift quantization gives its
+ *                      output channels' means on the calibration samples ({@link BiasCorrection})
  * @param fallback      return the most sensitive nodes to float until the validation gate holds on the
  *                      calibration samples
  * @param filter        which nodes to quantize ({@code min-size} applies to Conv, MatMul and Gemm weights)
  */
 public record StaticInt8Settings(Calibration calibration, double percentile, ActivationType activationType,
-        boolean perChannel, boolean reduceRange, Placement placement, boolean fallback, NodeFilter filter) {
+        boolean perChannel, boolean reduceRange, Placement placement, boolean biasCorrection, boolean fallback,
+        NodeFilter filter) {
 
     /** The registered pass name. */
     public static final String PASS = "quantize.static";
@@ -88,6 +91,13 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
             "7-bit weights; auto: on for x86 CPUs without VNNI, whose u8s8 kernels saturate", "auto", "true", "false");
     static final PassOption<Placement> PLACEMENT = PassOption.choice("placement", Placement.AUTO,
             "Q/DQ layout: onnxruntime (integer kernels), tensorrt (symmetric int8 on weighted inputs), or auto by provider");
+    /**
+     * On by default: PP-OCRv3 detection ({@code lathe optimize --quantize static}, 128 calibration pages), map IoU
+     * against float on 200 held-out pages 0.906 without, 0.933 with; on 100 of them 0.937 with the means over the
+     * 16 check samples and 0.932 over 48, so more samples buy nothing.
+     */
+    static final PassOption<Boolean> BIAS_CORRECTION = PassOption.bool("bias-correction", true,
+            "correct each convolution's bias for the shift quantization gives its channel means on calibration samples");
     static final PassOption<Boolean> FALLBACK = PassOption.bool("fallback", true,
             "return the most sensitive nodes to float until the validation gate holds on calibration samples");
     static final NodeFilter.Options FILTER = NodeFilter.options(DEFAULT_OPS, DEFAULT_OPS, 0);
@@ -95,7 +105,7 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /** The declared options of {@code quantize.static}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
             "static int8 (QDQ): weights and activations in 8 bits, activation ranges from calibration samples",
-            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, FALLBACK).with(FILTER.all());
+            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, BIAS_CORRECTION, FALLBACK).with(FILTER.all());
 
     /**
      * Reads the text options of {@code quantize.static}.
@@ -108,7 +118,7 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         return new StaticInt8Settings(options.get(CALIBRATION), options.get(PERCENTILE), options.get(ACTIVATIONS),
                 options.get(PER_CHANNEL),
                 reduceRange.equals("auto") ? !CpuFeatures.fullRangeInt8() : Boolean.parseBoolean(reduceRange),
-                options.get(PLACEMENT), options.get(FALLBACK), FILTER.read(options));
+                options.get(PLACEMENT), options.get(BIAS_CORRECTION), options.get(FALLBACK), FILTER.read(options));
     }
 
     /**
@@ -119,9 +129,9 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         boolean tensorRt = placement == Placement.TENSORRT
                 || placement == Placement.AUTO && provider.filter(p -> p == Provider.TENSORRT).isPresent();
         return tensorRt ? new StaticInt8Settings(calibration, percentile, ActivationType.INT8_SYMMETRIC, perChannel,
-                reduceRange, Placement.TENSORRT, fallback, filter)
+                reduceRange, Placement.TENSORRT, biasCorrection, fallback, filter)
                 : new StaticInt8Settings(calibration, percentile, activationType, perChannel, reduceRange,
-                        Placement.ONNXRUNTIME, fallback, filter);
+                        Placement.ONNXRUNTIME, biasCorrection, fallback, filter);
     }
 
     /** Whether Q/DQ pairs take TensorRT's placement (after {@link #forProvider}). */
@@ -137,7 +147,8 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
         return builder().calibration(calibration).percentile(percentile).activationType(activationType)
-                .perChannel(perChannel).reduceRange(reduceRange).placement(placement).fallback(fallback).filter(filter).options();
+                .perChannel(perChannel).reduceRange(reduceRange).placement(placement).biasCorrection(biasCorrection)
+                .fallback(fallback).filter(filter).options();
     }
 
     /** Builds {@link StaticInt8Settings}; what is not set keeps its default. */
@@ -173,6 +184,11 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
         /** Where Q/DQ pairs go (default: by the selected provider). */
         public Builder placement(Placement placement) {
             return set(PLACEMENT, placement);
+        }
+
+        /** Bias correction on or off (default on). */
+        public Builder biasCorrection(boolean on) {
+            return set(BIAS_CORRECTION, on);
         }
 
         /** Accuracy-aware fallback on or off (default on). */
