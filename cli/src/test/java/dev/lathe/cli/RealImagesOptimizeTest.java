@@ -96,7 +96,10 @@ class RealImagesOptimizeTest {
         assertThat(details.at("/batchNormsFolded").asInt()).isEqualTo(48);
         assertThat(details.at("/quantized/Conv").asInt() + details.at("/quantized/Conv+Relu").asInt()).isEqualTo(72);
         assertThat(details.at("/calibration").asText())
-                .isEqualTo("percentile 99.99 over " + (PAGES - PAGES / 4) + " samples");
+                .isEqualTo("percentile 99.99 over " + (PAGES - PAGES / 4) + " samples; the model's outputs keep their whole "
+                        + "range (min/max)");
+        assertThat(details.at("/biasCorrection").asText()).startsWith("48 convolutions, means over " + (PAGES - PAGES / 4)
+                + " calibration samples").endsWith("; 24 without a bias left as they are");
         assertThat(json.at("/after/sizeBytes").asLong()).isLessThan(json.at("/before/sizeBytes").asLong() * 35 / 100);
         assertThat(json.at("/after/macsByPrecision/int8").asLong()).isGreaterThan(json.at("/after/macs").asLong() * 9 / 10);
     }

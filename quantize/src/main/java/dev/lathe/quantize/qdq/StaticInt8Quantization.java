@@ -19,6 +19,7 @@ import dev.lathe.core.task.Task;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,9 @@ import java.util.Set;
  * is TensorRT), as TensorRT's explicitly quantized networks expect. Steps: Conv+BatchNormalization folded
  * ({@link BatchNormFolding}), divisions by constants made multiplications ({@link ConstantDivision}); the
  * opset raised to 13 for per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
- * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy); Q/DQ placed where ONNX
+ * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy; the model's outputs always min/max,
+ * since nothing after them can make up for a clipped output: entropy clipped PP-OCRv3 detection's probability map
+ * below its 0.3 threshold, map IoU 0); Q/DQ placed where ONNX
  * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); each quantized convolution's bias corrected, in graph
  * order, for the shift quantization gives its channel means ({@link BiasCorrection}); then, while the pipeline's
  * validation gate fails on calibration samples, the nodes that add the most error return to float
@@ -108,10 +111,15 @@ public final class StaticInt8Quantization implements Pass {
         }
         ValueHistograms histograms = context.histograms(prepared, candidates, context.calibrationLimit());
         Map<String, float[]> ranges = new LinkedHashMap<>();
-        histograms.histograms().forEach((value, histogram) -> ranges.put(value, range(histogram, applied)));
+        Set<String> outputs = new HashSet<>();
+        prepared.proto().getGraph().getOutputList().forEach(output -> outputs.add(output.getName()));
+        histograms.histograms().forEach((value, histogram) -> ranges.put(value,
+                outputs.contains(value) ? histogram.minMax() : range(histogram, applied)));
         details.put("calibration", applied.calibration().name().toLowerCase(Locale.ROOT)
                 + (applied.calibration() == StaticInt8Settings.Calibration.PERCENTILE ? " " + applied.percentile() : "")
-                + " over " + histograms.samples() + " samples");
+                + " over " + histograms.samples() + " samples"
+                + (applied.calibration() != StaticInt8Settings.Calibration.MINMAX && ranges.keySet().stream()
+                        .anyMatch(outputs::contains) ? "; the model's outputs keep their whole range (min/max)" : ""));
 
         QdqPlan plan = plan(prepared, ranges, Set.of(), applied);
         if (plan.targets().isEmpty()) {

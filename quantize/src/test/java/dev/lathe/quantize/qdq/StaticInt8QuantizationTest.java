@@ -333,6 +333,33 @@ class StaticInt8QuantizationTest {
     }
 
     @Test
+    void theModelsOutputsKeepTheirWholeRangeWhateverTheCalibration() throws Exception {
+        TestModels.Builder g = TestModels.builder("probabilities");
+        String x = g.input("x", DataType.FLOAT, 1, 2, 8, 8);
+        String logits = g.node("Conv", x, g.weight("w", 1, 2, 1, 1), g.floatInitializer("b", new long[] {1}, -3f))
+                .intsAttr("kernel_shape", 1, 1).output();
+        g.node("Sigmoid", logits).output("y");
+        g.output("y", DataType.FLOAT, 1, 1, 8, 8);
+        OnnxModel model = TestModels.model(g.build());
+        List<Map<String, TensorData>> calibration = samples(model, Map.of("x", new long[] {1, 2, 8, 8}), 40);
+
+        PassResult entropy = quantize(model, "quantize.static:calibration=entropy,fallback=false", context(calibration));
+        PassResult minMax = quantize(model, "quantize.static:calibration=minmax,fallback=false", context(calibration));
+
+        // Mostly near 0 with a few large probabilities: KL divergence alone clips the output well below its maximum.
+        assertThat(outputScale(entropy.model(), "y")).isEqualTo(outputScale(minMax.model(), "y"));
+        assertThat((String) entropy.details().get("calibration"))
+                .endsWith("; the model's outputs keep their whole range (min/max)");
+    }
+
+    /** The scale of the DequantizeLinear that writes a graph output. */
+    private static float outputScale(OnnxModel model, String output) throws Exception {
+        NodeProto dequantize = producer(model.graph(), output);
+        assertThat(dequantize.getOpType()).isEqualTo("DequantizeLinear");
+        return model.tensorData(model.graph().initializer(dequantize.getInput(1)).orElseThrow()).toFloatArray()[0];
+    }
+
+    @Test
     void theSameSamplesGiveTheSameModel() throws Exception {
         OnnxModel cnn = TestModels.cnnWithBatchNorm();
         List<Map<String, TensorData>> calibration = samples(cnn, IMAGE, 6);
