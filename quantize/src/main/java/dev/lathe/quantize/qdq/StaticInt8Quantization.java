@@ -129,11 +129,14 @@ public final class StaticInt8Quantization implements Pass {
         List<Map<String, TensorData>> checkSamples = context.calibration(Math.min(CHECK_SAMPLES, histograms.samples()));
         OnnxModel corrected = correctBiases(prepared, plan, ranges, applied, checkSamples, context, details);
         boolean fallback = applied.fallback() && context.gate().checks();
-        Fallback.Build build = keepFloat -> quantize(corrected, ranges, keepFloat, applied);
+        // The corrections assume every convolution before them quantized: a candidate with nodes in float takes
+        // the original biases (PP-OCRv3 recognition's corrected biases in a float model broke every decode).
+        Fallback.Build build = keepFloat -> quantize(keepFloat.isEmpty() ? corrected : prepared, ranges, keepFloat,
+                applied);
         OnnxModel chosen = build.apply(Set.of());
         Map<String, Double> keptFloat = Map.of();
         if (fallback) {
-            Map<String, Double> errors = Probe.of(corrected, ranges, applied).errors(checkSamples);
+            Map<String, Double> errors = Probe.of(prepared, ranges, applied).errors(checkSamples);
             Task task = context.task().orElseGet(() -> Task.detect(model));
             Fallback.Outcome outcome = new Fallback(model, checkSamples, context.gate(), task)
                     .search(chosen, errors, build);
@@ -144,6 +147,10 @@ public final class StaticInt8Quantization implements Pass {
                             + String.join("; ", outcome.lastFailure()) + "); the fully quantized model is kept"
                     : keptFloat.isEmpty() ? "none needed (the gate held on calibration samples)"
                     : keptFloat.size() + " nodes kept in float after " + outcome.checks() + " checks");
+            if (!keptFloat.isEmpty() && corrected != prepared) {
+                details.compute("biasCorrection", (key, said) -> said + "; not in the result, whose float nodes "
+                        + "need the original biases");
+            }
             if (!keptFloat.isEmpty()) {
                 Map<String, String> why = new LinkedHashMap<>();
                 keptFloat.entrySet().stream().limit(KEPT_FLOAT_LISTED).forEach(kept -> why.put(kept.getKey(),
@@ -156,7 +163,7 @@ public final class StaticInt8Quantization implements Pass {
         } else {
             details.put("fallback", applied.fallback() ? "off: the validation gate checks nothing" : "off");
         }
-        QdqPlan chosenPlan = plan(corrected, ranges, keptFloat.keySet(), applied);
+        QdqPlan chosenPlan = plan(prepared, ranges, keptFloat.keySet(), applied);
         details.put("quantized", chosenPlan.countByOp());
         details.put("activations", applied.activationType().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         details.put("placement", applied.tensorRt() ? "tensorrt" : "onnxruntime");

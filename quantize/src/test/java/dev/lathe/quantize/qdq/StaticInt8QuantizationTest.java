@@ -153,6 +153,9 @@ class StaticInt8QuantizationTest {
         Map<String, String> keptFloat = (Map<String, String>) result.details().get("keptFloat");
         assertThat(keptFloat).isNotEmpty();
         assertThat(result.details().get("fallback").toString()).contains("kept in float");
+        // Bias corrections assume every convolution quantized: with nodes in float the original biases are used.
+        assertThat(result.details().get("biasCorrection").toString())
+                .endsWith("; not in the result, whose float nodes need the original biases");
         Graph graph = result.model().graph();
         for (String name : keptFloat.keySet()) {
             NodeProto node = graph.nodes().stream().filter(n -> n.getName().equals(name)).findFirst().orElseThrow();
