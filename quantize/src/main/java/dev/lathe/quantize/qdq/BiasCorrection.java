@@ -122,7 +122,7 @@ final class BiasCorrection {
     }
 
     /** Each value's mean per channel (axis 1) over every other axis and every sample. */
-    static Map<String, double[]> channelMeans(OnnxModel model, List<String> values, List<Map<String, TensorData>> samples,
+    private static Map<String, double[]> channelMeans(OnnxModel model, List<String> values, List<Map<String, TensorData>> samples,
             SessionSettings settings) throws LatheException {
         Map<String, double[]> sums = new HashMap<>();
         Map<String, Long> counts = new HashMap<>();

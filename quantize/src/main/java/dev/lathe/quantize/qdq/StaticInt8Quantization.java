@@ -35,8 +35,8 @@ import java.util.Set;
  * opset raised to 13 for per-channel scales ({@link OpsetUpgrade}); activation ranges from streaming histograms over the
  * calibration samples ({@link ValueHistograms}: min/max, percentile or entropy; the model's outputs always min/max,
  * since nothing after them can make up for a clipped output: entropy clipped PP-OCRv3 detection's probability map
- * below its 0.3 threshold, map IoU 0); Q/DQ placed where ONNX
- * Runtime fuses them ({@link QdqPlan}, {@link QdqWriter}); each quantized convolution's bias corrected, in graph
+ * below its 0.3 threshold, map IoU 0); Q/DQ placed where ONNX Runtime fuses them ({@link QdqPlan},
+ * {@link QdqWriter}); each quantized convolution's bias corrected, in graph
  * order, for the shift quantization gives its channel means ({@link BiasCorrection}); then, while the pipeline's
  * validation gate fails on calibration samples, the nodes that add the most error return to float
  * ({@link Fallback}). Needs calibration data.

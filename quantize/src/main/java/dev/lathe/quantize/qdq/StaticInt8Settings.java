@@ -105,7 +105,8 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /** The declared options of {@code quantize.static}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
             "static int8 (QDQ): weights and activations in 8 bits, activation ranges from calibration samples",
-            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, BIAS_CORRECTION, FALLBACK).with(FILTER.all());
+            CALIBRATION, PERCENTILE, ACTIVATIONS, PER_CHANNEL, REDUCE_RANGE, PLACEMENT, BIAS_CORRECTION, FALLBACK)
+            .with(FILTER.all());
 
     /**
      * Reads the text options of {@code quantize.static}.
