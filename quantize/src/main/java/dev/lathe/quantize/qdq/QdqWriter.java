@@ -37,7 +37,7 @@ import java.util.Set;
  * {@code CDQ3}, {@code cdq3}. On a model of a few megabytes such as PP-OCRv3's detector,
  * names built from the original ones were a tenth of the file.
  * Nodes kept in float for accuracy, and ops that blow up near zero ({@link #SINGULAR}), read their inputs
- * unquantized.
+ * unquantized, except the outputs of absorbed Relu/Clip nodes, which only exist dequantized.
  */
 final class QdqWriter {
     /** The largest quantized bias: half the int32 range, leaving the accumulator room for the products. */
@@ -163,9 +163,13 @@ final class QdqWriter {
     private void rewrite(QdqPlan plan) throws InvalidModelException {
         Map<String, Target> byName = new HashMap<>();
         Set<String> absorbed = new java.util.HashSet<>();
+        Set<String> clampedByQuantization = new java.util.HashSet<>();
         for (Target target : plan.targets()) {
             byName.put(target.name(), target);
-            target.fused().ifPresent(relu -> absorbed.add(relu.getName()));
+            target.fused().ifPresent(relu -> {
+                absorbed.add(relu.getName());
+                clampedByQuantization.add(target.output());
+            });
         }
         Set<String> graphOutputs = new java.util.HashSet<>();
         graph.outputs().forEach(output -> graphOutputs.add(output.getName()));
@@ -188,10 +192,12 @@ final class QdqWriter {
             }
             List<NodeProto> replacement = new ArrayList<>();
             NodeProto.Builder rewired = node.toBuilder();
+            // A node that reads float still reads the dequantized value of an absorbed Relu/Clip: the value
+            // before its Q is the producer's, not yet clamped (only the quantization clamps it).
             boolean readsFloat = plan.keptFloat().contains(node.getName()) || SINGULAR.contains(node.getOpType());
-            for (int i = 0; i < node.getInputCount() && !readsFloat; i++) {
+            for (int i = 0; i < node.getInputCount(); i++) {
                 String dq = dequantized.get(node.getInput(i));
-                if (dq != null) {
+                if (dq != null && (!readsFloat || clampedByQuantization.contains(node.getInput(i)))) {
                     rewired.setInput(i, dq);
                 }
             }

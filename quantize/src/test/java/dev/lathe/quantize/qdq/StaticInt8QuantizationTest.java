@@ -10,6 +10,8 @@ import dev.lathe.core.footprint.Footprint;
 import dev.lathe.core.footprint.FootprintAnalyzer;
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.Graph;
+import dev.lathe.core.calibration.ValueHistograms;
+import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.ModelInvariants;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
@@ -360,6 +362,39 @@ class StaticInt8QuantizationTest {
         NodeProto dequantize = producer(model.graph(), output);
         assertThat(dequantize.getOpType()).isEqualTo("DequantizeLinear");
         return model.tensorData(model.graph().initializer(dequantize.getInput(1)).orElseThrow()).toFloatArray()[0];
+    }
+
+    @Test
+    void aNodeKeptInFloatReadsTheClampedValueOfAReluThatAQuantizedConvAbsorbed() throws Exception {
+        TestModels.Builder g = TestModels.builder("relu-then-float");
+        String x = g.input("x", DataType.FLOAT, 1, 2, 8, 8);
+        String conv = g.node("Conv", x, g.weight("w", 4, 2, 3, 3), g.weight("b", 4)).named("conv")
+                .intsAttr("kernel_shape", 3, 3).intsAttr("pads", 1, 1, 1, 1).output();
+        String relu = g.node("Relu", conv).output();
+        g.node("Mul", relu, g.scalar("two", 2f)).named("double").output("y");
+        g.output("y", DataType.FLOAT, 1, 4, 8, 8);
+        OnnxModel model = TestModels.model(g.build());
+        List<Map<String, TensorData>> calibration = samples(model, Map.of("x", new long[] {1, 2, 8, 8}), 50);
+        StaticInt8Settings settings = StaticInt8Settings.builder().build();
+        ModelEditor editor = model.edit();
+        Map<String, float[]> ranges = new java.util.LinkedHashMap<>();
+        ValueHistograms.collect(model, QdqPlan.candidates(editor.mainGraph(), settings.filter()), calibration, 8)
+                .histograms().forEach((value, histogram) -> ranges.put(value, histogram.minMax()));
+        QdqPlan plan = QdqPlan.of(model, editor.mainGraph(), settings.filter(), Set.of("double"), ranges::containsKey,
+                false);
+        assertThat(plan.targets()).anyMatch(target -> target.name().equals("conv") && target.fused().isPresent());
+
+        QdqWriter.write(model, editor.mainGraph(), plan, ranges, settings);
+        editor.removeDeadNodes();
+        OnnxModel quantized = editor.build();
+
+        // The Relu is gone (the Conv's Q/DQ pair clamps at zero): the float Mul must read the dequantized value,
+        // not the Conv's unclamped output (which gave negative outputs and, on PP-OCRv3 detection, an accuracy
+        // fallback that made the map worse the more nodes it kept in float).
+        assertThat(opTypes(quantized.graph())).doesNotContain("Relu");
+        assertThat(producer(quantized.graph(), producer(quantized.graph(), "y").getInput(0)).getOpType())
+                .isEqualTo("DequantizeLinear");
+        assertThat(cosineMin(model, quantized, calibration)).isGreaterThan(0.999);
     }
 
     @Test
