@@ -104,28 +104,17 @@ final class EmbeddingQuantizer {
     private Table quantize(GraphEditor home, String name, WeightStripes values, int rows, int width, SpillFile spill,
             StepDetails details) throws IOException {
         long before = (long) rows * width * 4;
-        int step = values.stripeRows();
         if (format == EmbeddingFormat.INT4 && width % 2 == 0) {
-            SpilledBlocks out = new SpilledBlocks(spill, rows, width, 4, blocks.blockSize(), blocks.symmetric(), false);
-            for (int row = 0; row < rows; row += step) {
-                int count = Math.min(step, rows - row);
-                out.put(row, blocks.roundToNearest(values.read(row, count), count, width));
-            }
-            String data = home.uniqueName(name + "_Q4");
-            String scales = home.uniqueName(name + "_scales");
-            home.putInitializer(data, out.codes(blocks.blockSize(), 4));
-            home.putInitializer(scales, out.scales());
-            String zeroPoints = "";
-            if (out.zeroPoints() != null) {
-                zeroPoints = home.uniqueName(name + "_zero_points");
-                home.putInitializer(zeroPoints, out.zeroPoints());
-            }
+            SpilledBlocks out = new SpilledBlocks(spill, rows, width, 4, blocks.blockSize(), blocks.symmetric(), false)
+                    .fill(values, (stripe, count) -> blocks.roundToNearest(stripe, count, width));
+            SpilledBlocks.Stored stored = out.store(home, name, "_Q4");
             details.tableQuantized(before, out.bytes());
-            return new Table(data, scales, zeroPoints, true);
+            return new Table(stored.codes(), stored.scales(), stored.zeroPoints(), true);
         }
         WeightQuantizer perRow = new WeightQuantizer(true, true, false, false);
         ByteBuffer codes = spill.allocate((long) rows * width);
         ByteBuffer scaleBytes = spill.allocate(rows * 4L);
+        int step = values.stripeRows();
         for (int row = 0; row < rows; row += step) {
             int count = Math.min(step, rows - row);
             WeightQuantizer.Quantized q = perRow.quantize(values.read(row, count), count, width, WeightQuantizer.Grouping.PER_ROW);

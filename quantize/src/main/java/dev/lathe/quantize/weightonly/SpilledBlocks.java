@@ -2,6 +2,7 @@ package dev.lathe.quantize.weightonly;
 
 import dev.lathe.core.files.SpillFile;
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.TensorData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,26 @@ import java.nio.MappedByteBuffer;
  * region off the heap. Stripes must cover every row once; their order does not matter.
  */
 final class SpilledBlocks {
+    /** How one stripe of rows is quantized. */
+    @FunctionalInterface
+    interface StripeQuantizer {
+        /** The codes of {@code rows} rows, row-major in {@code stripe}. */
+        QuantizedBlocks quantize(float[] stripe, int rows);
+    }
+
+    /**
+     * The initializers a stored matrix was put in.
+     *
+     * @param codes      the packed codes
+     * @param scales     the scales
+     * @param zeroPoints the packed zero points; empty when symmetric
+     */
+    record Stored(String codes, String scales, String zeroPoints) {
+    }
+
     private final int rows;
+    private final int bits;
+    private final int blockSize;
     private final int blocks;
     private final boolean padded;
     private final int codeBytesPerRow;
@@ -31,6 +51,8 @@ final class SpilledBlocks {
     SpilledBlocks(SpillFile spill, int rows, int columns, int bits, int blockSize, boolean symmetric, boolean padded)
             throws IOException {
         this.rows = rows;
+        this.bits = bits;
+        this.blockSize = blockSize;
         this.blocks = QuantizedBlocks.blocksPerRow(columns, blockSize);
         this.padded = padded;
         this.codeBytesPerRow = (padded ? blocks * blockSize : columns) * bits / 8;
@@ -40,8 +62,36 @@ final class SpilledBlocks {
         this.zeroPoints = symmetric ? null : spill.allocate((long) rows * zeroBytesPerRow);
     }
 
+    /** Quantizes every row of {@code stripes}, a stripe at a time, into these regions. */
+    SpilledBlocks fill(WeightStripes stripes, StripeQuantizer quantizer) {
+        int step = stripes.stripeRows();
+        for (int first = 0; first < rows; first += step) {
+            int count = Math.min(step, rows - first);
+            put(first, quantizer.quantize(stripes.read(first, count), count));
+        }
+        return this;
+    }
+
+    /**
+     * Puts the codes (named {@code name + codesSuffix}), the scales and the zero points into {@code home} as
+     * initializers.
+     */
+    Stored store(GraphEditor home, String name, String codesSuffix) {
+        String codesName = home.uniqueName(name + codesSuffix);
+        String scalesName = home.uniqueName(name + "_scales");
+        home.putInitializer(codesName, codes());
+        home.putInitializer(scalesName, scales());
+        String zeroPointsName = "";
+        if (zeroPoints != null) {
+            zeroPointsName = home.uniqueName(name + "_zero_points");
+            home.putInitializer(zeroPointsName, TensorData.wrap(DataType.UINT8, new long[] {rows, zeroBytesPerRow},
+                    whole(zeroPoints)));
+        }
+        return new Stored(codesName, scalesName, zeroPointsName);
+    }
+
     /** Writes the quantized rows {@code [first, first + stripe.rows())}. */
-    void put(int first, QuantizedBlocks stripe) {
+    private void put(int first, QuantizedBlocks stripe) {
         codes.put(first * codeBytesPerRow, padded ? stripe.packedBlocks() : stripe.packedRows());
         float[] stripeScales = stripe.scales();
         for (int i = 0; i < stripeScales.length; i++) {
@@ -53,19 +103,14 @@ final class SpilledBlocks {
     }
 
     /** The codes as UINT8, shaped for the layout. */
-    TensorData codes(int blockSize, int bits) {
+    private TensorData codes() {
         long[] shape = padded ? new long[] {rows, blocks, (long) blockSize * bits / 8} : new long[] {rows, codeBytesPerRow};
         return TensorData.wrap(DataType.UINT8, shape, whole(codes));
     }
 
     /** The scales, FLOAT {@code [rows][blocks]}. */
-    TensorData scales() {
+    private TensorData scales() {
         return TensorData.wrap(DataType.FLOAT, new long[] {rows, blocks}, whole(scales));
-    }
-
-    /** The packed zero points, UINT8 {@code [rows][ceil(blocks·bits/8)]}; null when symmetric. */
-    TensorData zeroPoints() {
-        return zeroPoints == null ? null : TensorData.wrap(DataType.UINT8, new long[] {rows, zeroBytesPerRow}, whole(zeroPoints));
     }
 
     /** Bytes stored. */

@@ -25,6 +25,8 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
+import dev.lathe.quantize.weightonly.SpilledBlocks.Stored;
+import dev.lathe.quantize.weightonly.SpilledBlocks.StripeQuantizer;
 import dev.lathe.quantize.weightonly.WeightOnlySettings.EmbeddingFormat;
 import dev.lathe.quantize.weightonly.WeightOnlySettings.Method;
 import java.io.IOException;
@@ -126,9 +128,6 @@ public final class WeightOnlyQuantization implements Pass {
     }
 
     /** A quantized weight's initializers. */
-    private record Stored(String codes, String scales, String zeroPoints) {
-    }
-
     @Override
     public PassResult apply(OnnxModel model, PassContext context) throws LatheException {
         ModelEditor editor = model.edit();
@@ -327,11 +326,6 @@ public final class WeightOnlyQuantization implements Pass {
         return stored;
     }
 
-    /** How one stripe of rows is quantized. */
-    private interface StripeQuantizer {
-        QuantizedBlocks quantize(float[] stripe, int rows);
-    }
-
     /**
      * Quantizes a weight stripe by stripe of output rows into {@code spill} and puts its initializers into the
      * graph that defines it.
@@ -341,24 +335,10 @@ public final class WeightOnlyQuantization implements Pass {
         int n = first.n();
         int k = first.k();
         WeightStripes stripes = new WeightStripes(model.tensorData(first.weight()), n, k, !key.transposed());
-        SpilledBlocks out = new SpilledBlocks(spill, n, k, settings.bits(), settings.blockSize(), settings.symmetric(), true);
-        int step = stripes.stripeRows();
-        for (int row = 0; row < n; row += step) {
-            int rows = Math.min(step, n - row);
-            out.put(row, quantizer.quantize(stripes.read(row, rows), rows));
-        }
-        GraphEditor home = key.graph();
-        String codes = home.uniqueName(key.name() + "_Q" + settings.bits());
-        String scales = home.uniqueName(key.name() + "_scales");
-        home.putInitializer(codes, out.codes(settings.blockSize(), settings.bits()));
-        home.putInitializer(scales, out.scales());
-        String zeroPoints = "";
-        if (out.zeroPoints() != null) {
-            zeroPoints = home.uniqueName(key.name() + "_zero_points");
-            home.putInitializer(zeroPoints, out.zeroPoints());
-        }
+        SpilledBlocks out = new SpilledBlocks(spill, n, k, settings.bits(), settings.blockSize(), settings.symmetric(), true)
+                .fill(stripes, quantizer);
         details.weightQuantized((long) n * k * 4, out.bytes());
-        return new Stored(codes, scales, zeroPoints);
+        return out.store(key.graph(), key.name(), "_Q" + settings.bits());
     }
 
     /**
