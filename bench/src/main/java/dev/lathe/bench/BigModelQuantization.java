@@ -65,9 +65,9 @@ public final class BigModelQuantization {
                     floatMatMuls++;
                 }
             }
-            long outputBytes = Files.size(output) + written.externalDataFiles().values().stream().mapToLong(Long::longValue).sum();
-            return new Outcome(peak.peakUsedBytes(), before.parameters(), Files.size(model) + original.externalDataFiles()
-                    .values().stream().mapToLong(Long::longValue).sum(), outputBytes, passSeconds, saveSeconds, opTypes, floatMatMuls);
+            long outputBytes = FootprintAnalyzer.analyze(written, ShapeBinding.none()).sizeBytes();
+            return new Outcome(peak.peakUsedBytes(), before.parameters(), before.sizeBytes(), outputBytes, passSeconds,
+                    saveSeconds, opTypes, floatMatMuls);
         }
     }
 
