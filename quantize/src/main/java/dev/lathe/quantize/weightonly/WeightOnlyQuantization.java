@@ -25,6 +25,7 @@ import dev.lathe.core.pipeline.PassResult;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.weights.WeightedNodes;
 import dev.lathe.core.weights.WeightedNodes.WeightedNode;
+import dev.lathe.quantize.GptqHessian;
 import dev.lathe.quantize.weightonly.SpilledBlocks.Stored;
 import dev.lathe.quantize.weightonly.SpilledBlocks.StripeQuantizer;
 import dev.lathe.quantize.weightonly.WeightOnlySettings.EmbeddingFormat;
@@ -295,7 +296,7 @@ public final class WeightOnlyQuantization implements Pass {
                 byWeight.get(key).forEach(r -> activations.put(r.activation(), r.k()));
             }
             Map<String, ChannelStatistics> hessians = hessians(model, activations, context);
-            Map<Set<String>, Gptq.Preparation> preparations = new HashMap<>();
+            Map<Set<String>, GptqHessian> preparations = new HashMap<>();
             for (WeightKey key : chunk) {
                 List<Rewrite> rewrites = byWeight.get(key);
                 Set<String> inputs = new TreeSet<>();
@@ -308,7 +309,7 @@ public final class WeightOnlyQuantization implements Pass {
                             + k + " inputs of the weight");
                     continue;
                 }
-                Gptq.Preparation prepared = prepared(inputs, hessians, k, solver, preparations);
+                GptqHessian prepared = prepared(inputs, hessians, k, solver, preparations);
                 stored.put(key, quantizeWeight(model, key, rewrites.get(0),
                         (stripe, rows) -> solver.quantize(stripe, rows, k, prepared), spill, details));
                 progress.progressed(task, stored.size(), byWeight.size());
@@ -405,9 +406,9 @@ public final class WeightOnlyQuantization implements Pass {
     }
 
     /** The GPTQ preparation of the summed Hessians of some activations, made once per set of activations. */
-    private static Gptq.Preparation prepared(Set<String> inputs, Map<String, ChannelStatistics> hessians, int k, Gptq solver,
-            Map<Set<String>, Gptq.Preparation> preparations) {
-        Gptq.Preparation prepared = preparations.get(inputs);
+    private static GptqHessian prepared(Set<String> inputs, Map<String, ChannelStatistics> hessians, int k, Gptq solver,
+            Map<Set<String>, GptqHessian> preparations) {
+        GptqHessian prepared = preparations.get(inputs);
         if (prepared == null) {
             prepared = solver.prepare(sum(inputs, hessians, k), k);
             preparations.put(inputs, prepared);

@@ -275,8 +275,11 @@ class StaticInt8QuantizationTest {
         List<String> convolutions = List.of("c1", "c2", "c3");
         Map<String, double[]> reference = channelMeans(model, convolutions, calibration);
 
-        PassResult corrected = quantize(model, "quantize.static:fallback=false", context(calibration));
-        PassResult plain = quantize(model, "quantize.static:fallback=false,bias-correction=false", context(calibration));
+        // Weights rounded to nearest: GPTQ would move the float means the correction aims at (see ConvRoundingTest).
+        PassResult corrected = quantize(model, "quantize.static:fallback=false,weight-rounding=nearest",
+                context(calibration));
+        PassResult plain = quantize(model, "quantize.static:fallback=false,weight-rounding=nearest,bias-correction=false",
+                context(calibration));
 
         // c2 has no bias: it is left without one (a new int32 bias would cost file size).
         assertThat((String) corrected.details().get("biasCorrection")).startsWith("2 convolutions, means over 8 calibration samples")
@@ -284,6 +287,9 @@ class StaticInt8QuantizationTest {
         assertThat(corrected.model().graph().nodes().stream().filter(n -> n.getName().equals("c2")).findFirst()
                 .orElseThrow().getInputCount()).isEqualTo(2);
         assertThat(plain.details()).containsEntry("biasCorrection", "off");
+        assertThat(corrected.details()).containsEntry("weightRounding", "nearest");
+        assertThat((String) quantize(model, "quantize.static:fallback=false", context(calibration)).details()
+                .get("weightRounding")).startsWith("gptq: 3 convolutions over 8 calibration samples");
         // The pass takes its means over the first 8 calibration samples (all of them here): there each corrected
         // convolution's channel means equal the float model's, up to the int32 rounding of the corrected bias.
         Map<String, double[]> correctedMeans = channelMeans(corrected.model(), convolutions, calibration);

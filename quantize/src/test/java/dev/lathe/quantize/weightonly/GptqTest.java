@@ -3,6 +3,7 @@ package dev.lathe.quantize.weightonly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.lathe.quantize.GptqHessian;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -107,7 +108,7 @@ class GptqTest {
         double[] h = hessian(x);
         Gptq gptq = new Gptq(new BlockQuantizer(4, 16, false), 0.1);
 
-        Gptq.Preparation prepared = gptq.prepare(h, K);
+        GptqHessian prepared = gptq.prepare(h, K);
 
         int[] order = prepared.order();
         double mean = 0;
