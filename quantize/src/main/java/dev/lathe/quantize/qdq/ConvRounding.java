@@ -37,6 +37,11 @@ final class ConvRounding {
      * take gigabytes and minutes, and are rounded to nearest.
      */
     static final int MAX_PATCH = 2048;
+    /**
+     * Hessian elements (doubles) held at once, 256 MB; the convolutions of a larger model are rounded in chunks, each
+     * with its own runs over the samples.
+     */
+    static final long HESSIAN_BUDGET = 32L << 20;
     /** Output positions whose patches enter a convolution's Hessian per sample (evenly spaced). */
     private static final int POSITIONS_PER_SAMPLE = 1024;
 
@@ -52,7 +57,7 @@ final class ConvRounding {
     /**
      * The result.
      *
-     * @param model   the float model with rounded weights
+     * @param model           the float model with rounded weights
      * @param rounded         convolutions whose weights GPTQ chose
      * @param channels        their output channels
      * @param nearestChannels of those, the channels left to round-to-nearest (see {@link #roundRow})
@@ -73,6 +78,12 @@ final class ConvRounding {
      */
     static Outcome round(OnnxModel floatModel, List<String> convolutions, List<Map<String, TensorData>> samples,
             int qmax, ProgressListener progress, String task) throws LatheException {
+        return round(floatModel, convolutions, samples, qmax, progress, task, HESSIAN_BUDGET);
+    }
+
+    /** {@link #round} holding at most {@code hessianBudget} Hessian elements at once. */
+    static Outcome round(OnnxModel floatModel, List<String> convolutions, List<Map<String, TensorData>> samples,
+            int qmax, ProgressListener progress, String task, long hessianBudget) throws LatheException {
         GraphEditor graph = floatModel.edit().mainGraph();
         Map<String, String> skipped = new LinkedHashMap<>();
         List<Geometry> geometries = new ArrayList<>();
@@ -90,55 +101,86 @@ final class ConvRounding {
         }
         Set<String> graphInputs = new LinkedHashSet<>();
         floatModel.proto().getGraph().getInputList().forEach(input -> graphInputs.add(input.getName()));
-        Set<String> exposed = new LinkedHashSet<>();
-        geometries.stream().map(Geometry::input).filter(input -> !graphInputs.contains(input)).forEach(exposed::add);
-        List<double[][]> hessians = new ArrayList<>();
-        for (Geometry g : geometries) {
-            hessians.add(new double[g.groups()][g.patch() * g.patch()]);
-        }
-        progress.started(task, samples.size());
-        try (ModelSession session = ModelSession.open(floatModel.exposing(exposed), SessionSettings.cpu())) {
-            for (int s = 0; s < samples.size(); s++) {
-                Map<String, TensorData> sample = samples.get(s);
-                Map<String, TensorData> values = session.run(sample);
-                int offset = s;
-                IntStream.range(0, geometries.size()).parallel().forEach(i -> {
-                    Geometry g = geometries.get(i);
-                    TensorData input = values.containsKey(g.input()) ? values.get(g.input()) : sample.get(g.input());
-                    accumulate(g, input, hessians.get(i), offset);
-                });
-                progress.progressed(task, s + 1, samples.size());
-            }
-        }
-        progress.finished(task);
+        List<List<Geometry>> chunks = chunks(geometries, hessianBudget);
+        int steps = chunks.size() * samples.size();
+        progress.started(task, steps);
         ModelEditor editor = floatModel.edit();
         GraphEditor edited = editor.mainGraph();
         int channels = 0;
         int nearestChannels = 0;
-        for (int i = 0; i < geometries.size(); i++) {
-            Geometry g = geometries.get(i);
-            TensorData weight = floatModel.tensorData(edited.constant(g.weight()).orElseThrow());
-            float[] values = weight.toFloatArray();
-            double[][] h = hessians.get(i);
-            int outPerGroup = g.outChannels() / g.groups();
-            nearestChannels += IntStream.range(0, g.groups()).parallel().map(group -> {
-                GptqHessian prepared = GptqHessian.prepare(h[group], g.patch(), DAMPENING);
-                int nearest = 0;
-                for (int o = group * outPerGroup; o < (group + 1) * outPerGroup; o++) {
-                    nearest += roundRow(values, o * g.patch(), g.patch(), prepared, qmax) ? 0 : 1;
+        int done = 0;
+        for (List<Geometry> chunk : chunks) {
+            List<double[][]> hessians = chunk.stream().map(g -> new double[g.groups()][g.patch() * g.patch()]).toList();
+            Set<String> exposed = new LinkedHashSet<>();
+            chunk.stream().map(Geometry::input).filter(input -> !graphInputs.contains(input)).forEach(exposed::add);
+            try (ModelSession session = ModelSession.open(floatModel.exposing(exposed), SessionSettings.cpu())) {
+                for (int s = 0; s < samples.size(); s++) {
+                    Map<String, TensorData> sample = samples.get(s);
+                    Map<String, TensorData> values = session.run(sample);
+                    int offset = s;
+                    IntStream.range(0, chunk.size()).parallel().forEach(i -> {
+                        Geometry g = chunk.get(i);
+                        TensorData input = values.containsKey(g.input()) ? values.get(g.input()) : sample.get(g.input());
+                        accumulate(g, input, hessians.get(i), offset);
+                    });
+                    progress.progressed(task, ++done, steps);
                 }
-                return nearest;
-            }).sum();
-            channels += g.outChannels();
-            String name = edited.consumers(g.weight()).size() == 1 && edited.initializer(g.weight()).isPresent()
-                    ? g.weight() : edited.uniqueName(g.node() + "_weight");
-            edited.putInitializer(name, TensorData.ofFloats(weight.shape(), values));
-            if (!name.equals(g.weight())) {
-                NodeProto node = edited.node(g.node()).orElseThrow();
-                edited.replaceNode(g.node(), node.toBuilder().setInput(1, name).build());
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                nearestChannels += roundWeights(floatModel, edited, chunk.get(i), hessians.get(i), qmax);
+                channels += chunk.get(i).outChannels();
             }
         }
+        progress.finished(task);
         return new Outcome(editor.build(), geometries.size(), channels, nearestChannels, skipped);
+    }
+
+    /** The convolutions in chunks whose Hessians together take at most {@code budget} doubles (or one convolution). */
+    private static List<List<Geometry>> chunks(List<Geometry> geometries, long budget) {
+        List<List<Geometry>> chunks = new ArrayList<>();
+        List<Geometry> chunk = new ArrayList<>();
+        long held = 0;
+        for (Geometry g : geometries) {
+            long size = (long) g.groups() * g.patch() * g.patch();
+            if (!chunk.isEmpty() && held + size > budget) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+                held = 0;
+            }
+            chunk.add(g);
+            held += size;
+        }
+        chunks.add(chunk);
+        return chunks;
+    }
+
+    /**
+     * Rounds one convolution's weights with its groups' Hessians and puts them into the graph (a new initializer
+     * when the weight is shared).
+     *
+     * @return how many of its channels were left to round-to-nearest
+     */
+    private static int roundWeights(OnnxModel floatModel, GraphEditor graph, Geometry g, double[][] hessians,
+            int qmax) throws LatheException {
+        TensorData weight = floatModel.tensorData(graph.constant(g.weight()).orElseThrow());
+        float[] values = weight.toFloatArray();
+        int outPerGroup = g.outChannels() / g.groups();
+        int nearest = IntStream.range(0, g.groups()).parallel().map(group -> {
+            GptqHessian prepared = GptqHessian.prepare(hessians[group], g.patch(), DAMPENING);
+            int count = 0;
+            for (int o = group * outPerGroup; o < (group + 1) * outPerGroup; o++) {
+                count += roundRow(values, o * g.patch(), g.patch(), prepared, qmax) ? 0 : 1;
+            }
+            return count;
+        }).sum();
+        String name = graph.consumers(g.weight()).size() == 1 && graph.initializer(g.weight()).isPresent()
+                ? g.weight() : graph.uniqueName(g.node() + "_weight");
+        graph.putInitializer(name, TensorData.ofFloats(weight.shape(), values));
+        if (!name.equals(g.weight())) {
+            NodeProto node = graph.node(g.node()).orElseThrow();
+            graph.replaceNode(g.node(), node.toBuilder().setInput(1, name).build());
+        }
+        return nearest;
     }
 
     /** Why a convolution cannot be rounded here, or null. */

@@ -183,13 +183,16 @@ class ConvRoundingTest {
     }
 
     @Test
-    void theSameSamplesGiveTheSameWeights() throws Exception {
+    void theSameSamplesGiveTheSameWeightsInOneChunkOrOneConvolutionAtATime() throws Exception {
         OnnxModel model = convolutions();
         List<Map<String, TensorData>> calibration = smoothImages(6, 3);
         OnnxModel first = ConvRounding.round(model, CONVOLUTIONS, calibration, 127, ProgressListener.none(), "a").model();
         OnnxModel second = ConvRounding.round(model, CONVOLUTIONS, calibration, 127, ProgressListener.none(), "b").model();
+        OnnxModel chunked = ConvRounding.round(model, CONVOLUTIONS, calibration, 127, ProgressListener.none(), "c", 1)
+                .model();
         for (String name : CONVOLUTIONS) {
             assertThat(weights(second, name)).as(name).containsExactly(weights(first, name));
+            assertThat(weights(chunked, name)).as(name).containsExactly(weights(first, name));
         }
     }
 
