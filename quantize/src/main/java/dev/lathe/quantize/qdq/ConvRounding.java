@@ -190,7 +190,7 @@ final class ConvRounding {
         }
         int rank = graph.constant(node.getInput(1)).orElseThrow().getDimsCount();
         if (rank != 3 && rank != 4) {
-            return rank - 2 + "-D";
+            return "a " + (rank - 2) + "-D convolution (1-D and 2-D only)";
         }
         List<Long> dims = graph.constant(node.getInput(1)).orElseThrow().getDimsList();
         long patch = dims.stream().skip(1).reduce(1L, Math::multiplyExact);
