@@ -106,7 +106,8 @@ public record StaticInt8Settings(Calibration calibration, double percentile, Act
     /**
      * GPTQ by default: PP-OCRv3 detection ({@code lathe optimize --quantize static}, 128 calibration pages, bias
      * correction on), map IoU against float on 200 held-out rendered pages 0.934 rounding to nearest, 0.957 with
-     * GPTQ (about 20 s more in the pass).
+     * GPTQ (about 20 s more in the pass). Not a gain everywhere: PP-OCRv4 detection, same pages, 0.929 nearest and
+     * 0.921 GPTQ.
      */
     static final PassOption<WeightRounding> WEIGHT_ROUNDING = PassOption.choice("weight-rounding", WeightRounding.GPTQ,
             "convolution weights rounded by GPTQ on calibration samples (least output error) or to nearest");
