@@ -158,7 +158,8 @@ final class ConvRounding {
      * Rounds one convolution's weights with its groups' Hessians and puts them into the graph (a new initializer
      * when the weight is shared).
      *
-     * @return how many of its channels were left to round-to-nearest
+     * @return how many of its channels were left to round-to-nearest (a group whose Hessian cannot be factored
+     *         leaves all of its channels so)
      */
     private static int roundWeights(OnnxModel floatModel, GraphEditor graph, Geometry g, double[][] hessians,
             int qmax) throws LatheException {
@@ -166,7 +167,12 @@ final class ConvRounding {
         float[] values = weight.toFloatArray();
         int outPerGroup = g.outChannels() / g.groups();
         int nearest = IntStream.range(0, g.groups()).parallel().map(group -> {
-            GptqHessian prepared = GptqHessian.prepare(hessians[group], g.patch(), DAMPENING);
+            GptqHessian prepared;
+            try {
+                prepared = GptqHessian.prepare(hessians[group], g.patch(), DAMPENING);
+            } catch (IllegalArgumentException notPositiveDefinite) {
+                return outPerGroup; // numerically singular even after dampening: nearest rounding for the group
+            }
             int count = 0;
             for (int o = group * outPerGroup; o < (group + 1) * outPerGroup; o++) {
                 count += roundRow(values, o * g.patch(), g.patch(), prepared, qmax) ? 0 : 1;

@@ -197,6 +197,26 @@ class ConvRoundingTest {
     }
 
     @Test
+    void aGroupWhoseHessianCannotBeFactoredKeepsItsWeightsForNearestRounding() throws Exception {
+        OnnxModel model = convolutions();
+        List<Map<String, TensorData>> calibration = new ArrayList<>(smoothImages(4, 5));
+        float[] broken = calibration.get(0).get("x").toFloatArray();
+        broken[0] = Float.NaN; // channel 0, pixel (0, 0): reaches the depthwise group 0's Hessian, and all of 1x1's
+        calibration.set(0, Map.of("x", TensorData.ofFloats(new long[] {1, 6, 14, 14}, broken)));
+
+        ConvRounding.Outcome outcome = ConvRounding.round(model, List.of("depthwise", "pointwise"), calibration, 127,
+                ProgressListener.none(), "rounding");
+
+        // Depthwise group 0 (one channel) and the 1x1's single group (5 channels) cannot be factored.
+        assertThat(outcome.nearestChannels()).isEqualTo(6);
+        assertThat(weights(outcome.model(), "pointwise")).containsExactly(weights(model, "pointwise"));
+        assertThat(Arrays.copyOfRange(weights(outcome.model(), "depthwise"), 0, 9))
+                .containsExactly(Arrays.copyOfRange(weights(model, "depthwise"), 0, 9));
+        assertThat(Arrays.copyOfRange(weights(outcome.model(), "depthwise"), 9, 54))
+                .isNotEqualTo(Arrays.copyOfRange(weights(model, "depthwise"), 9, 54));
+    }
+
+    @Test
     void convolutionsItCannotReadAreLeftToNearestRoundingWithTheReason() throws Exception {
         TestModels.Builder g = TestModels.builder("odd-convolutions");
         String x = g.input("x", DataType.FLOAT, 1, 2, 8, 8);
