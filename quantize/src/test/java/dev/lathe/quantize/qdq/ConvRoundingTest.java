@@ -26,7 +26,7 @@ class ConvRoundingTest {
     private static final List<String> CONVOLUTIONS = List.of("strided", "depthwise", "pointwise", "wide");
 
     /** Four convolutions of one input: strided and asymmetrically padded, depthwise, 1×1, and 1×5 dilated. */
-    private static OnnxModel convolutions() {
+    static OnnxModel convolutions() {
         TestModels.Builder g = TestModels.builder("convolutions");
         String x = g.input("x", DataType.FLOAT, 1, 6, 14, 14);
         g.node("Conv", x, g.weight("w1", 8, 6, 3, 3), g.weight("b1", 8)).named("strided").intsAttr("kernel_shape", 3, 3)
@@ -49,7 +49,7 @@ class ConvRoundingTest {
      * correlated as in real images, which is what GPTQ exploits; independent random pixels would leave nothing
      * to compensate.
      */
-    private static List<Map<String, TensorData>> smoothImages(int count, long seed) {
+    static List<Map<String, TensorData>> smoothImages(int count, long seed) {
         Random random = new Random(seed);
         List<Map<String, TensorData>> samples = new ArrayList<>();
         for (int s = 0; s < count; s++) {

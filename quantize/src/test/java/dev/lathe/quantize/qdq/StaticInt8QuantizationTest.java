@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -288,8 +290,10 @@ class StaticInt8QuantizationTest {
                 .orElseThrow().getInputCount()).isEqualTo(2);
         assertThat(plain.details()).containsEntry("biasCorrection", "off");
         assertThat(corrected.details()).containsEntry("weightRounding", "nearest");
+        // On these random inputs GPTQ has nothing to exploit, and the pass measures nearest rounding better.
         assertThat((String) quantize(model, "quantize.static:fallback=false", context(calibration)).details()
-                .get("weightRounding")).startsWith("gptq: 3 convolutions over 8 calibration samples");
+                .get("weightRounding")).startsWith("nearest, GPTQ measured worse: on the 8 check samples mean output "
+                        + "cosine ");
         // The pass takes its means over the first 8 calibration samples (all of them here): there each corrected
         // convolution's channel means equal the float model's, up to the int32 rounding of the corrected bias.
         Map<String, double[]> correctedMeans = channelMeans(corrected.model(), convolutions, calibration);
@@ -300,6 +304,21 @@ class StaticInt8QuantizationTest {
         // here), 1.6e-2 without.
         assertThat(correctedGap).isLessThan(1e-3);
         assertThat(plainGap).isGreaterThan(20 * correctedGap);
+    }
+
+    @Test
+    void gptqRoundingIsKeptWhereItMeasuresBetterOnTheCheckSamples() throws Exception {
+        OnnxModel model = ConvRoundingTest.convolutions();
+        PassResult result = quantize(model, "quantize.static:fallback=false",
+                context(ConvRoundingTest.smoothImages(12, 1)));
+
+        String said = (String) result.details().get("weightRounding");
+        assertThat(said).startsWith("gptq: 4 convolutions over 12 calibration samples")
+                .contains("; on the 12 check samples mean output cosine ");
+        Matcher scores = Pattern.compile("cosine ([0-9.]+) with GPTQ, ([0-9.]+) rounding")
+                .matcher(said);
+        assertThat(scores.find()).isTrue();
+        assertThat(Double.parseDouble(scores.group(1))).isGreaterThanOrEqualTo(Double.parseDouble(scores.group(2)));
     }
 
     /** Each named Conv's output means per channel over the samples, by an independent run (optimizations off). */
