@@ -38,7 +38,8 @@ import java.util.Set;
  * since nothing after them can make up for a clipped output: entropy clipped PP-OCRv3 detection's probability map
  * below its 0.3 threshold, map IoU 0); Q/DQ placed where ONNX Runtime fuses them ({@link QdqPlan},
  * {@link QdqWriter}); convolution weights rounded by GPTQ onto the int8 steps that keep their outputs closest
- * ({@link ConvRounding}); each quantized convolution's bias corrected, in graph
+ * ({@link ConvRounding}), kept where the result scores at least as well on the check samples as nearest rounding;
+ * each quantized convolution's bias corrected, in graph
  * order, for the shift quantization gives its channel means ({@link BiasCorrection}); then, while the pipeline's
  * validation gate fails on calibration samples, the nodes that add the most error return to float
  * ({@link Fallback}). Needs calibration data.
