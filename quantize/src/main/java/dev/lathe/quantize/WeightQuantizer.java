@@ -98,6 +98,11 @@ public final class WeightQuantizer {
     }
 
     private int qmaxSigned() {
+        return signedMax(reduceRange);
+    }
+
+    /** The largest magnitude of a symmetric signed weight: 127, or 63 with reduced range. */
+    public static int signedMax(boolean reduceRange) {
         return reduceRange ? 63 : 127;
     }
 

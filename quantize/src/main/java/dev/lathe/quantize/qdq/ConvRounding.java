@@ -7,6 +7,7 @@ import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
+import dev.lathe.core.onnx.Onnx.TensorProto;
 import dev.lathe.core.pipeline.ProgressListener;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -191,14 +193,14 @@ final class ConvRounding {
 
     /** Why a convolution cannot be rounded here, or null. */
     private static String unsupported(NodeProto node, GraphEditor graph) {
-        if (graph.constant(node.getInput(1)).isEmpty()) {
+        Optional<TensorProto> weight = graph.constant(node.getInput(1));
+        if (weight.isEmpty()) {
             return "its weight is not a constant";
         }
-        int rank = graph.constant(node.getInput(1)).orElseThrow().getDimsCount();
-        if (rank != 3 && rank != 4) {
-            return "a " + (rank - 2) + "-D convolution (1-D and 2-D only)";
+        List<Long> dims = weight.get().getDimsList();
+        if (dims.size() != 3 && dims.size() != 4) {
+            return "a " + (dims.size() - 2) + "-D convolution (1-D and 2-D only)";
         }
-        List<Long> dims = graph.constant(node.getInput(1)).orElseThrow().getDimsList();
         long patch = dims.stream().skip(1).reduce(1L, Math::multiplyExact);
         if (patch > MAX_PATCH) {
             return "a patch of " + patch + " inputs, more than the " + MAX_PATCH + " a Hessian is made for";

@@ -369,7 +369,7 @@ final class QdqWriter {
     /** Raises the scale of each group whose bias needs it, and requantizes that group's weights. */
     private void widenForBias(float[] values, byte[] quantized, float[] scales, WeightQuantizer.Grouping grouping, int cols,
             float[] bias, float inputScale) {
-        int qmax = settings.reduceRange() ? 63 : 127;
+        int qmax = WeightQuantizer.signedMax(settings.reduceRange());
         int groupSize = values.length / scales.length;
         for (int g = 0; g < scales.length; g++) {
             double needed = 0;

@@ -17,6 +17,7 @@ import dev.lathe.core.report.ValidationOutcome;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.task.Task;
+import dev.lathe.quantize.WeightQuantizer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -130,7 +131,9 @@ public final class StaticInt8Quantization implements Pass {
             return new PassResult(prepared, details);
         }
         List<Map<String, TensorData>> checkSamples = context.calibration(Math.min(CHECK_SAMPLES, histograms.samples()));
-        Rounding rounding = roundAndCorrect(model, prepared, plan, ranges, applied, checkSamples, context, details);
+        Task task = context.task().orElseGet(() -> Task.detect(model));
+        Rounding rounding = roundAndCorrect(model, prepared, plan, ranges, applied, checkSamples, context, task,
+                details);
         OnnxModel weighted = rounding.weighted();
         OnnxModel corrected = rounding.corrected();
         boolean fallback = applied.fallback() && context.gate().checks();
@@ -142,7 +145,6 @@ public final class StaticInt8Quantization implements Pass {
         Map<String, Double> keptFloat = Map.of();
         if (fallback) {
             Map<String, Double> errors = Probe.of(prepared, ranges, applied).errors(checkSamples);
-            Task task = context.task().orElseGet(() -> Task.detect(model));
             Fallback.Outcome outcome = new Fallback(model, checkSamples, context.gate(), task)
                     .search(chosen, errors, build);
             chosen = outcome.model();
@@ -191,7 +193,7 @@ public final class StaticInt8Quantization implements Pass {
      * GPTQ gained PP-OCRv3 detection 0.022 of held-out map IoU but cost PP-OCRv4 detection 0.008.
      */
     private Rounding roundAndCorrect(OnnxModel original, OnnxModel prepared, QdqPlan plan, Map<String, float[]> ranges,
-            StaticInt8Settings applied, List<Map<String, TensorData>> samples, PassContext context,
+            StaticInt8Settings applied, List<Map<String, TensorData>> samples, PassContext context, Task task,
             Map<String, Object> details) throws LatheException {
         OnnxModel gptq = roundWeights(prepared, plan, applied, samples, context, details);
         OnnxModel corrected = correctBiases(gptq, plan, ranges, applied, samples, context, details);
@@ -200,7 +202,6 @@ public final class StaticInt8Quantization implements Pass {
         }
         Map<String, Object> nearestDetails = new LinkedHashMap<>();
         OnnxModel nearestCorrected = correctBiases(prepared, plan, ranges, applied, samples, context, nearestDetails);
-        Task task = context.task().orElseGet(() -> Task.detect(original));
         Score withGptq = score(original, quantize(corrected, ranges, Set.of(), applied), samples, context, task);
         Score withNearest = score(original, quantize(nearestCorrected, ranges, Set.of(), applied), samples, context,
                 task);
@@ -290,7 +291,7 @@ public final class StaticInt8Quantization implements Pass {
             return prepared;
         }
         ConvRounding.Outcome outcome = ConvRounding.round(prepared, convolutions, samples,
-                applied.reduceRange() ? 63 : 127, context.progress(), name() + ": GPTQ rounding of "
+                WeightQuantizer.signedMax(applied.reduceRange()), context.progress(), name() + ": GPTQ rounding of "
                         + convolutions.size() + " convolutions' weights");
         StringBuilder said = new StringBuilder(String.format(Locale.ROOT,
                 "gptq: %d convolutions over %d calibration samples (%d of their %d channels to nearest, their largest "
