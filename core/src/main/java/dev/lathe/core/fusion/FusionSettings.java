@@ -11,11 +11,14 @@ import java.util.Map;
  * @param attention     whether to fuse multi-head self-attention into {@code Attention}
  * @param skipLayerNorm whether to fuse residual Add + layer norm (+ the sublayer's bias) into
  *                      {@code SkipLayerNormalization}
+ * @param embedLayerNorm whether to fuse the embedding lookups and their layer norm into
+ *                      {@code EmbedLayerNormalization}
  * @param tolerance     the largest error a fused value may show against the unfused model on the check samples,
  *                      relative to the value's largest magnitude; fusions beyond it are undone
  * @param checkSamples  how many samples the check runs (calibration samples when there are some)
  */
-public record FusionSettings(boolean attention, boolean skipLayerNorm, double tolerance, int checkSamples) {
+public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean embedLayerNorm, double tolerance,
+        int checkSamples) {
     /** The registered pass name. */
     public static final String PASS = "fuse";
 
@@ -23,6 +26,8 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, double to
             "fuse multi-head self-attention into com.microsoft.Attention");
     static final PassOption<Boolean> SKIP_LAYER_NORM = PassOption.bool("skip-layer-norm", true,
             "fuse residual Add + layer norm (and the sublayer's bias) into com.microsoft.SkipLayerNormalization");
+    static final PassOption<Boolean> EMBED_LAYER_NORM = PassOption.bool("embed-layer-norm", true,
+            "fuse the word, position and segment lookups and their layer norm into com.microsoft.EmbedLayerNormalization");
     static final PassOption<Double> TOLERANCE = PassOption.number("tolerance", 1e-3, 0, 1,
             "largest error of a fused value against the unfused model, relative to the value's largest magnitude");
     static final PassOption<Long> CHECK_SAMPLES = PassOption.integer("check-samples", 8, 1, 1024,
@@ -30,9 +35,9 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, double to
 
     /** The declared options of {@code fuse}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
-            "fuses transformer subgraphs into ONNX Runtime's contrib ops (Attention, SkipLayerNormalization), checking "
-                    + "each fused value against the unfused model",
-            ATTENTION, SKIP_LAYER_NORM, TOLERANCE, CHECK_SAMPLES);
+            "fuses transformer subgraphs into ONNX Runtime's contrib ops (Attention, SkipLayerNormalization, "
+                    + "EmbedLayerNormalization), checking each fused value against the unfused model",
+            ATTENTION, SKIP_LAYER_NORM, EMBED_LAYER_NORM, TOLERANCE, CHECK_SAMPLES);
 
     /**
      * Reads text options.
@@ -41,8 +46,8 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, double to
      */
     public static FusionSettings from(Map<String, String> options) {
         var values = OPTIONS.read(options);
-        return new FusionSettings(values.get(ATTENTION), values.get(SKIP_LAYER_NORM), values.get(TOLERANCE),
-                values.get(CHECK_SAMPLES).intValue());
+        return new FusionSettings(values.get(ATTENTION), values.get(SKIP_LAYER_NORM), values.get(EMBED_LAYER_NORM),
+                values.get(TOLERANCE), values.get(CHECK_SAMPLES).intValue());
     }
 
     /** A builder starting from the defaults. */
@@ -52,7 +57,7 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, double to
 
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
-        return builder().attention(attention).skipLayerNorm(skipLayerNorm).tolerance(tolerance).checkSamples(checkSamples)
+        return builder().attention(attention).skipLayerNorm(skipLayerNorm).embedLayerNorm(embedLayerNorm).tolerance(tolerance).checkSamples(checkSamples)
                 .options();
     }
 
@@ -69,6 +74,11 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, double to
         /** Whether to fuse residual layer norms (default true). */
         public Builder skipLayerNorm(boolean on) {
             return set(SKIP_LAYER_NORM, on);
+        }
+
+        /** Whether to fuse the embedding layer (default true). */
+        public Builder embedLayerNorm(boolean on) {
+            return set(EMBED_LAYER_NORM, on);
         }
 
         /** The check's relative tolerance (default 1e-3). */

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 
 /**
  * The {@code fuse} pass: finds the transformer subgraphs ONNX Runtime has fused kernels for and replaces each by
- * one contrib op ({@link AttentionMatch}, {@link SkipLayerNormMatch}); places where a pattern does not match
+ * one contrib op ({@link AttentionMatch}, {@link SkipLayerNormMatch}, {@link EmbedLayerNormMatch}); places where a pattern does not match
  * exactly are left alone and listed with the reason. The fused model is then run beside the unfused one on the
  * check samples (calibration data when the pipeline has it, plus a copy with padding masked): a fused value whose
  * error exceeds the tolerance is undone and listed, and the check repeated. Plain layer norms and Gelu are left
@@ -69,14 +69,10 @@ public final class TransformerFusion implements Pass {
         Map<String, String> skipped = new TreeMap<>();
         Set<String> masks = new LinkedHashSet<>();
         for (NodeProto node : patterns.graph().nodes()) {
-            if (settings.skipLayerNorm()) {
+            if (settings.skipLayerNorm() || settings.embedLayerNorm()) {
                 Optional<LayerNormMatch> norm = LayerNormMatch.startingAt(node, patterns);
                 if (norm.isPresent()) {
-                    Matched<SkipLayerNormMatch> skip = SkipLayerNormMatch.of(norm.get(), patterns);
-                    skip.match().ifPresent(fusions::add);
-                    if (skip.match().isEmpty()) {
-                        skipped.put(norm.get().last().getName(), "SkipLayerNormalization: " + skip.reason());
-                    }
+                    layerNorm(norm.get(), patterns, fusions).ifPresent(r -> skipped.put(norm.get().last().getName(), r));
                 }
             }
             if (settings.attention() && node.getOpType().equals("Softmax") && node.getDomain().isEmpty()) {
@@ -112,11 +108,13 @@ public final class TransformerFusion implements Pass {
             try {
                 errors = FusionCheck.relativeErrors(model, fused, kept.stream().map(Fusion::output).toList(), samples);
             } catch (RuntimeFailureException e) {
-                // A fused op ONNX Runtime refuses for this model (an input of another rank, say): keep nothing.
-                kept.forEach(f -> undone.put(f.output(), f.kind() + ": the fused model failed in ONNX Runtime: "
+                // A fused op ONNX Runtime refuses for this model (an input of another rank, say): undo the kinds that
+                // fail on their own, then check the rest again.
+                List<Fusion> refused = refusedKinds(model, kept, samples.subList(0, 1));
+                refused.forEach(f -> undone.put(f.output(), f.kind() + ": the fused model failed in ONNX Runtime: "
                         + e.getMessage()));
-                kept.clear();
-                break;
+                kept.removeAll(refused);
+                continue;
             }
             List<Fusion> failing = kept.stream().filter(f -> !(errors.get(f.output()) <= settings.tolerance()))
                     .toList();
@@ -147,6 +145,54 @@ public final class TransformerFusion implements Pass {
         details.put("check", outcome + " on " + given.size() + (real ? " calibration" : " generated") + " samples"
                 + (padded > 0 ? " and " + padded + " with padding masked" : ""));
         return new PassResult(fused, details);
+    }
+
+    /**
+     * Adds the fusion of a layer norm, residual ({@link SkipLayerNormMatch}) or embedding ({@link EmbedLayerNormMatch})
+     * as the settings allow, or returns why neither matches.
+     */
+    private Optional<String> layerNorm(LayerNormMatch norm, GraphPatterns patterns, List<Fusion> fusions)
+            throws LatheException {
+        List<String> reasons = new ArrayList<>();
+        if (settings.skipLayerNorm()) {
+            Matched<SkipLayerNormMatch> skip = SkipLayerNormMatch.of(norm, patterns);
+            if (skip.match().isPresent()) {
+                fusions.add(skip.match().get());
+                return Optional.empty();
+            }
+            reasons.add("SkipLayerNormalization: " + skip.reason());
+        }
+        if (settings.embedLayerNorm()) {
+            Matched<EmbedLayerNormMatch> embed = EmbedLayerNormMatch.of(norm, patterns);
+            if (embed.match().isPresent()) {
+                fusions.add(embed.match().get());
+                return Optional.empty();
+            }
+            reasons.add("EmbedLayerNormalization: " + embed.reason());
+        }
+        return Optional.of(String.join("; ", reasons));
+    }
+
+    /**
+     * The fusions of every kind ONNX Runtime refuses when that kind alone is applied; all of them when there is only
+     * one kind, or when each kind runs alone but not together.
+     */
+    private static List<Fusion> refusedKinds(OnnxModel model, List<Fusion> fusions, List<Map<String, TensorData>> sample)
+            throws LatheException {
+        Map<String, List<Fusion>> byKind = new TreeMap<>();
+        fusions.forEach(f -> byKind.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(f));
+        if (byKind.size() == 1) {
+            return List.copyOf(fusions);
+        }
+        List<Fusion> refused = new ArrayList<>();
+        for (List<Fusion> kind : byKind.values()) {
+            try {
+                FusionCheck.relativeErrors(model, fuse(model, kind), kind.stream().map(Fusion::output).toList(), sample);
+            } catch (RuntimeFailureException e) {
+                refused.addAll(kind);
+            }
+        }
+        return refused.isEmpty() ? List.copyOf(fusions) : refused;
     }
 
     /** The model with these fusions applied and the nodes they left unread removed. */

@@ -83,7 +83,48 @@ class TransformerFusionTest {
         assertThat(result.model()).isSameAs(model);
         assertThat(result.details().get("fused")).isEqualTo(Map.of());
         assertThat(result.details().get("skipped")).isEqualTo(Map.of("ln_shift",
-                "SkipLayerNormalization: the Add has a constant operand"));
+                "SkipLayerNormalization: the Add has a constant operand; EmbedLayerNormalization: addend residual is not a "
+                        + "Gather (axis 0) read only by the sum"));
+    }
+
+    @Test
+    void theEmbeddingLayerBecomesEmbedLayerNormalizationWithInt32Ids() throws Exception {
+        OnnxModel model = TestModels.bertEmbeddings(0, false);
+        List<Map<String, TensorData>> samples = embeddingSamples(2);
+        PassResult result = fuse(FusionSettings.builder().build(), model, context(samples));
+
+        assertThat(result.details().get("fused")).isEqualTo(Map.of("EmbedLayerNormalization", 1));
+        NodeProto embed = only(result.model(), "EmbedLayerNormalization");
+        assertThat(embed.getDomain()).isEqualTo("com.microsoft");
+        assertThat(embed.getInputList().subList(2, 7)).containsExactly("words", "positions", "segments", "gamma", "beta");
+        assertThat(ops(result.model())).containsExactlyInAnyOrder("Cast", "Cast", "EmbedLayerNormalization");
+        assertClose(run(model, samples.get(0)), run(result.model(), samples.get(0)), 1e-5);
+        assertThat(fuse(FusionSettings.builder().embedLayerNorm(false).build(), model, context(samples)).model())
+                .isSameAs(model);
+    }
+
+    @Test
+    void positionsThatDoNotCountFromZeroAreNotFused() throws Exception {
+        // RoBERTa-style exports offset the positions (padding index + 1): not the fused op's default positions.
+        OnnxModel model = TestModels.bertEmbeddings(2, false);
+        PassResult result = fuse(FusionSettings.builder().build(), model, context(embeddingSamples(2)));
+
+        assertThat(result.model()).isSameAs(model);
+        assertThat(result.details().get("skipped").toString()).contains("EmbedLayerNormalization: ",
+                "is indexed neither by a graph input nor by positions 0, 1, 2, ...");
+    }
+
+    @Test
+    void aKindOnnxRuntimeRefusesIsUndoneAndTheOtherKindsAreKept() throws Exception {
+        // Segment ids of shape [1, seq] broadcast in the exported Add, but EmbedLayerNormalization wants them shaped
+        // as the word ids: with a batch of 2 ONNX Runtime fails the fused op, while the residual layer norm is fine.
+        OnnxModel model = TestModels.bertEmbeddings(0, true);
+        PassResult result = fuse(FusionSettings.builder().build(), model, context(embeddingSamples(1)));
+
+        assertThat(result.details().get("fused")).isEqualTo(Map.of("SkipLayerNormalization", 1));
+        assertThat(result.details().get("undone").toString()).contains(
+                "EmbedLayerNormalization: the fused model failed in ONNX Runtime");
+        assertClose(run(model, embeddingSamples(1).get(0)), run(result.model(), embeddingSamples(1).get(0)), 1e-5);
     }
 
     @Test
@@ -153,6 +194,23 @@ class TransformerFusionTest {
         }
         g.output("y", DataType.FLOAT, "batch", "seq", 8);
         return TestModels.model(g.build());
+    }
+
+    /**
+     * One sample for {@link TestModels#bertEmbeddings}: 2 rows of 5 token ids, and segment ids of one row for each
+     * ({@code segmentRows} 2) or one row for both (1).
+     */
+    private static List<Map<String, TensorData>> embeddingSamples(int segmentRows) {
+        long[] ids = new long[2 * 5];
+        long[] segments = new long[segmentRows * 5];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 7 + 3) % 16;
+        }
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = i % 5 < 2 ? 0 : 1;
+        }
+        return List.of(Map.of("input_ids", TensorData.ofLongs(new long[] {2, 5}, ids), "token_type_ids",
+                TensorData.ofLongs(new long[] {segmentRows, 5}, segments)));
     }
 
     private static List<Map<String, TensorData>> samples(OnnxModel model) {

@@ -143,6 +143,44 @@ public final class TestModels {
         return model(transformerBlockProto());
     }
 
+    /**
+     * BERT's embedding layer as PyTorch exports it: LayerNorm(words[ids] + segments[segment_ids] + positions[Slice(row,
+     * 0, seq)]) with {@code row = [[first, first + 1, ...]]}; {@code residualLayer} adds a sublayer with a residual
+     * layer norm after it and declares the segment ids of shape [1, seq]. Tables: {@code words} [16, 8],
+     * {@code segments} [2, 8], {@code positions} [12, 8]; layer norm {@code gamma}, {@code beta}; output {@code hidden}
+     * [batch, seq, 8].
+     */
+    public static OnnxModel bertEmbeddings(long first, boolean residualLayer) {
+        Builder g = builder("bert_embeddings");
+        String ids = g.input("input_ids", DataType.INT64, "batch", "seq");
+        String segmentIds = residualLayer ? g.input("token_type_ids", DataType.INT64, 1, "seq")
+                : g.input("token_type_ids", DataType.INT64, "batch", "seq");
+        long[] row = new long[12];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = first + i;
+        }
+        String positionRow = g.int64Initializer("position_row", new long[] {1, row.length}, row);
+        String shape = g.node("Shape", ids).output();
+        String seq = g.node("Gather", shape, g.int64Initializer("index_1", new long[0], 1)).intAttr("axis", 0).output();
+        String end = g.node("Unsqueeze", seq, g.int64Initializer("axes_0", new long[] {1}, 0)).output();
+        String positionIds = g.node("Slice", positionRow, g.int64Initializer("start", new long[] {1}, 0), end,
+                g.int64Initializer("axis_1", new long[] {1}, 1), g.int64Initializer("step", new long[] {1}, 1)).output();
+        String words = g.node("Gather", g.weight("words", 16, 8), ids).intAttr("axis", 0).output();
+        String segments = g.node("Gather", g.weight("segments", 2, 8), segmentIds).intAttr("axis", 0).output();
+        String positions = g.node("Gather", g.weight("positions", 12, 8), positionIds).intAttr("axis", 0).output();
+        String sum = g.node("Add", g.node("Add", words, segments).output(), positions).output();
+        String normalized = g.node("LayerNormalization", sum, g.positiveWeight("gamma", 8), g.weight("beta", 8))
+                .intAttr("axis", -1).floatAttr("epsilon", 1e-12f).output(residualLayer ? "embedded" : "hidden");
+        if (residualLayer) {
+            String product = g.node("MatMul", normalized, g.weight("w", 8, 8)).output();
+            g.node("LayerNormalization", g.node("Add", product, normalized).output(), g.positiveWeight("gamma_1", 8),
+                    g.weight("beta_1", 8)).intAttr("axis", -1).floatAttr("epsilon", 1e-12f).output("hidden");
+        }
+        g.opset("", 17);
+        g.output("hidden", DataType.FLOAT, "batch", "seq", 8);
+        return model(g.build());
+    }
+
     /** The proto of {@link #transformerBlock()}. */
     public static ModelProto transformerBlockProto() {
         Builder g = builder("transformer_block");

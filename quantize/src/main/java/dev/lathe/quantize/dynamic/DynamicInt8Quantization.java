@@ -97,8 +97,10 @@ public final class DynamicInt8Quantization implements Pass {
         if (settings.fuse()) {
             // The pipeline's gate judges the quantized model afterwards; 4 check samples (and the padded one) keep the
             // fusion check to a fraction of the pass's time.
-            PassResult fusion = new TransformerFusion(FusionSettings.builder().checkSamples(FUSION_CHECK_SAMPLES).build())
-                    .apply(original, context);
+            // With gather=true the embedding tables are quantized per row as Gathers; EmbedLayerNormalization would
+            // keep them in float.
+            PassResult fusion = new TransformerFusion(FusionSettings.builder().checkSamples(FUSION_CHECK_SAMPLES)
+                    .embedLayerNorm(!settings.gather()).build()).apply(original, context);
             model = fusion.model();
             details.put("fusion", fusion.details());
         }
@@ -215,6 +217,14 @@ public final class DynamicInt8Quantization implements Pass {
                 floatBytes += shape[0] * shape[1] * 4;
                 quantizedBytes += shape[0] * shape[1] + shape[0] * 4;
                 gathers++;
+            }
+            // A model fused before this pass looks its tables up inside EmbedLayerNormalization, which takes them
+            // in float only.
+            long embedded = editor.mainGraph().nodes().stream()
+                    .filter(n -> n.getOpType().equals("EmbedLayerNormalization")).count();
+            if (embedded > 0) {
+                skipped.merge("embedding tables read by EmbedLayerNormalization, which takes them in float (fuse with "
+                        + "embed-layer-norm=false before quantize.int8)", (int) embedded, Integer::sum);
             }
         }
         int convolutions = 0;

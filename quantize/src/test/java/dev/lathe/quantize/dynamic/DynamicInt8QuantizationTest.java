@@ -91,6 +91,25 @@ class DynamicInt8QuantizationTest {
     }
 
     @Test
+    void theEmbeddingLayerStaysUnfusedSoItsTablesAreQuantizedAndAFusedOneIsReported() throws Exception {
+        OnnxModel embeddings = TestModels.bertEmbeddings(0, false);
+
+        PassResult own = quantize(embeddings, "quantize.int8:min-size=0", NO_CALIBRATION);
+        assertThat(opTypes(own.model().graph())).doesNotContain("EmbedLayerNormalization");
+        assertThat(own.details()).containsEntry("gathersQuantized", 3);
+
+        Map<String, TensorData> tokens = Map.of("input_ids", TensorData.ofLongs(new long[] {1, 4}, 3, 9, 15, 1),
+                "token_type_ids", TensorData.ofLongs(new long[] {1, 4}, 0, 0, 1, 1));
+        OnnxModel fused = quantize(embeddings, "fuse", new PassContext(ShapeBinding.none(), List.of(tokens),
+                ProgressListener.none())).model();
+        assertThat(opTypes(fused.graph())).contains("EmbedLayerNormalization");
+        PassResult chained = quantize(fused, "quantize.int8:min-size=0", NO_CALIBRATION);
+        assertThat(chained.details()).containsEntry("gathersQuantized", 0);
+        assertThat(chained.details().get("skipped").toString())
+                .contains("embedding tables read by EmbedLayerNormalization, which takes them in float");
+    }
+
+    @Test
     void constantNodeAndSubgraphWeightsAreQuantized() throws Exception {
         OnnxModel constants = quantize(TestModels.constantNodeWeights(), "quantize.int8:min-size=0", NO_CALIBRATION).model();
         // The weights' Constant nodes are gone; the biases' stay, read as DynamicQuantizeMatMul bias inputs.

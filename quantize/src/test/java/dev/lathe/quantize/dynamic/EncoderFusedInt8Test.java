@@ -40,7 +40,8 @@ class EncoderFusedInt8Test {
             Map<String, Double> int8Metrics = sentences.judge(fp32, int8.model());
 
             System.out.printf(Locale.ROOT, "%s fused: %s; int8 (fused): %s%n", name, fusedMetrics, int8Metrics);
-            assertThat(fused.details().get("fused")).isEqualTo(Map.of("Attention", layers, "SkipLayerNormalization", 2 * layers));
+            assertThat(fused.details().get("fused")).isEqualTo(Map.of("Attention", layers, "SkipLayerNormalization", 2 * layers,
+                    "EmbedLayerNormalization", 1));
             assertThat(fusedMetrics.get(TaskMetrics.EMBEDDING_COSINE)).isGreaterThan(0.99999);
             assertThat(int8.details()).containsEntry("attentionsQuantized", layers).containsEntry("matMulsQuantized", 3 * layers);
             assertThat(int8.model().proto().getGraph().getNodeList().stream().map(NodeProto::getOpType))
