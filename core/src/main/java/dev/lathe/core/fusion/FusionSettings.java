@@ -13,12 +13,13 @@ import java.util.Map;
  *                      {@code SkipLayerNormalization}
  * @param embedLayerNorm whether to fuse the embedding lookups and their layer norm into
  *                      {@code EmbedLayerNormalization}
+ * @param fastGelu      whether to replace the exact (erf) Gelu by ONNX Runtime's tanh approximation {@code FastGelu}
  * @param tolerance     the largest error a fused value may show against the unfused model on the check samples,
  *                      relative to the value's largest magnitude; fusions beyond it are undone
  * @param checkSamples  how many samples the check runs (calibration samples when there are some)
  */
-public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean embedLayerNorm, double tolerance,
-        int checkSamples) {
+public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean embedLayerNorm, boolean fastGelu,
+        double tolerance, int checkSamples) {
     /** The registered pass name. */
     public static final String PASS = "fuse";
 
@@ -28,6 +29,9 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean e
             "fuse residual Add + layer norm (and the sublayer's bias) into com.microsoft.SkipLayerNormalization");
     static final PassOption<Boolean> EMBED_LAYER_NORM = PassOption.bool("embed-layer-norm", true,
             "fuse the word, position and segment lookups and their layer norm into com.microsoft.EmbedLayerNormalization");
+    static final PassOption<String> GELU = PassOption.choice("gelu", "exact", "exact: leave the erf Gelu to ONNX Runtime, "
+            + "which fuses it with its bias when it loads the model; fast: replace it by com.microsoft.FastGelu, the tanh "
+            + "approximation (within 5e-4 of it, faster)", "exact", "fast");
     static final PassOption<Double> TOLERANCE = PassOption.number("tolerance", 1e-3, 0, 1,
             "largest error of a fused value against the unfused model, relative to the value's largest magnitude");
     static final PassOption<Long> CHECK_SAMPLES = PassOption.integer("check-samples", 8, 1, 1024,
@@ -36,8 +40,8 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean e
     /** The declared options of {@code fuse}. */
     public static final PassOptionSet OPTIONS = PassOptionSet.of(PASS,
             "fuses transformer subgraphs into ONNX Runtime's contrib ops (Attention, SkipLayerNormalization, "
-                    + "EmbedLayerNormalization), checking each fused value against the unfused model",
-            ATTENTION, SKIP_LAYER_NORM, EMBED_LAYER_NORM, TOLERANCE, CHECK_SAMPLES);
+                    + "EmbedLayerNormalization, FastGelu on request), checking each fused value against the unfused model",
+            ATTENTION, SKIP_LAYER_NORM, EMBED_LAYER_NORM, GELU, TOLERANCE, CHECK_SAMPLES);
 
     /**
      * Reads text options.
@@ -47,7 +51,7 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean e
     public static FusionSettings from(Map<String, String> options) {
         var values = OPTIONS.read(options);
         return new FusionSettings(values.get(ATTENTION), values.get(SKIP_LAYER_NORM), values.get(EMBED_LAYER_NORM),
-                values.get(TOLERANCE), values.get(CHECK_SAMPLES).intValue());
+                values.get(GELU).equals("fast"), values.get(TOLERANCE), values.get(CHECK_SAMPLES).intValue());
     }
 
     /** A builder starting from the defaults. */
@@ -57,7 +61,8 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean e
 
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
-        return builder().attention(attention).skipLayerNorm(skipLayerNorm).embedLayerNorm(embedLayerNorm).tolerance(tolerance).checkSamples(checkSamples)
+        return builder().attention(attention).skipLayerNorm(skipLayerNorm).embedLayerNorm(embedLayerNorm).fastGelu(fastGelu)
+                .tolerance(tolerance).checkSamples(checkSamples)
                 .options();
     }
 
@@ -79,6 +84,11 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean e
         /** Whether to fuse the embedding layer (default true). */
         public Builder embedLayerNorm(boolean on) {
             return set(EMBED_LAYER_NORM, on);
+        }
+
+        /** Whether to replace the erf Gelu by the tanh approximation {@code FastGelu} (default false). */
+        public Builder fastGelu(boolean on) {
+            return set(GELU, on ? "fast" : "exact");
         }
 
         /** The check's relative tolerance (default 1e-3). */

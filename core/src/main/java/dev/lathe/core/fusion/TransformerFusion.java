@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * exactly are left alone and listed with the reason. The fused model is then run beside the unfused one on the
  * check samples (calibration data when the pipeline has it, plus a copy with padding masked): a fused value whose
  * error exceeds the tolerance is undone and listed, and the check repeated. Plain layer norms and Gelu are left
- * to ONNX Runtime, which fuses them itself when it loads the model. For the TensorRT provider nothing is fused:
+ * to ONNX Runtime, which fuses them itself when it loads the model, unless {@code gelu=fast} asks for the tanh
+ * approximation ({@link GeluMatch}). For the TensorRT provider nothing is fused:
  * TensorRT fuses these subgraphs itself and cannot run the contrib ops.
  */
 public final class TransformerFusion implements Pass {
@@ -73,6 +74,13 @@ public final class TransformerFusion implements Pass {
                 Optional<LayerNormMatch> norm = LayerNormMatch.startingAt(node, patterns);
                 if (norm.isPresent()) {
                     layerNorm(norm.get(), patterns, fusions).ifPresent(r -> skipped.put(norm.get().last().getName(), r));
+                }
+            }
+            if (settings.fastGelu() && node.getOpType().equals("Erf") && node.getDomain().isEmpty()) {
+                Matched<GeluMatch> gelu = GeluMatch.around(node, patterns);
+                gelu.match().ifPresent(fusions::add);
+                if (gelu.match().isEmpty()) {
+                    skipped.put(node.getName(), "FastGelu: " + gelu.reason());
                 }
             }
             if (settings.attention() && node.getOpType().equals("Softmax") && node.getDomain().isEmpty()) {

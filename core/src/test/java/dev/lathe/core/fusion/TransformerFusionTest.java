@@ -128,6 +128,24 @@ class TransformerFusionTest {
     }
 
     @Test
+    void onRequestTheErfGeluBecomesFastGeluWithTheBiasOfItsMatMul() throws Exception {
+        for (boolean halfFirst : new boolean[] {false, true}) {
+            OnnxModel model = gelu(halfFirst);
+            List<Map<String, TensorData>> samples = samples(model);
+
+            assertThat(fuse(FusionSettings.builder().build(), model, context(samples)).model()).isSameAs(model);
+            PassResult result = fuse(FusionSettings.builder().fastGelu(true).build(), model, context(samples));
+
+            assertThat(result.details().get("fused")).isEqualTo(Map.of("FastGelu", 1));
+            NodeProto fast = only(result.model(), "FastGelu");
+            assertThat(fast.getInputList()).containsExactly("product", "bias");
+            assertThat(ops(result.model())).containsExactlyInAnyOrder("MatMul", "FastGelu");
+            // The tanh approximation is within 5e-4 of the exact Gelu.
+            assertClose(run(model, samples.get(0)), run(result.model(), samples.get(0)), 5e-4);
+        }
+    }
+
+    @Test
     void optionsSwitchFusionsOffAndTheCheckUndoesFusionsTheDataContradicts() throws Exception {
         OnnxModel block = TestModels.transformerBlock();
         PassContext context = context(InputGenerator.samples(block, BLOCK_SHAPES, 2, 5));
@@ -161,7 +179,8 @@ class TransformerFusionTest {
     @Test
     void isRegisteredAsFuseAndRoundTripsItsOptions() {
         assertThat(PassRegistry.load().factories()).containsKey("fuse");
-        FusionSettings settings = FusionSettings.builder().skipLayerNorm(false).tolerance(1e-4).checkSamples(3).build();
+        FusionSettings settings = FusionSettings.builder().skipLayerNorm(false).fastGelu(true).tolerance(1e-4)
+                .checkSamples(3).build();
         assertThat(FusionSettings.from(settings.options())).isEqualTo(settings);
     }
 
@@ -211,6 +230,27 @@ class TransformerFusionTest {
         }
         return List.of(Map.of("input_ids", TensorData.ofLongs(new long[] {2, 5}, ids), "token_type_ids",
                 TensorData.ofLongs(new long[] {segmentRows, 5}, segments)));
+    }
+
+    /**
+     * y = Gelu(x · W + bias) as PyTorch exports the exact Gelu: 0.5 · x · (1 + erf(x / √2)), the product written as
+     * (x · (1 + erf)) · 0.5, or as (x · 0.5) · (1 + erf) when {@code halfFirst}.
+     */
+    private static OnnxModel gelu(boolean halfFirst) {
+        TestModels.Builder g = TestModels.builder("gelu");
+        String x = g.input("x", DataType.FLOAT, "batch", "seq", 8);
+        String product = g.node("MatMul", x, g.weight("w", 8, 8)).output("product");
+        String biased = g.node("Add", g.weight("bias", 8), product).output();
+        String erf = g.node("Erf", g.node("Div", biased, g.scalar("sqrt_2", 1.4142135f)).output()).output();
+        String onePlusErf = g.node("Add", erf, g.scalar("one", 1f)).output();
+        String half = g.scalar("half", 0.5f);
+        if (halfFirst) {
+            g.node("Mul", g.node("Mul", biased, half).output(), onePlusErf).output("y");
+        } else {
+            g.node("Mul", g.node("Mul", biased, onePlusErf).output(), half).output("y");
+        }
+        g.output("y", DataType.FLOAT, "batch", "seq", 8);
+        return TestModels.model(g.build());
     }
 
     private static List<Map<String, TensorData>> samples(OnnxModel model) {
