@@ -129,8 +129,8 @@ class TransformerFusionTest {
 
     @Test
     void onRequestTheErfGeluBecomesFastGeluWithTheBiasOfItsMatMul() throws Exception {
-        for (boolean halfFirst : new boolean[] {false, true}) {
-            OnnxModel model = gelu(halfFirst);
+        for (int order = 0; order < 3; order++) {
+            OnnxModel model = gelu(order);
             List<Map<String, TensorData>> samples = samples(model);
 
             assertThat(fuse(FusionSettings.builder().build(), model, context(samples)).model()).isSameAs(model);
@@ -234,9 +234,9 @@ class TransformerFusionTest {
 
     /**
      * y = Gelu(x · W + bias) as PyTorch exports the exact Gelu: 0.5 · x · (1 + erf(x / √2)), the product written as
-     * (x · (1 + erf)) · 0.5, or as (x · 0.5) · (1 + erf) when {@code halfFirst}.
+     * (x · (1 + erf)) · 0.5 ({@code order} 0), (x · 0.5) · (1 + erf) (1) or ((1 + erf) · 0.5) · x (2).
      */
-    private static OnnxModel gelu(boolean halfFirst) {
+    private static OnnxModel gelu(int order) {
         TestModels.Builder g = TestModels.builder("gelu");
         String x = g.input("x", DataType.FLOAT, "batch", "seq", 8);
         String product = g.node("MatMul", x, g.weight("w", 8, 8)).output("product");
@@ -244,10 +244,10 @@ class TransformerFusionTest {
         String erf = g.node("Erf", g.node("Div", biased, g.scalar("sqrt_2", 1.4142135f)).output()).output();
         String onePlusErf = g.node("Add", erf, g.scalar("one", 1f)).output();
         String half = g.scalar("half", 0.5f);
-        if (halfFirst) {
-            g.node("Mul", g.node("Mul", biased, half).output(), onePlusErf).output("y");
-        } else {
-            g.node("Mul", g.node("Mul", biased, onePlusErf).output(), half).output("y");
+        switch (order) {
+            case 0 -> g.node("Mul", g.node("Mul", biased, onePlusErf).output(), half).output("y");
+            case 1 -> g.node("Mul", g.node("Mul", biased, half).output(), onePlusErf).output("y");
+            default -> g.node("Mul", g.node("Mul", onePlusErf, half).output(), biased).output("y");
         }
         g.output("y", DataType.FLOAT, "batch", "seq", 8);
         return TestModels.model(g.build());
