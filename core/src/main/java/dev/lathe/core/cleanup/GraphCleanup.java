@@ -32,8 +32,10 @@ import java.util.Set;
  * The {@code cleanup} pass: removes nodes whose results are never used, bypasses {@code Identity} nodes,
  * and folds constants: every node of the main graph whose inputs are all constants is evaluated once in
  * ONNX Runtime and replaced by an initializer holding its result. Folding is skipped when it would make
- * the model larger by more than {@link #MAX_GROWTH_BYTES} (e.g. an {@code Expand} of a scalar). Results
- * never change: ONNX operators have no side effects, and random ops are never folded.
+ * the model larger by more than {@link #MAX_GROWTH_BYTES} (e.g. an {@code Expand} of a scalar). Exported
+ * hard-swish chains become {@code x · HardSigmoid(x)} ({@link HardSwishRewrite}, option {@code hard-swish}). The
+ * function never changes: ONNX operators have no side effects, random ops are never folded, and the hard-swish
+ * rewrite computes the same function (in float, to the last bits).
  */
 public final class GraphCleanup implements Pass {
     /** Folding may add at most this many bytes beyond the constants it consumes. */
@@ -43,6 +45,7 @@ public final class GraphCleanup implements Pass {
 
     private final Map<String, String> options;
     private final boolean fold;
+    private final boolean hardSwish;
 
     /** A pass with these settings; {@link #options()} gives every setting. */
     public GraphCleanup(GraphCleanupSettings settings) {
@@ -53,6 +56,7 @@ public final class GraphCleanup implements Pass {
     GraphCleanup(Map<String, String> options, GraphCleanupSettings settings) {
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         this.fold = settings.fold();
+        this.hardSwish = settings.hardSwish();
     }
 
     @Override
@@ -83,12 +87,19 @@ public final class GraphCleanup implements Pass {
                 details.put("foldingSkipped", folding.skipReason);
             }
         }
+        int hardSwishes = 0;
+        if (hardSwish) {
+            HardSwishRewrite.Result rewrite = HardSwishRewrite.apply(current);
+            current = rewrite.model();
+            hardSwishes = rewrite.rewritten();
+        }
         ModelEditor tidy = current.edit();
         dead += tidy.removeDeadNodes();
         current = tidy.build();
         details.put("deadNodesRemoved", dead);
         details.put("identitiesBypassed", identities);
         details.put("nodesFolded", folded);
+        details.put("hardSwishesRewritten", hardSwishes);
         details.put("nodesBefore", model.graph().nodes().size());
         details.put("nodesAfter", current.graph().nodes().size());
         return new PassResult(current, details);

@@ -1,6 +1,7 @@
 package dev.lathe.core.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.lathe.core.model.DataType;
 import dev.lathe.core.model.ModelInvariants;
@@ -84,6 +85,68 @@ class GraphCleanupTest {
             assertThat(ModelInvariants.violations(result.model().graph())).isEmpty();
             assertThat(result.details()).containsEntry("deadNodesRemoved", 0);
         }
+    }
+
+    @Test
+    void exportedHardSwishBecomesHardSigmoidTimesXWithTheSameValues() throws Exception {
+        for (int form = 0; form < 3; form++) {
+            OnnxModel model = hardSwish(form);
+            PassResult result = new GraphCleanup(GraphCleanupSettings.builder().build()).apply(model, CONTEXT);
+
+            assertThat(result.details()).containsEntry("hardSwishesRewritten", 1);
+            assertThat(result.model().graph().nodes()).extracting(NodeProto::getOpType)
+                    .containsExactly("Conv", "HardSigmoid", "Mul");
+            assertThat(ModelInvariants.violations(result.model().graph())).isEmpty();
+            float[] values = new float[2 * 9];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (i - 9) * 0.9f;
+            }
+            Map<String, TensorData> input = Map.of("x", TensorData.ofFloats(new long[] {1, 2, 3, 3}, values));
+            try (ModelSession a = ModelSession.open(model, SessionSettings.cpu());
+                    ModelSession b = ModelSession.open(result.model(), SessionSettings.cpu())) {
+                float[] expected = a.run(input).get("y").toFloatArray();
+                float[] actual = b.run(input).get("y").toFloatArray();
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f));
+                }
+            }
+        }
+        assertThat(new GraphCleanup(GraphCleanupSettings.builder().hardSwish(false).build()).apply(hardSwish(0), CONTEXT)
+                .details()).containsEntry("hardSwishesRewritten", 0);
+    }
+
+    @Test
+    void aHardSwishWhoseIntermediateIsReadElsewhereStays() throws Exception {
+        TestModels.Builder g = TestModels.builder("hard_swish_shared");
+        String x = g.input("x", DataType.FLOAT, 1, 4);
+        String clipped = g.node("Clip", g.node("Add", x, g.scalar("three", 3f)).output(), g.scalar("zero", 0f),
+                g.scalar("six", 6f)).output("clipped");
+        g.node("Div", g.node("Mul", x, clipped).output(), g.scalar("six_divisor", 6f)).output("y");
+        g.output("y", DataType.FLOAT, 1, 4).output("clipped", DataType.FLOAT, 1, 4);
+
+        PassResult result = new GraphCleanup(GraphCleanupSettings.builder().build())
+                .apply(TestModels.model(g.build()), CONTEXT);
+
+        assertThat(result.details()).containsEntry("hardSwishesRewritten", 0);
+    }
+
+    /**
+     * y = hard-swish(Conv(x)) as exporters write it: (x · clip(x + 3, 0, 6)) / 6 ({@code form} 0), the same with a
+     * product by 1/6 (1), or x · (clip(x + 3, 0, 6) / 6) (2).
+     */
+    private static OnnxModel hardSwish(int form) {
+        TestModels.Builder g = TestModels.builder("hard_swish");
+        String input = g.input("x", DataType.FLOAT, 1, 2, 3, 3);
+        String x = g.node("Conv", input, g.weight("w", 2, 2, 1, 1)).output();
+        String clipped = g.node("Clip", g.node("Add", x, g.scalar("three", 3f)).output(), g.scalar("zero", 0f),
+                g.scalar("six", 6f)).output();
+        switch (form) {
+            case 0 -> g.node("Div", g.node("Mul", x, clipped).output(), g.scalar("six_divisor", 6f)).output("y");
+            case 1 -> g.node("Mul", g.node("Mul", clipped, x).output(), g.scalar("sixth", 1f / 6)).output("y");
+            default -> g.node("Mul", x, g.node("Div", clipped, g.scalar("six_divisor", 6f)).output()).output("y");
+        }
+        g.output("y", DataType.FLOAT, 1, 2, 3, 3);
+        return TestModels.model(g.build());
     }
 
     @Test

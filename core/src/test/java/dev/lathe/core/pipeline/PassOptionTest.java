@@ -94,11 +94,12 @@ class PassOptionTest {
         given.put("fold", "no");
 
         assertThat(GraphCleanupSettings.builder().fold(false).build()).isEqualTo(GraphCleanupSettings.from(given))
-                .isEqualTo(new GraphCleanupSettings(false));
+                .isEqualTo(new GraphCleanupSettings(false, true));
         assertThat(GraphCleanupSettings.builder().build()).isEqualTo(GraphCleanupSettings.from(Map.of()));
         assertThat(PassRegistry.load().create("cleanup", given).options()).containsExactlyEntriesOf(given);
         assertThat(PassRegistry.load().create("cleanup").options()).isEmpty();
-        assertThat(new GraphCleanup(new GraphCleanupSettings(false)).options()).containsExactly(Map.entry("fold", "false"));
+        assertThat(new GraphCleanup(new GraphCleanupSettings(false, true)).options())
+                .containsExactly(Map.entry("fold", "false"), Map.entry("hard-swish", "true"));
         assertThat(PassRegistry.load().factories().get("cleanup").description())
                 .isEqualTo(GraphCleanupSettings.OPTIONS.description()).contains("fold=true|false (default true)");
         assertThatThrownBy(() -> GraphCleanupSettings.builder().option("fold", "sometimes").build())
