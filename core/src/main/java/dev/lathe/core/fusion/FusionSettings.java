@@ -8,15 +8,15 @@ import java.util.Map;
 /**
  * The settings of {@link TransformerFusion} ({@code fuse}).
  *
- * @param attention     whether to fuse multi-head self-attention into {@code Attention}
- * @param skipLayerNorm whether to fuse residual Add + layer norm (+ the sublayer's bias) into
- *                      {@code SkipLayerNormalization}
+ * @param attention      whether to fuse multi-head self-attention into {@code Attention}
+ * @param skipLayerNorm  whether to fuse residual Add + layer norm (+ the sublayer's bias) into
+ *                       {@code SkipLayerNormalization}
  * @param embedLayerNorm whether to fuse the embedding lookups and their layer norm into
- *                      {@code EmbedLayerNormalization}
- * @param fastGelu      whether to replace the exact (erf) Gelu by ONNX Runtime's tanh approximation {@code FastGelu}
- * @param tolerance     the largest error a fused value may show against the unfused model on the check samples,
- *                      relative to the value's largest magnitude; fusions beyond it are undone
- * @param checkSamples  how many samples the check runs (calibration samples when there are some)
+ *                       {@code EmbedLayerNormalization}
+ * @param fastGelu       whether to replace the exact (erf) Gelu by ONNX Runtime's tanh approximation {@code FastGelu}
+ * @param tolerance      the largest error a fused value may show against the unfused model on the check samples,
+ *                       relative to the value's largest magnitude; fusions beyond it are undone
+ * @param checkSamples   how many samples the check runs (calibration samples when there are some)
  */
 public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean embedLayerNorm, boolean fastGelu,
         double tolerance, int checkSamples) {
@@ -61,9 +61,8 @@ public record FusionSettings(boolean attention, boolean skipLayerNorm, boolean e
 
     /** Every setting as option text, in declaration order; {@link #from} reads it back to equal settings. */
     public Map<String, String> options() {
-        return builder().attention(attention).skipLayerNorm(skipLayerNorm).embedLayerNorm(embedLayerNorm).fastGelu(fastGelu)
-                .tolerance(tolerance).checkSamples(checkSamples)
-                .options();
+        return builder().attention(attention).skipLayerNorm(skipLayerNorm).embedLayerNorm(embedLayerNorm)
+                .fastGelu(fastGelu).tolerance(tolerance).checkSamples(checkSamples).options();
     }
 
     /** Builds {@link FusionSettings}. */

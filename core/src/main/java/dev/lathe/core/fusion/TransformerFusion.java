@@ -24,13 +24,14 @@ import java.util.TreeMap;
 
 /**
  * The {@code fuse} pass: finds the transformer subgraphs ONNX Runtime has fused kernels for and replaces each by
- * one contrib op ({@link AttentionMatch}, {@link SkipLayerNormMatch}, {@link EmbedLayerNormMatch}); places where a pattern does not match
- * exactly are left alone and listed with the reason. The fused model is then run beside the unfused one on the
- * check samples (calibration data when the pipeline has it, plus a copy with padding masked): a fused value whose
- * error exceeds the tolerance is undone and listed, and the check repeated. Plain layer norms and Gelu are left
- * to ONNX Runtime, which fuses them itself when it loads the model, unless {@code gelu=fast} asks for the tanh
- * approximation ({@link GeluMatch}). For the TensorRT provider nothing is fused:
- * TensorRT fuses these subgraphs itself and cannot run the contrib ops.
+ * one contrib op ({@link AttentionMatch}, {@link SkipLayerNormMatch}, {@link EmbedLayerNormMatch}); places where a
+ * pattern does not match exactly are left alone and listed with the reason. The fused model is then run beside the
+ * unfused one on the check samples (calibration data when the pipeline has it, plus a copy with padding masked): a
+ * fused value whose error exceeds the tolerance is undone and listed, and the check repeated; a kind of fusion ONNX
+ * Runtime refuses for the model is undone as a whole. Plain layer norms and Gelu are left to ONNX Runtime, which
+ * fuses them itself when it loads the model, unless {@code gelu=fast} asks for the tanh approximation
+ * ({@link GeluMatch}). For the TensorRT provider nothing is fused: TensorRT fuses these subgraphs itself and cannot
+ * run the contrib ops.
  */
 public final class TransformerFusion implements Pass {
     private static final int MAX_CHECK_ROUNDS = 3;

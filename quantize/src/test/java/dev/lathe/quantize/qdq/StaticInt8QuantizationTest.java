@@ -175,7 +175,41 @@ class StaticInt8QuantizationTest {
     }
 
     @Test
-    void hardSwishBecomesHardSigmoidTimesXWithConvolutionAndProductInInt8() throws Exception {
+    void hardSwishRunsInInt8WithItsConstantsStoredInEightBits() throws Exception {
+        OnnxModel model = convHardSwishConv();
+        Map<String, long[]> shapes = Map.of("x", new long[] {1, 2, 8, 8});
+        List<Map<String, TensorData>> calibration = samples(model, shapes, 11);
+
+        PassResult result = quantize(model, "quantize.static:fallback=false", context(calibration));
+
+        Graph graph = result.model().graph();
+        assertThat(opTypes(graph)).doesNotContain("Div", "Clip");
+        assertThat(result.details()).containsEntry("divisionsToMultiplications", 1);
+        assertThat(result.details().get("quantized")).isEqualTo(Map.of("Conv", 2, "Add+Clip", 1, "Mul", 2));
+        NodeProto add = graph.nodes().stream().filter(n -> n.getOpType().equals("Add")).findFirst().orElseThrow();
+        NodeProto three = producer(graph, add.getInput(1));
+        assertThat(three.getOpType()).isEqualTo("DequantizeLinear");
+        assertThat(graph.initializer(three.getInput(0)).orElseThrow().getDataType()).isEqualTo(DataType.UINT8.code());
+        assertThat(cosineMin(model, result.model(), samples(model, shapes, 12))).isGreaterThan(0.99);
+        assertThat(opTypesRun(result.model(), calibration.get(0))).contains("QLinearAdd", "QLinearMul", "QLinearConv")
+                .doesNotContain("Add", "Mul", "Conv");
+    }
+
+    @Test
+    void aHardSwishLeftInFloatBecomesHardSigmoidTimesX() throws Exception {
+        OnnxModel model = convHardSwishConv();
+        Map<String, long[]> shapes = Map.of("x", new long[] {1, 2, 8, 8});
+        List<Map<String, TensorData>> calibration = samples(model, shapes, 11);
+
+        PassResult result = quantize(model, "quantize.static:fallback=false,ops=Conv", context(calibration));
+
+        assertThat(opTypes(result.model().graph())).contains("HardSigmoid").doesNotContain("Clip", "Add");
+        assertThat(result.details()).containsEntry("hardSwishesRewritten", "1 left in float, as x * HardSigmoid(x)");
+        assertThat(cosineMin(model, result.model(), samples(model, shapes, 12))).isGreaterThan(0.99);
+    }
+
+    /** Conv → hard-swish as exporters write it, x · (clip(x + 3, 0, 6) / 6) → Conv, on [1, 2, 8, 8]. */
+    private static OnnxModel convHardSwishConv() {
         TestModels.Builder g = TestModels.builder("hard_swish");
         String x = g.input("x", DataType.FLOAT, 1, 2, 8, 8);
         String conv = g.node("Conv", x, g.weight("w", 4, 2, 1, 1), g.weight("b", 4)).intsAttr("kernel_shape", 1, 1).output();
@@ -185,19 +219,7 @@ class StaticInt8QuantizationTest {
         String swish = g.node("Mul", conv, gate).output();
         g.node("Conv", swish, g.weight("w2", 2, 4, 1, 1), g.weight("b2", 2)).intsAttr("kernel_shape", 1, 1).output("y");
         g.output("y", DataType.FLOAT, 1, 2, 8, 8);
-        OnnxModel model = TestModels.model(g.build());
-        Map<String, long[]> shapes = Map.of("x", new long[] {1, 2, 8, 8});
-        List<Map<String, TensorData>> calibration = samples(model, shapes, 11);
-
-        PassResult result = quantize(model, "quantize.static:fallback=false", context(calibration));
-
-        Graph graph = result.model().graph();
-        assertThat(opTypes(graph)).doesNotContain("Div", "Clip", "Add").contains("HardSigmoid");
-        assertThat(result.details()).containsEntry("hardSwishesRewritten", 1);
-        assertThat(result.details().get("quantized")).isEqualTo(Map.of("Conv", 2, "Mul", 1));
-        assertThat(cosineMin(model, result.model(), samples(model, shapes, 12))).isGreaterThan(0.99);
-        assertThat(opTypesRun(result.model(), calibration.get(0))).contains("QLinearMul", "QLinearConv", "HardSigmoid")
-                .doesNotContain("Mul", "Conv");
+        return TestModels.model(g.build());
     }
 
     @Test
