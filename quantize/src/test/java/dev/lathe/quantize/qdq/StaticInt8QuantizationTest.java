@@ -32,6 +32,7 @@ import dev.lathe.core.runtime.FidelityMeter;
 import dev.lathe.core.runtime.ModelSession;
 import dev.lathe.core.runtime.SessionSettings;
 import dev.lathe.core.testing.TestModels;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,6 +143,39 @@ class StaticInt8QuantizationTest {
         assertThat(result.details().get("quantized")).isEqualTo(Map.of("Add", 1, "Gemm+Relu", 1, "MatMul", 1));
         assertThat(cosineMin(mlp, result.model(), samples(mlp, shapes, 4))).isGreaterThan(0.99);
         assertThat(opTypesRun(result.model(), calibration.get(0))).contains("QLinearMatMul").doesNotContain("MatMul");
+    }
+
+    @Test
+    void whenTheFallbackLeavesNoConvolutionQuantizedTheFloatModelIsKept() throws Exception {
+        // Input channel 0 holds ±1000 at one position and is weighted 0, channel 1 stays within ±1: the convolution's
+        // 8-bit input wipes channel 1 out, so the fallback returns the convolution to float, while the Sigmoid after
+        // it, reading values within ±3, quantizes well.
+        TestModels.Builder g = TestModels.builder("conv_sigmoid");
+        String x = g.input("x", DataType.FLOAT, 1, 2, 4, 4);
+        String weight = g.floatInitializer("w", new long[] {2, 2, 1, 1}, 0, 1, 0, 0.5f);
+        String conv = g.node("Conv", x, weight, g.floatInitializer("b", new long[] {2}, 0, 0))
+                .intsAttr("kernel_shape", 1, 1).output();
+        g.node("Sigmoid", conv).output("y");
+        g.output("y", DataType.FLOAT, 1, 2, 4, 4);
+        OnnxModel model = TestModels.model(g.build());
+        List<Map<String, TensorData>> calibration = new ArrayList<>();
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 8; i++) {
+            float[] values = new float[32];
+            for (int j = 0; j < values.length; j++) {
+                values[j] = (float) random.nextGaussian();
+            }
+            values[0] = i % 2 == 0 ? 1000 : -1000;
+            calibration.add(Map.of("x", TensorData.ofFloats(new long[] {1, 2, 4, 4}, values)));
+        }
+        PassContext gated = new PassContext(ShapeBinding.none(), Optional.of(SampleSource.of("test", calibration)), 8,
+                Optional.empty(), ValidationGate.parse("max-abs-error=0.02"), Optional.empty(), ProgressListener.none());
+
+        PassResult result = quantize(model, "quantize.static", gated);
+
+        assertThat(result.details().get("quantized").toString()).startsWith(
+                "nothing: the fallback left no convolution or product quantized, so the float model is kept");
+        assertThat(opTypes(result.model().graph())).containsExactly("Conv", "Sigmoid");
     }
 
     @Test
