@@ -8,7 +8,6 @@ import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
-import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -232,11 +231,8 @@ final class AttentionMatch implements Fusion {
             if (!g.isGraphInput(input) || !insertsHeadAndQueryAxes(axes)) {
                 return Optional.empty();
             }
-            Optional<ValueInfoProto> info = g.graph().inputs().stream().filter(v -> v.getName().equals(input))
-                    .findFirst();
-            Optional<DataType> type = info.flatMap(v -> DataType.fromCode(v.getType().getTensorType().getElemType()));
-            boolean rank2 = info.isPresent() && info.get().getType().getTensorType().getShape().getDimCount() == 2;
-            if (rank2 && type.isPresent()) {
+            Optional<DataType> type = g.matrixInputType(input);
+            if (type.isPresent()) {
                 return Optional.of(new MaskInput(input, type.get(), filter.get()));
             }
         }

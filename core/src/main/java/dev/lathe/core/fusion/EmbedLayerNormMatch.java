@@ -7,7 +7,6 @@ import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
-import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -142,12 +141,7 @@ record EmbedLayerNormMatch(LayerNormMatch norm, String words, String ids, DataTy
 
     /** The element type of a 2-D int32 or int64 graph input. */
     private static Optional<DataType> integerInput(String input, GraphPatterns g) {
-        Optional<ValueInfoProto> info = g.graph().inputs().stream().filter(v -> v.getName().equals(input)).findFirst();
-        if (info.isEmpty() || info.get().getType().getTensorType().getShape().getDimCount() != 2) {
-            return Optional.empty();
-        }
-        return DataType.fromCode(info.get().getType().getTensorType().getElemType())
-                .filter(t -> t == DataType.INT32 || t == DataType.INT64);
+        return g.matrixInputType(input).filter(t -> t == DataType.INT32 || t == DataType.INT64);
     }
 
     @Override

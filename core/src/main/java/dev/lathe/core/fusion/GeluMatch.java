@@ -4,7 +4,6 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.Node;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -101,15 +100,12 @@ record GeluMatch(String input, String bias, String output, NodeProto last) imple
     private static GeluMatch biased(String x, List<NodeProto> chain, NodeProto last, GraphPatterns g) {
         Optional<NodeProto> add = g.producer(x, "Add");
         List<NodeProto> readers = g.consumers(x);
-        if (add.isPresent() && add.get().getInputCount() == 2 && readers.stream().allMatch(chain::contains)
+        if (add.isPresent() && readers.stream().allMatch(chain::contains)
                 && g.readOnlyBy(x, readers.toArray(NodeProto[]::new))) {
-            for (int i = 0; i < 2; i++) {
-                String product = add.get().getInput(i);
-                Optional<TensorProto> bias = g.floatConstant(add.get().getInput(1 - i));
-                if (g.producer(product, "MatMul").isPresent() && bias.isPresent()
-                        && GraphPatterns.shape(bias.get()).length == 1) {
-                    return new GeluMatch(product, add.get().getInput(1 - i), last.getOutput(0), last);
-                }
+            Optional<GraphPatterns.BiasedProduct> biased = g.matMulPlusBias(add.get())
+                    .filter(b -> b.biasShape().length == 1);
+            if (biased.isPresent()) {
+                return new GeluMatch(biased.get().product(), biased.get().bias(), last.getOutput(0), last);
             }
         }
         return new GeluMatch(x, "", last.getOutput(0), last);

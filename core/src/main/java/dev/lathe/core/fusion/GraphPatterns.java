@@ -8,6 +8,7 @@ import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorCodec;
 import dev.lathe.core.onnx.Onnx.NodeProto;
 import dev.lathe.core.onnx.Onnx.TensorProto;
+import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.util.List;
 import java.util.Optional;
 
@@ -74,6 +75,40 @@ final class GraphPatterns {
     /** Whether {@code value} is an input of the main graph (not an initializer). */
     boolean isGraphInput(String value) {
         return graph.inputs().stream().anyMatch(v -> v.getName().equals(value)) && graph.initializer(value).isEmpty();
+    }
+
+    /** The element type of {@code input}, if it is an input of the main graph declared 2-D with a known type. */
+    Optional<DataType> matrixInputType(String input) {
+        Optional<ValueInfoProto> info = graph.inputs().stream().filter(v -> v.getName().equals(input)).findFirst();
+        if (info.isEmpty() || info.get().getType().getTensorType().getShape().getDimCount() != 2) {
+            return Optional.empty();
+        }
+        return DataType.fromCode(info.get().getType().getTensorType().getElemType());
+    }
+
+    /**
+     * A MatMul output plus a constant float bias, the two inputs of an Add in either order.
+     *
+     * @param product   the MatMul output
+     * @param bias      the bias constant's name
+     * @param biasShape its shape
+     */
+    record BiasedProduct(String product, String bias, long[] biasShape) {
+    }
+
+    /** The MatMul output and constant float bias a two-input {@code add} sums, if that is what it sums. */
+    Optional<BiasedProduct> matMulPlusBias(NodeProto add) {
+        if (add.getInputCount() != 2) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < 2; i++) {
+            String product = add.getInput(i);
+            Optional<TensorProto> bias = floatConstant(add.getInput(1 - i));
+            if (producer(product, "MatMul").isPresent() && bias.isPresent()) {
+                return Optional.of(new BiasedProduct(product, add.getInput(1 - i), shape(bias.get())));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The constant tensor {@code value} names, if it is a float constant. */

@@ -4,7 +4,6 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.model.GraphEditor;
 import dev.lathe.core.model.Node;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -40,14 +39,11 @@ record SkipLayerNormMatch(LayerNormMatch norm, String input, String skip, String
                 return Matched.of(new SkipLayerNormMatch(norm, addend, residual, ""));
             }
             Optional<NodeProto> biasAdd = g.producer(addend, "Add");
-            if (biasAdd.isPresent() && biasAdd.get().getInputCount() == 2 && g.readOnlyBy(addend, add.get())) {
-                for (int i = 0; i < 2; i++) {
-                    String product = biasAdd.get().getInput(i);
-                    Optional<TensorProto> bias = g.floatConstant(biasAdd.get().getInput(1 - i));
-                    if (g.producer(product, "MatMul").isPresent() && bias.isPresent()
-                            && Arrays.equals(GraphPatterns.shape(bias.get()), new long[] {width})) {
-                        return Matched.of(new SkipLayerNormMatch(norm, product, residual, biasAdd.get().getInput(1 - i)));
-                    }
+            if (biasAdd.isPresent() && g.readOnlyBy(addend, add.get())) {
+                Optional<GraphPatterns.BiasedProduct> biased = g.matMulPlusBias(biasAdd.get())
+                        .filter(b -> Arrays.equals(b.biasShape(), new long[] {width}));
+                if (biased.isPresent()) {
+                    return Matched.of(new SkipLayerNormMatch(norm, biased.get().product(), residual, biased.get().bias()));
                 }
             }
         }
