@@ -7,9 +7,7 @@ import dev.lathe.core.model.ModelEditor;
 import dev.lathe.core.model.Node;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
-import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.NodeProto;
-import dev.lathe.core.onnx.Onnx.TensorProto;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,7 +76,7 @@ public final class HardSwishRewrite {
         }
         String x = null;
         for (int side = 0; side < 2; side++) {
-            if (scalar(add.get().getInput(1 - side), model).filter(v -> v == 3f).isPresent()) {
+            if (model.scalarConstant(add.get().getInput(1 - side)).filter(v -> v == 3f).isPresent()) {
                 x = add.get().getInput(side);
             }
         }
@@ -118,11 +116,11 @@ public final class HardSwishRewrite {
             return false;
         }
         if (isOp(node, "Div")) {
-            return scalar(node.getInput(1), model).filter(v -> v == 6f).isPresent();
+            return model.scalarConstant(node.getInput(1)).filter(v -> v == 6f).isPresent();
         }
         if (isOp(node, "Mul")) {
             for (String input : node.getInputList()) {
-                if (scalar(input, model).filter(v -> Math.abs(v - SIXTH) <= 1e-7f).isPresent()) {
+                if (model.scalarConstant(input).filter(v -> Math.abs(v - SIXTH) <= 1e-7f).isPresent()) {
                     return true;
                 }
             }
@@ -133,8 +131,8 @@ public final class HardSwishRewrite {
     /** Whether a Clip bounds to [low, high], by constant inputs (opset 11 on) or attributes (before). */
     private static boolean clipsTo(NodeProto clip, float low, float high, OnnxModel model) throws InvalidModelException {
         if (clip.getInputCount() >= 3) {
-            return scalar(clip.getInput(1), model).filter(v -> v == low).isPresent()
-                    && scalar(clip.getInput(2), model).filter(v -> v == high).isPresent();
+            return model.scalarConstant(clip.getInput(1)).filter(v -> v == low).isPresent()
+                    && model.scalarConstant(clip.getInput(2)).filter(v -> v == high).isPresent();
         }
         return clip.getInputCount() == 1 && NodeAttributes.getFloat(clip, "min", Float.NaN) == low
                 && NodeAttributes.getFloat(clip, "max", Float.NaN) == high;
@@ -148,18 +146,5 @@ public final class HardSwishRewrite {
 
     private static boolean isOp(NodeProto node, String opType) {
         return node.getOpType().equals(opType) && node.getDomain().isEmpty();
-    }
-
-    /** The value of a one-element float constant. */
-    private static Optional<Float> scalar(String value, OnnxModel model) throws InvalidModelException {
-        if (value.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<TensorProto> constant = model.graph().constant(value);
-        if (constant.isEmpty()) {
-            return Optional.empty();
-        }
-        TensorData data = model.tensorData(constant.get());
-        return data.elementCount() == 1 ? Optional.of(data.toFloatArray()[0]) : Optional.empty();
     }
 }

@@ -123,11 +123,7 @@ final class GraphPatterns {
 
     /** The value of a one-element float constant. */
     Optional<Float> scalar(String value) throws InvalidModelException {
-        Optional<TensorProto> tensor = floatConstant(value);
-        if (tensor.isEmpty() || model.tensorData(tensor.get()).elementCount() != 1) {
-            return Optional.empty();
-        }
-        return Optional.of(model.tensorData(tensor.get()).toFloatArray()[0]);
+        return floatConstant(value).isEmpty() ? Optional.empty() : model.scalarConstant(value);
     }
 
     /** The elements of a float constant. */

@@ -282,6 +282,22 @@ public final class OnnxModel {
         return data;
     }
 
+    /**
+     * The value of a one-element numeric constant of the main graph (initializer or Constant node), read as a
+     * float whatever its stored type; empty when {@code value} names no such constant (a graph input, a
+     * computed value, a tensor of several elements or of strings).
+     *
+     * @throws InvalidModelException if the constant's data does not match its type and shape
+     */
+    public Optional<Float> scalarConstant(String value) throws InvalidModelException {
+        Optional<TensorProto> constant = value.isEmpty() ? Optional.empty() : graph.constant(value);
+        if (constant.isEmpty() || dataTypeOf(constant.get()) == DataType.STRING) {
+            return Optional.empty();
+        }
+        TensorData data = tensorData(constant.get());
+        return data.elementCount() == 1 ? Optional.of(data.toFloatArray()[0]) : Optional.empty();
+    }
+
     /** Bytes of every tensor the model stores, inline or in external files: what a runtime loads. */
     public long tensorBytes() {
         long total = 0;

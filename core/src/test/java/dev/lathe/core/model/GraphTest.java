@@ -188,6 +188,32 @@ class GraphTest {
     }
 
     @Test
+    void scalarConstantsAreReadWhateverTheirTypeAndWhereverTheyLive() throws Exception {
+        TestModels.Builder g = TestModels.builder("scalars");
+        String x = g.input("x", DataType.FLOAT, 2);
+        String half = g.scalar("half", 0.5f);
+        String six = g.initializer("six", TensorData.ofFloat16(new long[0], 6f));
+        String three = g.int64Initializer("three", new long[] {1}, 3);
+        String pair = g.floatInitializer("pair", new long[] {2}, 1f, 2f);
+        String viaNode = g.node("Constant").tensorAttr("value",
+                TensorCodec.encode("ten", TensorData.ofDoubles(new long[0], 10.0))).output();
+        String sum = g.node("Add", x, half).output();
+        g.node("Add", g.node("Mul", g.node("Add", sum, six).output(), three).output(),
+                g.node("Add", pair, viaNode).output()).output("y");
+        g.output("y", DataType.FLOAT, 2);
+        OnnxModel model = TestModels.model(g.build());
+
+        assertThat(model.scalarConstant(half)).contains(0.5f);
+        assertThat(model.scalarConstant(six)).contains(6f);
+        assertThat(model.scalarConstant(three)).contains(3f);
+        assertThat(model.scalarConstant(viaNode)).contains(10f);
+        assertThat(model.scalarConstant(pair)).isEmpty();
+        assertThat(model.scalarConstant(x)).isEmpty();
+        assertThat(model.scalarConstant(sum)).isEmpty();
+        assertThat(model.scalarConstant("")).isEmpty();
+    }
+
+    @Test
     void constantNodesAreRecognisedByOpTypeAndDomain() {
         NodeProto constant = NodeProto.newBuilder().setOpType("Constant").build();
         assertThat(Graph.isConstantNode(constant)).isTrue();
