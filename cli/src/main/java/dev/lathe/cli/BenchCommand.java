@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.core.LatheException;
+import dev.lathe.core.model.DimensionDefaults;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.runtime.Benchmark;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         description = "Measure an ONNX model on an execution provider: session creation, latency, throughput, "
                 + "peak memory.")
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, GuessesInputSizes {
 
     @Spec
     private CommandSpec spec;
@@ -74,5 +75,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    @Override
+    public Map<String, DimensionDefaults.Choice> guessedSizes() {
+        return inputs.guessedSizes();
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--shape NAME=D0xD1x..., --bind DIM=VALUE or --input NAME=FILE.npy";
     }
 }

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.core.LatheException;
 import dev.lathe.core.data.SampleSource;
+import dev.lathe.core.model.DimensionDefaults;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare",
         description = "Compare model B against model A on the same inputs: output fidelity, then latency, "
                 + "throughput and peak memory of both.")
-final class CompareCommand implements Callable<Integer> {
+final class CompareCommand implements Callable<Integer>, GuessesInputSizes {
     /** Generated samples compared when no --data is given and --samples does not say. */
     private static final int GENERATED_SAMPLES = 10;
 
@@ -160,5 +161,15 @@ final class CompareCommand implements Callable<Integer> {
     private static Set<String> inputNames(OnnxModel model) {
         return model.graph().inputs().stream().map(ValueInfoProto::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Override
+    public Map<String, DimensionDefaults.Choice> guessedSizes() {
+        return inputs.guessedSizes();
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--shape NAME=D0xD1x..., --bind DIM=VALUE, --input NAME=FILE.npy or --data";
     }
 }

@@ -4,6 +4,7 @@ import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.data.GeneratedSamples;
 import dev.lathe.core.data.InputGenerator;
 import dev.lathe.core.data.NpyFiles;
+import dev.lathe.core.model.DimensionDefaults;
 import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.ShapeBinding;
 import dev.lathe.core.model.TensorData;
@@ -45,6 +46,17 @@ final class InputOptions {
     private record GivenInput(TensorData tensor, Path file) {
     }
 
+    /** The sizes guessed for the last inputs made, see {@link #guessedSizes()}. */
+    private Map<String, DimensionDefaults.Choice> guessed = Map.of();
+
+    /**
+     * The sizes guessed for the inputs {@link #inputs} or {@link #samples} last made (dimensions neither
+     * {@code --shape}, {@code --bind} nor an {@code --input} array sized); empty before either ran.
+     */
+    Map<String, DimensionDefaults.Choice> guessedSizes() {
+        return guessed;
+    }
+
     /** Whether any input values come from files. */
     boolean given() {
         return !files.isEmpty();
@@ -75,6 +87,7 @@ final class InputOptions {
             return List.of(inputs(model));
         }
         ShapeBinding binding = shapes.binding();
+        guessed = binding.defaults(model);
         return GeneratedSamples.of(model, binding.resolve(model), binding.inputValues(), count, seed).take(count);
     }
 
@@ -134,10 +147,10 @@ final class InputOptions {
                 continue; // ShapeBinding.resolve reports the wrong rank.
             }
             for (int i = 0; i < shape.length; i++) {
-                if (!declared.get(i).hasDimParam()) {
+                if (declared.get(i).hasDimValue() && declared.get(i).getDimValue() > 0) {
                     continue;
                 }
-                String dimension = declared.get(i).getDimParam();
+                String dimension = ShapeBinding.dimensionKey(input, i);
                 Optional<Long> bound = binding.dimension(dimension);
                 if (bound.isEmpty()) {
                     binding = binding.withDimension(dimension, shape[i]);
@@ -147,6 +160,7 @@ final class InputOptions {
                 }
             }
         }
+        guessed = binding.defaults(model);
         return binding.resolve(model);
     }
 

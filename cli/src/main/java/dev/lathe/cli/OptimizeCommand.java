@@ -62,7 +62,7 @@ import picocli.CommandLine.TypeConversionException;
             "1:the model, a pass, the runtime or a file failed",
             "2:invalid options",
             "3:the optimized model failed validation; nothing was written (the report says why)"})
-final class OptimizeCommand implements Callable<Integer> {
+final class OptimizeCommand implements Callable<Integer>, GuessesInputSizes {
     /** The pass that runs when no pass is named. */
     static final String DEFAULT_PASS = "cleanup";
     private static final List<String> PASS_OPTIONS = List.of("--pass", "--prune", "--quantize");
@@ -168,6 +168,9 @@ final class OptimizeCommand implements Callable<Integer> {
     @Mixin
     private ProgressOptions progress;
 
+    /** The sizes guessed for generated inputs, once the model is loaded; see {@link GuessesInputSizes}. */
+    private Map<String, DimensionDefaults.Choice> guessed = Map.of();
+
     @Override
     public Integer call() throws LatheException, IOException {
         PassRegistry registry = PassRegistry.load();
@@ -212,6 +215,9 @@ final class OptimizeCommand implements Callable<Integer> {
             if (!calibration.isEmpty()) {
                 pipeline.calibration(calibrationSamples(loaded));
             }
+            if (samples.isEmpty()) {
+                guessed = binding.defaults(loaded);
+            }
             if (samples.isEmpty() && !progress.quiet()) {
                 noteGenerated(loaded, binding);
             }
@@ -234,8 +240,7 @@ final class OptimizeCommand implements Callable<Integer> {
                 + "data");
         if (!defaults.isEmpty()) {
             text.append("; unbound dimensions sized by kind: ");
-            text.append(defaults.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().value() + " ("
-                    + e.getValue().kind() + ")").collect(java.util.stream.Collectors.joining(", ")));
+            text.append(DimensionDefaults.describe(defaults));
         }
         spec.commandLine().getErr().println(text.append(". Pass --data FILE for honest fidelity figures."));
         spec.commandLine().getErr().flush();
@@ -323,5 +328,15 @@ final class OptimizeCommand implements Callable<Integer> {
                 throw new TypeConversionException("'" + value + "' is not a positive price in USD");
             }
         }
+    }
+
+    @Override
+    public Map<String, DimensionDefaults.Choice> guessedSizes() {
+        return guessed;
+    }
+
+    @Override
+    public String sizeOptions() {
+        return "--shape NAME=D0xD1x..., --bind DIM=VALUE, or real inputs with --data";
     }
 }

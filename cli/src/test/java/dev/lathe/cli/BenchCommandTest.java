@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.core.data.NpyFiles;
+import dev.lathe.core.model.OnnxModel;
 import dev.lathe.core.model.TensorData;
+import dev.lathe.core.testing.TestModels;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -226,6 +228,21 @@ class BenchCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines().findFirst()).get().asString().contains("--input", "'x.txt'");
+    }
+
+    @Test
+    void aModelThatFailsAtGuessedSizesSaysWhichWereGuessedAndHowToGiveThem() throws Exception {
+        Path recognizer = folder.resolve("fixed-height.onnx");
+        OnnxModel.of(TestModels.fixedHeightImageProto(), "fixed-height", null).save(recognizer);
+
+        CommandRun guessed = run(recognizer);
+
+        assertThat(guessed.exitCode()).isEqualTo(1);
+        assertThat(guessed.err().lines().filter(line -> line.startsWith("lathe: "))).singleElement().asString()
+                .contains("failed to run the model", "Concat", "--shape", "--bind",
+                        "These input sizes were guessed, not given: x[2]=224 (image), x[3]=224 (image)");
+        JsonNode given = benchJson(recognizer, "--bind", "x[2]=48", "--bind", "x[3]=20");
+        assertThat(given.get("inputShapes").get("x").toString()).isEqualTo("[1,3,48,20]");
     }
 
     private static CommandRun run(Path model, String... options) {

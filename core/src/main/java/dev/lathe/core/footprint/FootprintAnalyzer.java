@@ -5,6 +5,7 @@ import dev.lathe.core.LatheException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.ConstantTensor;
 import dev.lathe.core.model.DataType;
+import dev.lathe.core.model.DimensionDefaults;
 import dev.lathe.core.model.Graph;
 import dev.lathe.core.model.NodeAttributes;
 import dev.lathe.core.model.OnnxModel;
@@ -66,8 +67,12 @@ public final class FootprintAnalyzer {
                 LOG.warn("{}: static shape propagation left {} nodes unresolved and the runtime fallback failed: {}",
                         model.source(), unresolved.size(), e.getMessage());
                 method = ShapeMethod.INCOMPLETE;
+                Map<String, DimensionDefaults.Choice> guessed = binding.defaults(model);
+                String guess = guessed.isEmpty() ? "" : " These input sizes were guessed, not given: "
+                        + DimensionDefaults.describe(guessed) + "; bind the sizes the model takes (--shape or --bind).";
                 shapeGap = Optional.of("Static shape propagation left " + unresolved.size() + " nodes unresolved and the "
-                        + "ONNX Runtime run at these shapes failed (" + e.getMessage() + "): their compute is NOT counted.");
+                        + "ONNX Runtime run at these shapes failed (" + e.getMessage() + "): their compute is NOT "
+                        + "counted." + guess);
             }
         }
         return count(model, inputShapes, shapes, inferred.values(), method, shapeGap, unresolved);

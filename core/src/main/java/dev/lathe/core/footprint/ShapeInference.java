@@ -396,6 +396,15 @@ final class ShapeInference {
         long[] out = parts.get(0).clone();
         out[axis] = 0;
         for (long[] part : parts) {
+            if (part.length != out.length) {
+                throw new IllegalArgumentException("Concat inputs of ranks " + out.length + " and " + part.length);
+            }
+            for (int d = 0; d < out.length; d++) {
+                if (d != axis && part[d] != out[d]) {
+                    throw new IllegalArgumentException("Concat inputs differ off the axis: "
+                            + Arrays.toString(parts.get(0)) + " and " + Arrays.toString(part));
+                }
+            }
             out[axis] += part[axis];
         }
         long[] v = null;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Sizes for the symbolic dimensions nobody bound, chosen by what a dimension is rather than set to 1:
@@ -40,8 +41,8 @@ public final class DimensionDefaults {
     }
 
     /**
-     * The default size of every unbound dimension of the model's inputs, by dimension name; an unnamed
-     * dimension is keyed {@code input[axis]}.
+     * The default size of every unbound dimension of the model's inputs, keyed as bindings name them
+     * ({@link ShapeBinding#dimensionKey}: the dimension's name, or {@code input[axis]}).
      *
      * @param bound dimension names and inputs that already have sizes (skipped)
      */
@@ -57,20 +58,21 @@ public final class DimensionDefaults {
                 if (dim.hasDimValue() && dim.getDimValue() > 0) {
                     continue;
                 }
-                String key = key(input, axis);
+                String key = ShapeBinding.dimensionKey(input, axis);
                 if (bound.dimension(key).isPresent() || chosen.containsKey(key)) {
                     continue;
                 }
-                chosen.put(key, choose(input, axis, dim.hasDimParam() ? dim.getDimParam() : ""));
+                chosen.put(key, choose(input, axis, key.equals(input.getName() + "[" + axis + "]") ? "" : key));
             }
         }
         return chosen;
     }
 
-    /** How a dimension is named in bindings and defaults: its {@code dim_param}, else {@code input[axis]}. */
-    static String key(ValueInfoProto input, int axis) {
-        TensorShapeProto.Dimension dim = input.getType().getTensorType().getShape().getDim(axis);
-        return dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam() : input.getName() + "[" + axis + "]";
+    /** Chosen sizes as text, e.g. {@code x[2]=224 (image), x[3]=224 (image)}. */
+    public static String describe(Map<String, Choice> chosen) {
+        return chosen.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().value() + " (" + e.getValue().kind() + ")")
+                .collect(Collectors.joining(", "));
     }
 
     private static Choice choose(ValueInfoProto input, int axis, String name) {

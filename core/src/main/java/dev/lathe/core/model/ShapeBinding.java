@@ -14,10 +14,14 @@ import java.util.TreeSet;
 
 /**
  * Concrete sizes for a model's inputs: full shapes per input name, and values for symbolic dimension
- * names ({@code dim_param}, such as {@code batch_size} or {@code sequence_length}). An explicit input shape
- * wins over dimension values. Immutable; the {@code with*} methods return new bindings.
+ * names ({@code dim_param}, such as {@code batch_size} or {@code sequence_length}; {@code input[axis]} for
+ * a dimension without one, see {@link #dimensionKey}). An explicit input shape wins over dimension values.
+ * Immutable; the {@code with*} methods return new bindings.
  */
 public final class ShapeBinding {
+    /** The {@code dim_param} Paddle2ONNX gives every unknown dimension. */
+    private static final String UNNAMED = "?";
+
     private final Map<String, long[]> inputShapes;
     private final Map<String, Long> dimensions;
     private final Map<String, long[]> inputValues;
@@ -123,11 +127,12 @@ public final class ShapeBinding {
         Set<String> dimensionNames = new HashSet<>();
         inputs.forEach(input -> {
             names.add(input.getName());
-            input.getType().getTensorType().getShape().getDimList().forEach(d -> {
-                if (d.hasDimParam()) {
-                    dimensionNames.add(d.getDimParam());
+            List<TensorShapeProto.Dimension> dims = input.getType().getTensorType().getShape().getDimList();
+            for (int axis = 0; axis < dims.size(); axis++) {
+                if (!(dims.get(axis).hasDimValue() && dims.get(axis).getDimValue() > 0)) {
+                    dimensionNames.add(dimensionKey(input, axis));
                 }
-            });
+            }
         });
         for (String bound : binding.boundInputs()) {
             if (!names.contains(bound)) {
@@ -160,7 +165,7 @@ public final class ShapeBinding {
             long[] shape = new long[declared.getDimCount()];
             for (int i = 0; i < shape.length; i++) {
                 TensorShapeProto.Dimension dim = declared.getDim(i);
-                String key = DimensionDefaults.key(input, i);
+                String key = dimensionKey(input, i);
                 shape[i] = dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue()
                         : binding.dimension(key).orElseGet(() -> defaults.get(key).value());
             }
@@ -174,6 +179,18 @@ public final class ShapeBinding {
             }
         });
         return shapes;
+    }
+
+    /**
+     * The name by which a binding sizes a dimension of an input that is not fixed: its {@code dim_param},
+     * shared by every dimension of that name, or {@code input[axis]} when it has none. The {@code dim_param}
+     * {@code "?"}, which Paddle2ONNX writes for every unknown dimension (the height and the width of an
+     * image alike), names no shared size and counts as none.
+     */
+    public static String dimensionKey(ValueInfoProto input, int axis) {
+        TensorShapeProto.Dimension dim = input.getType().getTensorType().getShape().getDim(axis);
+        String name = dim.hasDimParam() ? dim.getDimParam() : "";
+        return name.isEmpty() || name.equals(UNNAMED) ? input.getName() + "[" + axis + "]" : name;
     }
 
     /**

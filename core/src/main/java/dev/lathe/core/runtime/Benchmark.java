@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.core.InferenceFailureException;
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.LatheException;
 import dev.lathe.core.RuntimeFailureException;
@@ -93,7 +94,7 @@ public final class Benchmark {
             }
             return millis;
         } catch (OrtException e) {
-            throw new RuntimeFailureException(session.source() + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+            throw new InferenceFailureException(session.source() + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
         }
     }
 

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo;
+import dev.lathe.core.InferenceFailureException;
 import dev.lathe.core.InvalidModelException;
 import dev.lathe.core.RuntimeFailureException;
 import dev.lathe.core.model.OnnxModel;
@@ -135,7 +136,7 @@ public final class ModelSession implements AutoCloseable {
             }
             return shapes;
         } catch (OrtException e) {
-            throw new RuntimeFailureException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+            throw new InferenceFailureException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
         }
     }
 
@@ -154,7 +155,7 @@ public final class ModelSession implements AutoCloseable {
             }
             return outputs;
         } catch (OrtException e) {
-            throw new RuntimeFailureException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+            throw new InferenceFailureException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
         }
     }
 

@@ -165,4 +165,20 @@ class FootprintAnalyzerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rank 2");
     }
+
+    @Test
+    void shapesTheModelCannotTakeAreNotCountedAndTheGuessIsNamed() throws Exception {
+        OnnxModel model = TestModels.model(TestModels.fixedHeightImageProto());
+
+        Footprint guessed = FootprintAnalyzer.analyze(model, ShapeBinding.none());
+
+        // Concat of [1, 3, 224, 224] and [1, 3, 48, 4]: static propagation refuses it, and so does ONNX Runtime.
+        assertThat(guessed.shapeMethod()).isEqualTo(ShapeMethod.INCOMPLETE);
+        assertThat(guessed.notes()).singleElement().asString().contains("NOT counted",
+                "These input sizes were guessed, not given: x[2]=224 (image), x[3]=224 (image)");
+
+        Footprint given = FootprintAnalyzer.analyze(model, ShapeBinding.none().withInputShape("x", 1, 3, 48, 320));
+        assertThat(given.shapeMethod()).isEqualTo(ShapeMethod.STATIC);
+        assertThat(given.notes()).isEmpty();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.lathe.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.core.testing.TestModels;
 import org.junit.jupiter.api.Test;
@@ -33,5 +34,20 @@ class DimensionDefaultsTest {
         OnnxModel vad = TestModels.model(audio.build());
         assertThat(ShapeBinding.none().resolve(vad).get("input")).containsExactly(1, 512);
         assertThat(ShapeBinding.none().defaults(vad).get("samples").kind()).isEqualTo("audio");
+    }
+
+    @Test
+    void paddlePlaceholderDimensionsAreSizedAndBoundOneByOne() {
+        OnnxModel model = TestModels.model(TestModels.fixedHeightImageProto());
+
+        assertThat(ShapeBinding.none().defaults(model)).containsOnlyKeys("x[2]", "x[3]");
+        assertThat(DimensionDefaults.describe(ShapeBinding.none().defaults(model)))
+                .isEqualTo("x[2]=224 (image), x[3]=224 (image)");
+        assertThat(ShapeBinding.none().withDimension("x[2]", 48).withDimension("x[3]", 320).resolve(model).get("x"))
+                .containsExactly(1, 3, 48, 320);
+        assertThat(ShapeBinding.none().withDimension("x[2]", 48).defaults(model)).containsOnlyKeys("x[3]");
+        assertThatThrownBy(() -> ShapeBinding.none().withDimension("?", 48).resolve(model))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no symbolic dimension '?'")
+                .hasMessageContaining("[x[2], x[3]]");
     }
 }

@@ -84,6 +84,20 @@ public final class TestModels {
     }
 
     /**
+     * An image model that runs only at height 48, as a text-line recognizer does: input {@code x} of shape
+     * [1, 3, ?, ?] (Paddle2ONNX's placeholder {@code "?"} for both sides, which names no shared size),
+     * concatenated along the width with a constant [1, 3, 48, 4] into {@code y}. At the default 224 × 224 the
+     * Concat's heights disagree, and ONNX Runtime refuses to run it.
+     */
+    public static ModelProto fixedHeightImageProto() {
+        Builder g = builder("fixed_height_image");
+        String x = g.input("x", DataType.FLOAT, 1, 3, "?", "?");
+        g.node("Concat", x, g.constant("strip", 1, 3, 48, 4)).intAttr("axis", 3).output("y");
+        g.output("y", DataType.FLOAT, 1, 3, 48, "w");
+        return g.build();
+    }
+
+    /**
      * A small CNN. Input {@code image} float [1, 3, height, width] ({@code height}, {@code width}
      * symbolic), output {@code logits} float [1, 2]: Conv(3→4, 3×3, pads 1) → BatchNormalization → Relu →
      * Conv(4→2, 1×1, group 1) → GlobalAveragePool → Flatten.
