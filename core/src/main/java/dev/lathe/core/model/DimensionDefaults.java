@@ -62,7 +62,7 @@ public final class DimensionDefaults {
                 if (bound.dimension(key).isPresent() || chosen.containsKey(key)) {
                     continue;
                 }
-                chosen.put(key, choose(input, axis, key.equals(input.getName() + "[" + axis + "]") ? "" : key));
+                chosen.put(key, choose(input, axis, ShapeBinding.dimensionName(input, axis).orElse("")));
             }
         }
         return chosen;

@@ -188,9 +188,14 @@ public final class ShapeBinding {
      * image alike), names no shared size and counts as none.
      */
     public static String dimensionKey(ValueInfoProto input, int axis) {
+        return dimensionName(input, axis).orElse(input.getName() + "[" + axis + "]");
+    }
+
+    /** The {@code dim_param} of a dimension, unless it has none or only Paddle2ONNX's placeholder. */
+    static Optional<String> dimensionName(ValueInfoProto input, int axis) {
         TensorShapeProto.Dimension dim = input.getType().getTensorType().getShape().getDim(axis);
         String name = dim.hasDimParam() ? dim.getDimParam() : "";
-        return name.isEmpty() || name.equals(UNNAMED) ? input.getName() + "[" + axis + "]" : name;
+        return name.isEmpty() || name.equals(UNNAMED) ? Optional.empty() : Optional.of(name);
     }
 
     /**
