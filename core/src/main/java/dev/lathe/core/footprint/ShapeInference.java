@@ -259,9 +259,7 @@ final class ShapeInference {
         if (x == null || b == null) {
             return false;
         }
-        long m = NodeAttributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
-        long n = NodeAttributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
-        set(node, 0, new long[] {m, n});
+        set(node, 0, Shapes.gemm(node, x, b));
         return true;
     }
 
@@ -271,7 +269,7 @@ final class ShapeInference {
         if (x == null || w == null) {
             return false;
         }
-        set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
+        set(node, 0, Shapes.convolution(node, x, w));
         return true;
     }
 
@@ -632,9 +630,7 @@ final class ShapeInference {
                 if (b == null) {
                     return false;
                 }
-                long m = NodeAttributes.getInt(node, "transA", 0) != 0 ? x[1] : x[0];
-                long n = NodeAttributes.getInt(node, "transB", 0) != 0 ? b[0] : b[1];
-                set(node, 0, new long[] {m, n});
+                set(node, 0, Shapes.gemm(node, x, b));
                 return true;
             }
             case "Gelu", "FastGelu", "BiasGelu", "QuickGelu", "BiasAdd", "SkipLayerNormalization",
@@ -648,7 +644,7 @@ final class ShapeInference {
                 if (w == null) {
                     return false;
                 }
-                set(node, 0, Shapes.convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false));
+                set(node, 0, Shapes.convolution(node, x, w));
                 return true;
             }
             case "Attention", "QAttention" -> {

@@ -28,6 +28,9 @@ final class Shapes {
     static long[] matmul(long[] a, long[] b) {
         long[] left = a.length == 1 ? new long[] {1, a[0]} : a;
         long[] right = b.length == 1 ? new long[] {b[0], 1} : b;
+        if (left[left.length - 1] != right[right.length - 2]) {
+            throw new IllegalArgumentException("cannot multiply " + Arrays.toString(a) + " by " + Arrays.toString(b));
+        }
         long[] batch = broadcast(Arrays.copyOf(left, left.length - 2), Arrays.copyOf(right, right.length - 2));
         long[] out = concat(batch, new long[] {left[left.length - 2], right[right.length - 1]});
         if (a.length == 1) {
@@ -44,6 +47,27 @@ final class Shapes {
         out[out.length - 1] = shape[shape.length - 2];
         out[out.length - 2] = shape[shape.length - 1];
         return out;
+    }
+
+    /**
+     * Gemm (and its fused and quantized forms): [M, K] · [K, N] after the transA / transB attributes. Inputs
+     * of another rank are left for the MAC count to report as an invalid model, naming the node.
+     */
+    static long[] gemm(NodeProto node, long[] a, long[] b) {
+        boolean transA = NodeAttributes.getInt(node, "transA", 0) != 0;
+        boolean transB = NodeAttributes.getInt(node, "transB", 0) != 0;
+        if (a.length == 2 && b.length == 2 && (transA ? a[0] : a[1]) != (transB ? b[1] : b[0])) {
+            throw new IllegalArgumentException("Gemm of " + Arrays.toString(a) + " and " + Arrays.toString(b));
+        }
+        return new long[] {transA ? a[1] : a[0], transB ? b[0] : b[1]};
+    }
+
+    /** Output shape of a convolution of {@code x} with weights {@code w} (input channels checked against them). */
+    static long[] convolution(NodeProto node, long[] x, long[] w) {
+        if (x[1] != w[1] * NodeAttributes.getInt(node, "group", 1)) {
+            throw new IllegalArgumentException("convolution of " + x[1] + " channels with weights " + Arrays.toString(w));
+        }
+        return convolution(node, x, w[0], Arrays.copyOfRange(w, 2, w.length), false);
     }
 
     /** Output shape of Conv-like ops (also pooling, with {@code ceilMode}). */
@@ -67,6 +91,9 @@ final class Shapes {
                     yield (ceilMode ? (span + strides[i] - 1) / strides[i] : Math.floorDiv(span, strides[i])) + 1;
                 }
             };
+            if (out[i + 2] < 1) {
+                throw new IllegalArgumentException("a window of " + effectiveKernel + " does not fit a side of " + in);
+            }
         }
         return out;
     }
@@ -105,8 +132,14 @@ final class Shapes {
                 known *= out[i];
             }
         }
+        long elements = product(x, 0, x.length);
         if (inferred >= 0) {
-            out[inferred] = known == 0 ? 0 : product(x, 0, x.length) / known;
+            if (known != 0 && elements % known != 0) {
+                throw new IllegalArgumentException("cannot reshape " + Arrays.toString(x) + " to " + Arrays.toString(target));
+            }
+            out[inferred] = known == 0 ? 0 : elements / known;
+        } else if (known != elements) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(x) + " to " + Arrays.toString(target));
         }
         return out;
     }

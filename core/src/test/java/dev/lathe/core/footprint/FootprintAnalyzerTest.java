@@ -181,4 +181,36 @@ class FootprintAnalyzerTest {
         assertThat(given.shapeMethod()).isEqualTo(ShapeMethod.STATIC);
         assertThat(given.notes()).isEmpty();
     }
+
+    @Test
+    void shapesThatDoNotFitTheirOperatorsAreNotPropagatedStatically() throws Exception {
+        // Each model runs at other sizes; at these, static propagation must not invent a shape (ONNX Runtime
+        // refuses them too, so the footprint is INCOMPLETE rather than counted at impossible shapes).
+        TestModels.Builder small = TestModels.builder("window");
+        small.node("Conv", small.input("x", DataType.FLOAT, 1, 3, "h", "w"), small.weight("k", 8, 3, 3, 3)).output("y");
+        small.output("y", DataType.FLOAT, 1, 8, "oh", "ow");
+        TestModels.Builder channels = TestModels.builder("channels");
+        channels.node("Conv", channels.input("x", DataType.FLOAT, 1, "c", 8, 8), channels.weight("k", 8, 3, 3, 3))
+                .output("y");
+        channels.output("y", DataType.FLOAT, 1, 8, 6, 6);
+        TestModels.Builder product = TestModels.builder("product");
+        product.node("MatMul", product.input("x", DataType.FLOAT, "n", "k"), product.weight("w", 4, 3)).output("y");
+        product.output("y", DataType.FLOAT, "n", 3);
+        TestModels.Builder reshape = TestModels.builder("reshape");
+        reshape.node("Reshape", reshape.input("x", DataType.FLOAT, 2, "k"),
+                reshape.int64Initializer("to", new long[] {2}, 3, -1)).output("y");
+        reshape.output("y", DataType.FLOAT, 3, "m");
+
+        Map<TestModels.Builder, ShapeBinding> impossible = Map.of(
+                small, ShapeBinding.none().withDimension("h", 2).withDimension("w", 2),
+                channels, ShapeBinding.none().withDimension("c", 4),
+                product, ShapeBinding.none().withDimension("n", 2).withDimension("k", 5),
+                reshape, ShapeBinding.none().withDimension("k", 5));
+        for (Map.Entry<TestModels.Builder, ShapeBinding> model : impossible.entrySet()) {
+            Footprint footprint = FootprintAnalyzer.analyze(TestModels.model(model.getKey().build()), model.getValue());
+            assertThat(footprint.shapeMethod()).as(model.getValue().toString()).isEqualTo(ShapeMethod.INCOMPLETE);
+        }
+        assertThat(FootprintAnalyzer.analyze(TestModels.model(reshape.build()), ShapeBinding.none().withDimension("k", 6))
+                .shapeMethod()).isEqualTo(ShapeMethod.STATIC);
+    }
 }
