@@ -4,6 +4,7 @@ import dev.lathe.core.onnx.Onnx.TensorShapeProto;
 import dev.lathe.core.onnx.Onnx.ValueInfoProto;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,11 +115,13 @@ public final class ShapeBinding {
 
     /**
      * Concrete shapes for every input of a model: the explicit shape where one is bound, else the declared
-     * shape with symbolic dimensions bound, or sized by {@link #defaults(OnnxModel)} where nobody bound them.
+     * shape with symbolic dimensions bound (by value, or by the explicit shape of another input that shares
+     * the dimension's name), or sized by {@link #defaults(OnnxModel)} where nobody bound them.
      *
      * @throws IllegalArgumentException if the binding names an input or dimension the model lacks (the
-     *                                  message lists those that exist), or a shape that contradicts the
-     *                                  model's declared rank or fixed dimensions
+     *                                  message lists those that exist), a shape that contradicts the
+     *                                  model's declared rank or fixed dimensions, or shapes and values that
+     *                                  disagree on a named dimension
      */
     public Map<String, long[]> resolve(OnnxModel model) {
         ShapeBinding binding = this;
@@ -152,6 +155,7 @@ public final class ShapeBinding {
                         + inputs.stream().map(ValueInfoProto::getName).toList());
             }
         }
+        binding = binding.withNamesFromShapes(model);
         Map<String, DimensionDefaults.Choice> defaults = DimensionDefaults.choose(inputs, binding);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ValueInfoProto input : inputs) {
@@ -204,7 +208,41 @@ public final class ShapeBinding {
      * bound.
      */
     public Map<String, DimensionDefaults.Choice> defaults(OnnxModel model) {
-        return DimensionDefaults.choose(model.graph().inputs(), this);
+        return DimensionDefaults.choose(model.graph().inputs(), withNamesFromShapes(model));
+    }
+
+    /**
+     * This binding plus the sizes that explicit input shapes give their named dimensions, so that the inputs
+     * whose shapes were not given take them too: a shape of [1, 64] for {@code input_ids} sizes
+     * {@code attention_mask}'s {@code sequence_length} as well.
+     *
+     * @throws IllegalArgumentException if two shapes, or a shape and a bound dimension, disagree on a name
+     */
+    private ShapeBinding withNamesFromShapes(OnnxModel model) {
+        ShapeBinding binding = this;
+        Map<String, String> takenFrom = new HashMap<>();
+        for (ValueInfoProto input : model.graph().inputs()) {
+            long[] shape = inputShapes.get(input.getName());
+            if (shape == null || shape.length != input.getType().getTensorType().getShape().getDimCount()) {
+                continue; // a wrong rank is reported by checkAgainstDeclared
+            }
+            for (int axis = 0; axis < shape.length; axis++) {
+                Optional<String> name = dimensionName(input, axis);
+                if (name.isEmpty()) {
+                    continue;
+                }
+                Optional<Long> bound = binding.dimension(name.get());
+                if (bound.isEmpty()) {
+                    binding = binding.withDimension(name.get(), shape[axis]);
+                    takenFrom.put(name.get(), " by the shape of input '" + input.getName() + "'");
+                } else if (bound.get() != shape[axis]) {
+                    throw new IllegalArgumentException(model.source() + ": input '" + input.getName() + "' has the shape "
+                            + Arrays.toString(shape) + ", but its dimension '" + name.get() + "' is set to " + bound.get()
+                            + takenFrom.getOrDefault(name.get(), ""));
+                }
+            }
+        }
+        return binding;
     }
 
     private static void checkAgainstDeclared(OnnxModel model, ValueInfoProto input, long[] shape) {

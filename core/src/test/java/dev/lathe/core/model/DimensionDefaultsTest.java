@@ -50,4 +50,20 @@ class DimensionDefaultsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no symbolic dimension '?'")
                 .hasMessageContaining("[x[2], x[3]]");
     }
+
+    @Test
+    void theShapeOfOneInputSizesTheNamedDimensionsOfTheOthers() {
+        OnnxModel model = TestModels.transformerBlock();
+        ShapeBinding ids = ShapeBinding.none().withInputShape("input_ids", 2, 7);
+
+        assertThat(ids.resolve(model).get("attention_mask")).containsExactly(2, 7);
+        assertThat(ids.defaults(model)).isEmpty();
+        assertThat(ids.withDimension("seq", 7).resolve(model).get("attention_mask")).containsExactly(2, 7);
+        assertThatThrownBy(() -> ids.withDimension("seq", 5).resolve(model))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("input 'input_ids' has the shape [2, 7], but its dimension 'seq' is set to 5");
+        assertThatThrownBy(() -> ids.withInputShape("attention_mask", 2, 9).resolve(model))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dimension 'seq' is set to 7 by the shape of input 'input_ids'");
+    }
 }
