@@ -217,9 +217,9 @@ final class OptimizeCommand implements Callable<Integer>, GuessesInputSizes {
             }
             if (samples.isEmpty()) {
                 guessed = binding.defaults(loaded);
-            }
-            if (samples.isEmpty() && !progress.quiet()) {
-                noteGenerated(loaded, binding);
+                if (!progress.quiet()) {
+                    noteGenerated(guessed);
+                }
             }
             try (ProgressPrinter printer = progress.printer()) {
                 return OptimizationRun.execute(pipeline.progress(printer).build(), loaded, imported, output, reports, json,
@@ -234,8 +234,7 @@ final class OptimizeCommand implements Callable<Integer>, GuessesInputSizes {
     }
 
     /** Says on stderr that without --data the inputs are generated, and at which default sizes. */
-    private void noteGenerated(OnnxModel loaded, ShapeBinding binding) {
-        Map<String, DimensionDefaults.Choice> defaults = binding.defaults(loaded);
+    private void noteGenerated(Map<String, DimensionDefaults.Choice> defaults) {
         StringBuilder text = new StringBuilder(NOTE + "no --data given: validation runs on generated inputs, not real "
                 + "data");
         if (!defaults.isEmpty()) {
